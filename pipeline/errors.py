@@ -1,0 +1,17 @@
+"""The one exception type that bad input may raise.
+
+The runner catches ``InputError`` per file, prints its one-line message and moves on; any other
+exception is a bug in the pipeline, not in the user's data, and is reported as such.
+"""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """A file that cannot be processed: the message names the file, the cause and a hint."""
+
+    def __init__(self, path: str, cause: str, hint: str = "") -> None:
+        self.path = path
+        self.cause = cause
+        self.hint = hint
+        super().__init__(f"{path}: {cause}" + (f" ({hint})" if hint else ""))

@@ -1,0 +1,167 @@
+"""Typed records passed between stages.
+
+Each stage takes and returns these, never loose dicts, so that a stage can be swapped or tested
+alone and a type checker sees a broken contract before a user does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .textmap import MappedText
+
+EntityType = Literal["PERSON", "PLACE", "ORG"]
+ENTITY_TYPES: tuple[str, ...] = ("PERSON", "PLACE", "ORG")
+
+# Field kinds inside an article, in reading order.  ``body`` paragraphs are separated by "\n".
+FieldKind = Literal["kicker", "headline", "subtitle", "byline", "dateline", "body", "caption"]
+ArticleKind = Literal["news", "photo", "brief", "notice"]
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """One input file, decoded.  All source offsets in later records index into ``text``."""
+
+    path: str
+    text: str
+    encoding: str
+    sha256: str
+    paper: str
+    issue_date: dt.date | None
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """A newspaper page inside a source file (a file may hold one page or a whole issue)."""
+
+    source: SourceDoc
+    number: int
+    start: int  # source span of this page
+    end: int
+
+
+@dataclass(frozen=True)
+class Byline:
+    role: str  # 记者, 见习记者, 实习生, 通讯员, 摄影, 文/图, 编辑 ...
+    name: str
+    start: int  # span in Article.text
+    end: int
+
+
+@dataclass(frozen=True)
+class FieldSpan:
+    kind: FieldKind
+    start: int  # span in Article.text
+    end: int
+
+
+@dataclass
+class Article:
+    """One article of a page, with its text normalised and mapped back to the source.
+
+    ``text`` holds every field of the article in reading order, one field per line, so that a
+    recogniser sees headlines and captions too and every mention has one coordinate system.
+    ``fields`` says which range is which; ``mapped.origin`` gives source offsets.
+    """
+
+    article_id: str
+    paper: str
+    issue_date: dt.date | None
+    page: int
+    seq: int
+    kind: ArticleKind
+    headline: str
+    mapped: MappedText
+    fields: list[FieldSpan]
+    kicker: str = ""  # 引题, above the headline
+    subtitles: list[str] = field(default_factory=list)  # 副题, below
+    bylines: list[Byline] = field(default_factory=list)
+    dateline: str = ""
+    captions: list[str] = field(default_factory=list)
+    jumps: list[str] = field(default_factory=list)  # 转第2版 / 接第1版, removed from the text
+    repairs: int = 0  # column breaks joined
+    source_path: str = ""
+    source_sha256: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.mapped.text
+
+    @property
+    def source_span(self) -> tuple[int, int]:
+        if not len(self.mapped):
+            return (0, 0)
+        return self.mapped.to_source(0, len(self.mapped))
+
+    def field_at(self, offset: int) -> FieldKind | None:
+        for f in self.fields:
+            if f.start <= offset < f.end:
+                return f.kind
+        return None
+
+    def body_text(self) -> str:
+        return "\n".join(self.text[f.start : f.end] for f in self.fields if f.kind == "body")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate entity span in a text, from one recogniser (model, LAC, ruler, rules)."""
+
+    start: int
+    end: int
+    label: str  # PERSON, PLACE, ORG, TITLE
+    source: str  # which recogniser proposed it
+    score: float = 1.0
+
+
+@dataclass
+class Mention:
+    """A recognised entity mention in an article, with role and (after resolution) its link."""
+
+    article_id: str
+    type: str
+    surface: str
+    start: int  # in Article.text
+    end: int
+    source_start: int  # in SourceDoc.text
+    source_end: int
+    sentence: str = ""
+    role: str = ""  # official title (市委书记), byline role (记者), or ""
+    is_official: bool = False
+    recognizer: str = ""
+    confidence: float = 1.0
+    entity_id: str = ""
+    canonical: str = ""
+    link_method: str = ""  # exact, alias, context, fuzzy, nil
+    link_confidence: float = 0.0
+
+    @property
+    def mention_id(self) -> str:
+        return f"{self.article_id}:{self.start}-{self.end}:{self.type}"
+
+
+@dataclass(frozen=True)
+class Link:
+    entity_id: str
+    canonical: str
+    method: str  # exact, alias, context, fuzzy, nil
+    confidence: float
+    kind: str = ""  # province/city/county/town/zone/agency/person/...
+    division_code: str = ""
+    parent_id: str = ""
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    """One body or place of the gazetteer, with the aliases it may appear under."""
+
+    entity_id: str
+    type: str  # PLACE or ORG
+    canonical: str
+    kind: str
+    parent_id: str = ""
+    division_code: str = ""
+    aliases: tuple[str, ...] = ()

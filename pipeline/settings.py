@@ -1,0 +1,56 @@
+"""The one settings object of a pipeline run.
+
+Everything a stage may be configured by lives here, so that a run is described by one value that
+the manifest can record and a worker process can receive whole.  The model's own hyper-parameters
+live in spaCy's config (``pipeline/model/ner.cfg``), not here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+DEFAULT_GAZETTEER = PACKAGE_DIR / "gazetteers" / "pinghu"
+DEFAULT_MODEL = REPO_DIR / "models" / "zh_news_ner"
+
+PAPER_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+BACKENDS = ("combined", "spacy", "lac", "hanlp")
+
+
+@dataclass
+class Settings:
+    paper: str = "pinghu-daily"
+    gazetteer_dir: Path = DEFAULT_GAZETTEER
+    model_dir: Path = DEFAULT_MODEL
+    backend: str = "combined"
+    out_dir: Path = Path("outputs")
+    workers: int = 1
+    batch_size: int = 32
+    resume: bool = False
+    # Recognition of mentions in traditional characters: OpenCC t2s before the model, the
+    # original surface kept.
+    convert_traditional: bool = True
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.gazetteer_dir = Path(self.gazetteer_dir)
+        self.model_dir = Path(self.model_dir)
+        self.out_dir = Path(self.out_dir)
+
+    def validate(self) -> None:
+        """Raise ValueError for values that would escape ``out_dir`` or name nothing we have."""
+        if not PAPER_SLUG.match(self.paper):
+            raise ValueError(
+                f"--paper {self.paper!r} is not a slug (lowercase letters, digits, '-' or '_', 1-64 chars)"
+            )
+        if self.backend not in BACKENDS:
+            raise ValueError(f"--backend {self.backend!r}: choose one of {', '.join(BACKENDS)}")
+        if self.workers < 1:
+            raise ValueError("--workers must be at least 1")
+
+    def as_record(self) -> dict[str, object]:
+        return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
