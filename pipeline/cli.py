@@ -1,0 +1,257 @@
+"""``pinghu-ner``: run the pipeline, train and calibrate the model, evaluate, report.
+
+Exit status: 0 when every file succeeded, 1 when any file failed (the others are still written),
+2 for usage errors (bad flags, a --paper that is not a slug, a date that is not a date).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from . import __version__
+from .settings import BACKENDS, DEFAULT_GAZETTEER, DEFAULT_MODEL, Settings
+
+
+class UsageError(Exception):
+    pass
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _safe_path(value: str) -> Path:
+    if "\x00" in value:
+        raise argparse.ArgumentTypeError("path contains a NUL byte")
+    return Path(value)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pinghu-ner", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"pinghu-ner {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--model", type=_safe_path, default=DEFAULT_MODEL, help="trained model directory")
+        sp.add_argument("--gazetteer", type=_safe_path, default=DEFAULT_GAZETTEER, help="gazetteer directory")
+        sp.add_argument("--backend", choices=BACKENDS, default="combined", help="recogniser variant")
+
+    r = sub.add_parser("run", help="process issue files into Parquet tables")
+    r.add_argument("paths", nargs="+", type=_safe_path, help="files or directories (*.md, *.txt)")
+    r.add_argument("--out", type=_safe_path, default=Path("outputs"))
+    r.add_argument("--paper", default="pinghu-daily", help="paper slug used in partition paths")
+    r.add_argument("--date", type=_date, default=None, help="issue date YYYY-MM-DD (else from file name/text)")
+    r.add_argument("--workers", type=int, default=1)
+    r.add_argument("--resume", action="store_true", help="skip files already done with this pipeline and model")
+    r.add_argument("--engine", choices=("local", "dask"), default="local")
+    r.add_argument("--scheduler", default=None, help="dask scheduler address (with --engine dask)")
+    g = r.add_mutually_exclusive_group()
+    g.add_argument("--quiet", action="store_true")
+    g.add_argument("--verbose", action="store_true")
+    common(r)
+
+    t = sub.add_parser("train", help="rebuild the NER model from ../shared/corpora")
+    t.add_argument("--out", type=_safe_path, default=DEFAULT_MODEL)
+    t.add_argument("--work", type=_safe_path, default=Path("models/_work/train"))
+    t.add_argument("--steps", type=int, default=12000)
+    t.add_argument("--corpora", type=_safe_path, default=None, help="corpora root (default ../shared/corpora)")
+
+    c = sub.add_parser("calibrate", help="learn the combiner's per-source weights and error filters")
+    c.add_argument("--corpora", type=_safe_path, default=None)
+    c.add_argument("--sentences", type=int, default=3000)
+    common(c)
+
+    e = sub.add_parser("eval", help="score predictions against gold")
+    e.add_argument("--corpus", action="append", default=[], help="msra-test, cluener-dev (repeatable)")
+    e.add_argument("--pages", nargs="*", type=_safe_path, default=[], help="pages with <page>.gold.tsv beside them")
+    e.add_argument("--corpora", type=_safe_path, default=None)
+    e.add_argument("--limit", type=int, default=0, help="score only the first N corpus sentences")
+    e.add_argument("--json", action="store_true")
+    common(e)
+
+    rp = sub.add_parser("report", help="summarise an outputs directory")
+    rp.add_argument("out", type=_safe_path, nargs="?", default=Path("outputs"))
+    rp.add_argument("--html", type=_safe_path, default=None)
+    rp.add_argument("--top", type=int, default=15)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            return cmd_run(args)
+        if args.command == "train":
+            return cmd_train(args)
+        if args.command == "calibrate":
+            return cmd_calibrate(args)
+        if args.command == "eval":
+            return cmd_eval(args)
+        if args.command == "report":
+            return cmd_report(args)
+    except UsageError as exc:
+        print(f"pinghu-ner: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("pinghu-ner: interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+def _settings(args: argparse.Namespace, **kw: object) -> Settings:
+    s = Settings(
+        model_dir=args.model,
+        gazetteer_dir=args.gazetteer,
+        backend=args.backend,
+        **kw,  # type: ignore[arg-type]
+    )
+    try:
+        s.validate()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not Path(s.gazetteer_dir).is_dir():
+        raise UsageError(f"--gazetteer {s.gazetteer_dir}: not a directory")
+    return s
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .recognize import BackendUnavailable
+    from .runner import FileOutcome, env_threads_one, run
+
+    settings = _settings(args, paper=args.paper, out_dir=args.out, workers=args.workers, resume=args.resume)
+    if settings.out_dir.exists() and not settings.out_dir.is_dir():
+        raise UsageError(f"--out {settings.out_dir}: exists and is not a directory")
+    env_threads_one()
+    quiet, verbose = args.quiet, args.verbose
+    show_bar = sys.stdout.isatty() and not quiet
+
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    progress = None
+    task = None
+    if show_bar:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from .runner import discover
+
+        total = len(discover(args.paths))
+        progress = Progress(TextColumn("[bold]pinghu-ner"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            console=console, transient=True)
+        progress.start()
+        task = progress.add_task("files", total=total)
+
+    def on_file(o: FileOutcome) -> None:
+        if not o.ok:
+            print(f"pinghu-ner: {o.error}", file=sys.stderr, flush=True)
+        elif verbose:
+            what = "skipped (done)" if o.counts.get("skipped") else f"{o.counts.get('articles', 0)} articles, {o.counts.get('mentions', 0)} mentions"
+            print(f"{o.path}: {what} in {o.seconds:.2f}s", file=sys.stderr)
+        if progress is not None and task is not None:
+            progress.advance(task)
+
+    try:
+        if args.engine == "dask":
+            from .distributed import run_dask
+
+            summary = run_dask(settings, args.paths, args.date, scheduler=args.scheduler, on_file=on_file)
+        else:
+            summary = run(settings, args.paths, args.date, on_file=on_file)
+    except BackendUnavailable as exc:
+        if progress is not None:
+            progress.stop()
+        print(f"pinghu-ner: error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if progress is not None:
+            progress.stop()
+    if not summary.outcomes:
+        print("pinghu-ner: no input files found (*.md, *.txt)", file=sys.stderr)
+        return 1
+    if not quiet:
+        _print_summary(console, summary, settings)
+    return 1 if summary.failed else 0
+
+
+def _print_summary(console, summary, settings: Settings) -> None:  # noqa: ANN001
+    from rich.table import Table
+
+    ok = [o for o in summary.outcomes if o.ok]
+    counts: Counter[str] = Counter()
+    officials: Counter[tuple[str, str]] = Counter()
+    for o in ok:
+        counts.update({k: v for k, v in o.counts.items() if isinstance(v, int)})
+        officials.update(o.officials)
+    table = Table(title=f"pinghu-ner → {settings.out_dir}", show_header=False)
+    table.add_row("files", f"{len(ok)} ok, {len(summary.failed)} failed, {summary.skipped} skipped (done before)")
+    table.add_row("articles", str(counts.get("articles", 0)))
+    for t in ("PERSON", "PLACE", "ORG"):
+        table.add_row(f"mentions {t}", str(counts.get(f"mentions_{t}", 0)))
+    table.add_row("entities", str(summary.entities))
+    chars = sum(o.chars for o in ok)
+    table.add_row("time", f"{summary.seconds:.1f}s ({chars / max(summary.seconds, 1e-9):,.0f} chars/s)")
+    console.print(table)
+    if officials:
+        top = Table(title="most-mentioned officials")
+        top.add_column("name")
+        top.add_column("role")
+        top.add_column("mentions", justify="right")
+        for (name, role), n in officials.most_common(8):
+            top.add_row(name, role, str(n))
+        console.print(top)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .train import train
+
+    out = train(Path(args.out), Path(args.work), max_steps=args.steps, corpora_root=args.corpora)
+    print(f"model written to {out}")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .calibrate import calibrate
+
+    settings = _settings(args)
+    result = calibrate(settings, corpora_root=args.corpora, n_sentences=args.sentences)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .eval_harness import evaluate_corpus, evaluate_pages
+
+    settings = _settings(args)
+    if not args.corpus and not args.pages:
+        raise UsageError("eval needs --corpus NAME and/or --pages PAGE...")
+    results: dict[str, object] = {}
+    for name in args.corpus:
+        results[name] = evaluate_corpus(settings, name, corpora_root=args.corpora, limit=args.limit,
+                                        print_table=not args.json)
+    if args.pages:
+        results["pages"] = evaluate_pages(settings, args.pages, print_table=not args.json)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import report
+
+    if not Path(args.out).is_dir():
+        raise UsageError(f"{args.out}: no outputs directory (run `pinghu-ner run` first)")
+    report(Path(args.out), html=args.html, top=args.top)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Readers for the public corpora in ``../shared/corpora``, as (text, spans) examples.
+
+All readers return the same record (``Example``) with labels already mapped to ours, so training
+and evaluation never see a corpus's own tag set.  Text is width-normalised exactly as the
+pipeline's ``normalize`` stage does (full-width digits and Latin letters to ASCII, one character
+for one), so a model trained here sees what it will see at run time and offsets stay valid.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .settings import REPO_DIR
+
+DEFAULT_CORPORA = REPO_DIR.parent / "shared" / "corpora"
+
+# One documented mapping per corpus.  Labels not listed are dropped (treated as O).
+MSRA_LABELS = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
+PD1998_LABELS = {"nr": "PERSON", "ns": "PLACE", "nt": "ORG"}
+CLUENER_LABELS = {
+    "name": "PERSON",
+    "government": "ORG",
+    "organization": "ORG",
+    "company": "ORG",
+    "address": "PLACE",  # kept only when it is a short named place, see _cluener_address_ok
+    "position": "TITLE",
+}
+
+_FW_ALNUM = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c - 0xFEE0).isalnum()}
+
+
+def normalize_width(text: str) -> str:
+    """Full-width digits and Latin letters to ASCII, one character for one."""
+    return text.translate(_FW_ALNUM)
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    spans: tuple[tuple[int, int, str], ...]  # (start, end, label), end exclusive
+    source: str = ""
+
+
+def read_msra(path: Path) -> Iterator[Example]:
+    """MSRA NER in BIO, one character per line, blank line between sentences."""
+    chars: list[str] = []
+    tags: list[str] = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.rstrip("\n")
+            if not line.strip():
+                if chars:
+                    yield _from_bio(chars, tags, MSRA_LABELS, "msra")
+                chars, tags = [], []
+                continue
+            ch, _, tag = line.partition("\t")
+            chars.append(ch[:1] or " ")
+            tags.append(tag.strip() or "O")
+    if chars:
+        yield _from_bio(chars, tags, MSRA_LABELS, "msra")
+
+
+def _from_bio(chars: list[str], tags: list[str], mapping: dict[str, str], source: str) -> Example:
+    spans: list[tuple[int, int, str]] = []
+    start, label = -1, ""
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, typ = tag.partition("-")
+        if start >= 0 and (prefix != "I" or typ != label):
+            if label in mapping:
+                spans.append((start, i, mapping[label]))
+            start, label = -1, ""
+        if prefix == "B" or (prefix == "I" and start < 0):
+            start, label = i, typ
+    return Example(normalize_width("".join(chars)), tuple(spans), source)
+
+
+_PD_TOKEN = re.compile(r"^(\[)?(.+?)/([A-Za-z]+)(?:\](\w+))?$")
+
+
+def read_pd1998(path: Path) -> Iterator[Example]:
+    """People's Daily 1998-01: ``word/tag`` tokens, bracketed compounds ``[a/n  b/n]nt``.
+
+    Adjacent ``nr`` tokens are one person (surname and given name are separate tokens there);
+    a bracketed ``nt``/``ns`` compound is one entity and hides the tags inside it.
+    """
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            tokens = line.split()
+            if len(tokens) < 2:
+                continue
+            parts: list[str] = []
+            spans: list[tuple[int, int, str]] = []
+            pos = 0
+            bracket_start = -1
+            prev_nr_end = -1
+            for tok in tokens[1:]:  # first token is the paragraph id
+                m = _PD_TOKEN.match(tok)
+                if not m:
+                    continue
+                opens, word, tag, closes = m.groups()
+                word = normalize_width(word)
+                if opens:
+                    bracket_start = pos
+                start, end = pos, pos + len(word)
+                parts.append(word)
+                pos = end
+                if bracket_start < 0:
+                    if tag == "nr":
+                        if prev_nr_end == start and spans and spans[-1][2] == "PERSON":
+                            spans[-1] = (spans[-1][0], end, "PERSON")
+                        else:
+                            spans.append((start, end, "PERSON"))
+                        prev_nr_end = end
+                    elif tag in PD1998_LABELS:
+                        spans.append((start, end, PD1998_LABELS[tag]))
+                if closes is not None:
+                    if closes in PD1998_LABELS:
+                        spans.append((bracket_start, end, PD1998_LABELS[closes]))
+                    bracket_start = -1
+            text = "".join(parts)
+            if text:
+                yield from _split_sentences(Example(text, tuple(spans), "pd1998"))
+
+
+_SENT_END = re.compile(r"[。！？]+[”’」』）]?")
+
+
+def _split_sentences(ex: Example) -> Iterator[Example]:
+    """Split a paragraph at sentence ends that no entity crosses, to keep docs short."""
+    cuts = [m.end() for m in _SENT_END.finditer(ex.text) if m.end() < len(ex.text)]
+    cuts = [c for c in cuts if not any(s < c < e for s, e, _ in ex.spans)]
+    bounds = [0, *cuts, len(ex.text)]
+    for a, b in zip(bounds, bounds[1:]):
+        spans = tuple((s - a, e - a, lab) for s, e, lab in ex.spans if s >= a and e <= b)
+        yield Example(ex.text[a:b], spans, ex.source)
+
+
+def _cluener_address_ok(surface: str) -> bool:
+    """CLUENER 'address' mixes named places with street addresses; keep the named places."""
+    return len(surface) <= 8 and not re.search(r"[0-9]", surface) and surface[-1] not in "号路街巷弄楼室层栋"
+
+
+def read_cluener(path: Path, with_title: bool = False) -> Iterator[Example]:
+    """CLUENER2020 JSON lines; end offsets there are inclusive."""
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            text = normalize_width(rec["text"])
+            spans: list[tuple[int, int, str]] = []
+            for typ, ents in (rec.get("label") or {}).items():
+                label = CLUENER_LABELS.get(typ)
+                if label is None or (label == "TITLE" and not with_title):
+                    continue
+                for surface, offsets in ents.items():
+                    if label == "PLACE" and not _cluener_address_ok(surface):
+                        continue
+                    for s, e in offsets:
+                        spans.append((s, e + 1, label))
+            yield Example(text, tuple(sorted(_drop_overlaps(spans))), "cluener")
+
+
+def _drop_overlaps(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    kept: list[tuple[int, int, str]] = []
+    for s, e, lab in sorted(spans, key=lambda x: (-(x[1] - x[0]), x[0])):
+        if all(e <= ks or s >= ke for ks, ke, _ in kept):
+            kept.append((s, e, lab))
+    return kept
+
+
+def corpus_path(name: str, root: Path | None = None) -> Path:
+    root = Path(root) if root else DEFAULT_CORPORA
+    paths = {
+        "msra-train": root / "msra_ner" / "train.txt",
+        "msra-test": root / "msra_ner" / "test.txt",
+        "pd1998": root / "pd1998" / "199801.txt",
+        "cluener-train": root / "cluener2020" / "train.json",
+        "cluener-dev": root / "cluener2020" / "dev.json",
+    }
+    if name not in paths:
+        raise KeyError(f"unknown corpus {name!r}; known: {', '.join(paths)}")
+    return paths[name]
+
+
+def read_corpus(name: str, root: Path | None = None) -> Iterator[Example]:
+    path = corpus_path(name, root)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: corpus not found (expected ../shared/corpora beside the repo)")
+    if name.startswith("msra"):
+        return read_msra(path)
+    if name == "pd1998":
+        return read_pd1998(path)
+    return read_cluener(path)

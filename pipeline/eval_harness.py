@@ -1,0 +1,131 @@
+"""Run a recogniser configuration over gold data and score it with ``pipeline.evaluate``.
+
+Two kinds of gold, as the field uses them: span-level corpus test sets (MSRA test, CLUENER dev),
+scored on the recognise stage alone; and hand-annotated pages, scored end to end (ingest to
+resolve) at page level, because that is what an analyst sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from .corpora import read_corpus
+from .settings import Settings
+
+
+def evaluate_corpus(
+    settings: Settings,
+    name: str,
+    corpora_root: Path | None = None,
+    limit: int = 0,
+    print_table: bool = True,
+    stage: object | None = None,
+) -> dict[str, object]:
+    from .evaluate import format_table, score_spans, to_json
+    from .recognize import RecognizeStage
+
+    examples = list(read_corpus(name, corpora_root))
+    if limit:
+        examples = examples[:limit]
+    stage = stage or RecognizeStage(settings)
+    texts = [e.text for e in examples]
+    t0 = time.perf_counter()
+    preds = stage.spans(texts)  # type: ignore[attr-defined]
+    seconds = time.perf_counter() - t0
+    gold = [[(s, e, lab) for s, e, lab in ex.spans if lab in ("PERSON", "PLACE", "ORG")] for ex in examples]
+    pred = [[(s.start, s.end, s.label) for s in spans] for spans in preds]
+    scores = score_spans(gold, pred)
+    chars = sum(len(t) for t in texts)
+    title = f"{name} ({len(examples)} sentences) — backend {settings.backend}: {chars / seconds:,.0f} chars/s"
+    if print_table:
+        print(format_table(scores, title))
+    out = to_json(scores)
+    out.update({"sentences": len(examples), "chars": chars, "seconds": round(seconds, 2),
+                "chars_per_s": round(chars / seconds), "backend": settings.backend})
+    return out
+
+
+def gold_path_for(page: Path) -> Path | None:
+    for cand in (Path(str(page) + ".gold.tsv"), page.with_suffix(".gold.tsv")):
+        if cand.exists():
+            return cand
+    return None
+
+
+def split_page_arg(arg: Path) -> tuple[Path, Path]:
+    """``PAGE`` (gold beside it as PAGE.gold.tsv) or ``PAGE=GOLD``."""
+    text = str(arg)
+    if "=" in text:
+        page, gold = text.split("=", 1)
+        return Path(page), Path(gold)
+    gold = gold_path_for(arg)
+    if gold is None:
+        raise FileNotFoundError(f"{arg}: no gold file beside it (expected {arg}.gold.tsv); or pass PAGE=GOLD")
+    return arg, gold
+
+
+def predicted_rows(pipe: object, page: Path) -> list:
+    """Run the whole pipeline on a page and count mentions per (article, type, surface)."""
+    from .errors import InputError
+    from .evaluate import GoldRow
+
+    try:
+        res = pipe.process_file(page)  # type: ignore[attr-defined]
+    except InputError as exc:
+        if "date" not in str(exc):
+            raise
+        res = pipe.process_file(page, dt.date(2000, 1, 1))  # type: ignore[attr-defined]
+    order = {a.article_id: i + 1 for i, a in enumerate(res.articles)}
+    counts: Counter[tuple[int, str, str]] = Counter()
+    roles: dict[tuple[int, str, str], Counter[str]] = {}
+    canon: dict[tuple[int, str, str], Counter[str]] = {}
+    for m in res.mentions:
+        key = (order[m.article_id], m.type, m.surface)
+        counts[key] += 1
+        roles.setdefault(key, Counter())[m.role] += 1
+        canon.setdefault(key, Counter())[m.canonical] += 1
+    return [
+        GoldRow(article_no=k[0], type=k[1], surface=k[2], canonical=canon[k].most_common(1)[0][0],
+                role=roles[k].most_common(1)[0][0], count=n)
+        for k, n in sorted(counts.items())
+    ]
+
+
+def evaluate_pages(
+    settings: Settings, pages: Sequence[Path], print_table: bool = True, pipe: object | None = None
+) -> dict[str, object]:
+    from .evaluate import format_table, read_page_gold, score_page, to_json
+    from .runner import Pipeline
+
+    pipe = pipe or Pipeline(settings)
+    all_gold: list = []
+    all_pred: list = []
+    per_page: dict[str, object] = {}
+    chars = 0
+    t0 = time.perf_counter()
+    for i, arg in enumerate(pages):
+        page, gold_file = split_page_arg(Path(arg))
+        gold = read_page_gold(gold_file)
+        pred = predicted_rows(pipe, page)
+        chars += len(page.read_text(encoding="utf-8", errors="replace"))
+        per_page[str(page)] = to_json(score_page(gold, pred))
+        # Pages are scored together by giving each page its own article number range.
+        all_gold.extend(_offset(gold, 1000 * (i + 1)))
+        all_pred.extend(_offset(pred, 1000 * (i + 1)))
+    seconds = time.perf_counter() - t0
+    total = score_page(all_gold, all_pred)
+    if print_table:
+        print(format_table(total, f"{len(pages)} pages — backend {settings.backend}"))
+    out = to_json(total)
+    out.update({"pages": per_page, "chars": chars, "seconds": round(seconds, 2), "backend": settings.backend})
+    return out
+
+
+def _offset(rows: list, k: int) -> list:
+    from dataclasses import replace
+
+    return [replace(r, article_no=r.article_no + k) for r in rows]

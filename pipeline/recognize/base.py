@@ -1,0 +1,72 @@
+"""The recognise stage's variant interface and registry.
+
+Like Stanza's ``ProcessorVariant``: every backend (our spaCy model, LAC, HanLP, the gazetteer
+ruler, the title rules) takes the same input (a batch of texts) and returns the same output
+(candidate ``Span`` lists), so that a config can name any of them and the combiner can merge
+any subset.  Backends load lazily: importing this package never imports onnxruntime or torch.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..records import Span
+
+RECOGNIZERS: dict[str, Callable[..., Recognizer]] = {}
+
+
+def register(name: str) -> Callable[[type[Recognizer]], type[Recognizer]]:
+    def deco(cls: type[Recognizer]) -> type[Recognizer]:
+        cls.name = name
+        RECOGNIZERS[name] = cls
+        return cls
+
+    return deco
+
+
+class BackendUnavailable(RuntimeError):
+    """A backend whose package or model cannot be had on this machine (one-line message)."""
+
+
+class Recognizer(ABC):
+    """Proposes entity spans for a batch of texts."""
+
+    name = "base"
+    labels: tuple[str, ...] = ("PERSON", "PLACE", "ORG")
+
+    @abstractmethod
+    def spans(self, texts: Sequence[str]) -> list[list[Span]]:
+        """One list of candidate spans per text, offsets into that text."""
+
+
+def create(name: str, **kwargs: Any) -> Recognizer:
+    if name not in RECOGNIZERS:
+        raise KeyError(f"unknown recognizer {name!r}; known: {', '.join(sorted(RECOGNIZERS))}")
+    return RECOGNIZERS[name](**kwargs)
+
+
+def chunks(text: str, limit: int = 300) -> list[tuple[int, str]]:
+    """Split at line and sentence ends into pieces of at most ``limit`` chars, with offsets.
+
+    Sequence taggers are trained on sentences; a 100k-character line must not reach them whole.
+    """
+    out: list[tuple[int, str]] = []
+    start = 0
+    n = len(text)
+    while start < n:
+        end = min(n, start + limit)
+        if end < n:
+            cut = -1
+            for stop in ("\n", "。", "！", "？", "；", "，", "、"):
+                k = text.rfind(stop, start, end)
+                if k >= start + limit // 4:
+                    cut = k + 1
+                    break
+            if cut > start:
+                end = cut
+        if text[start:end].strip():
+            out.append((start, text[start:end]))
+        start = end
+    return out

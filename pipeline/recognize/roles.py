@@ -1,0 +1,93 @@
+"""Attach roles to people: officials' titles, byline roles, and inheritance within an article.
+
+Patterns, as Chinese papers print them (the names are whatever the recognisers found):
+
+* title right before a name, or before an enumeration: 市委书记X, 市领导A、B、C, 副市长A、B;
+* an enumeration followed by 等 + title: A、B等市领导;
+* a title in brackets after the name: X（市发改局局长）, or right after it: X同志 keeps X's role;
+* a name printed again later without its title inherits the role it had in the same article;
+* byline names carry their byline role (记者, 通讯员, 摄影 ...), and are never officials.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..records import Byline, Span
+
+SEP = re.compile(r"^(?:、|，|,|和|及|与|以及|同志、|同志和)$")
+AFTER_ENUM = re.compile(r"^(?:同志)?等(?:同志)?$")
+
+
+@dataclass
+class RoleAssignment:
+    span: Span
+    role: str = ""
+    is_official: bool = False
+
+
+def assign_roles(
+    text: str,
+    people: Sequence[Span],
+    titles: Sequence[Span],
+    bylines: Sequence[Byline] = (),
+) -> list[RoleAssignment]:
+    people = sorted(people, key=lambda s: s.start)
+    out = [RoleAssignment(p) for p in people]
+    title_ending_at = {t.end: t for t in titles}
+    title_starting_at = {t.start: t for t in titles}
+
+    # Enumerations: consecutive people separated only by 、/和/及 form one group.
+    groups: list[list[int]] = []
+    for i, p in enumerate(people):
+        if groups and SEP.match(text[people[groups[-1][-1]].end : p.start] or "#"):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+
+    for group in groups:
+        first, last = people[group[0]], people[group[-1]]
+        role = ""
+        before = title_ending_at.get(first.start)
+        if before is not None:
+            role = text[before.start : before.end]
+        else:
+            tail = text[last.end : last.end + 12]
+            m = re.match(r"(?:同志)?等(?:同志)?", tail)
+            if m:
+                after = title_starting_at.get(last.end + m.end())
+                if after is not None:
+                    role = text[after.start : after.end]
+            if not role:
+                m = re.match(r"[（(]", tail)
+                if m and len(group) == 1:
+                    inner = title_starting_at.get(last.end + 1)
+                    if inner is not None and text[inner.end : inner.end + 1] in "）)":
+                        role = text[inner.start : inner.end]
+        if role:
+            for i in group:
+                out[i].role, out[i].is_official = role, True
+
+    by_name = {b.name: b.role for b in bylines}
+    byline_spans = {(b.start, b.end): b.role for b in bylines}
+    for a in out:
+        key = (a.span.start, a.span.end)
+        if key in byline_spans:
+            a.role, a.is_official = byline_spans[key], False
+
+    # Inheritance: the first role a name has in this article goes to its untitled repeats.
+    first_role: dict[str, tuple[str, bool]] = {}
+    for a in out:
+        name = text[a.span.start : a.span.end]
+        if a.role and name not in first_role:
+            first_role[name] = (a.role, a.is_official)
+    for a in out:
+        name = text[a.span.start : a.span.end]
+        if not a.role:
+            if name in first_role:
+                a.role, a.is_official = first_role[name]
+            elif name in by_name:
+                a.role = by_name[name]
+    return out

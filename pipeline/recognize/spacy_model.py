@@ -1,0 +1,32 @@
+"""Our trained spaCy model as a recognise variant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..records import Span
+from .base import BackendUnavailable, Recognizer, chunks, register
+
+
+@register("spacy")
+class SpacyRecognizer(Recognizer):
+    def __init__(self, model_dir: Path | str, batch_size: int = 64, **_: object) -> None:
+        import spacy
+
+        from ..model import architectures  # noqa: F401  registers the feature layer
+
+        path = Path(model_dir)
+        if not (path / "config.cfg").exists():
+            raise BackendUnavailable(f"{path}: no trained model here (run `pinghu-ner train`)")
+        self.nlp = spacy.load(path)
+        self.batch_size = batch_size
+
+    def spans(self, texts: Sequence[str]) -> list[list[Span]]:
+        pieces = [(i, off, piece) for i, t in enumerate(texts) for off, piece in chunks(t)]
+        out: list[list[Span]] = [[] for _ in texts]
+        docs = self.nlp.pipe((p for _, _, p in pieces), batch_size=self.batch_size)
+        for (i, off, _), doc in zip(pieces, docs):
+            for ent in doc.ents:
+                out[i].append(Span(off + ent.start_char, off + ent.end_char, ent.label_, self.name))
+        return out

@@ -1,0 +1,132 @@
+"""Rebuild the shipped NER model from ``../shared/corpora``.
+
+The recipe is deliberately a function of its arguments only (fixed seeds, fixed dev carve-out,
+fixed corpus order) so that ``pinghu-ner train`` on another machine gives the same model card.
+Test sets (MSRA test, CLUENER dev) never enter training: MSRA test sentences are also removed
+from every training corpus by exact text, in case a corpus shares sentences with it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from .corpora import Example, read_corpus
+from .settings import PACKAGE_DIR
+
+CONFIG_PATH = PACKAGE_DIR / "model" / "ner.cfg"
+DEFAULT_TRAIN_CORPORA = ("msra-train", "pd1998")
+DEV_SIZE = 2000
+
+
+def _docbin(examples: Iterable[Example], path: Path) -> int:
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("zh")
+    db = DocBin(store_user_data=False)
+    n = 0
+    for ex in examples:
+        doc = nlp.make_doc(ex.text)
+        ents = []
+        for s, e, label in ex.spans:
+            if label == "TITLE":
+                continue
+            span = doc.char_span(s, e, label=label, alignment_mode="contract")
+            if span is not None and len(span):
+                ents.append(span)
+        try:
+            doc.ents = ents
+        except ValueError:  # overlapping gold: keep the longest, non-overlapping ones
+            kept: list = []
+            for sp in sorted(ents, key=lambda x: -(x.end - x.start)):
+                if all(sp.end <= k.start or sp.start >= k.end for k in kept):
+                    kept.append(sp)
+            doc.ents = kept
+        db.add(doc)
+        n += 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db.to_disk(path)
+    return n
+
+
+def build_corpus(
+    work_dir: Path,
+    corpora: Iterable[str] = DEFAULT_TRAIN_CORPORA,
+    corpora_root: Path | None = None,
+    limit: int = 0,
+    seed: int = 13,
+) -> dict[str, int]:
+    """Write train.spacy and dev.spacy; dev is a fixed random sample of MSRA train."""
+    test_texts = {ex.text for ex in read_corpus("msra-test", corpora_root)}
+    rng = random.Random(seed)
+    train: list[Example] = []
+    dev: list[Example] = []
+    for name in corpora:
+        rows = [ex for ex in read_corpus(name, corpora_root) if ex.text.strip() and ex.text not in test_texts]
+        if name == "msra-train":
+            rng.shuffle(rows)
+            dev.extend(rows[:DEV_SIZE])
+            rows = rows[DEV_SIZE:]
+        train.extend(rows)
+    # The caller's rng continues from here: keep the dev carve-out first so msra_dev() matches it.
+    rng.shuffle(train)
+    if limit:
+        train, dev = train[:limit], dev[: max(200, limit // 20)]
+    counts = {
+        "train_docs": _docbin(train, work_dir / "train.spacy"),
+        "dev_docs": _docbin(dev, work_dir / "dev.spacy"),
+        "train_chars": sum(len(e.text) for e in train),
+    }
+    return counts
+
+
+def msra_dev(corpora_root: Path | None = None, seed: int = 13) -> list[Example]:
+    """The MSRA-train sentences held out as dev (model selection, combiner calibration)."""
+    test_texts = {ex.text for ex in read_corpus("msra-test", corpora_root)}
+    rows = [ex for ex in read_corpus("msra-train", corpora_root) if ex.text.strip() and ex.text not in test_texts]
+    random.Random(seed).shuffle(rows)
+    return rows[:DEV_SIZE]
+
+
+def train(
+    output: Path,
+    work_dir: Path,
+    max_steps: int = 20000,
+    corpora: Iterable[str] = DEFAULT_TRAIN_CORPORA,
+    corpora_root: Path | None = None,
+    limit: int = 0,
+    overrides: dict[str, object] | None = None,
+) -> Path:
+    """Build the corpus, train with spaCy's trainer, copy model-best to ``output``."""
+    from spacy.cli.train import train as spacy_train
+
+    from .model import architectures  # noqa: F401  registers pinghu.CharFeatureEmbed.v1
+
+    t0 = time.time()
+    counts = build_corpus(work_dir, corpora, corpora_root, limit)
+    run_dir = work_dir / "run"
+    opts: dict[str, object] = {
+        "paths.train": str(work_dir / "train.spacy"),
+        "paths.dev": str(work_dir / "dev.spacy"),
+        "training.max_steps": max_steps,
+    }
+    opts.update(overrides or {})
+    spacy_train(CONFIG_PATH, run_dir, overrides=opts, use_gpu=-1)
+    best = run_dir / "model-best"
+    if output.exists():
+        shutil.rmtree(output)
+    shutil.copytree(best, output)
+    meta = {
+        "corpora": list(corpora),
+        "counts": counts,
+        "max_steps": max_steps,
+        "overrides": {k: v for k, v in opts.items() if not k.startswith("paths.")},
+        "train_seconds": round(time.time() - t0, 1),
+    }
+    (output / "training.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    return output
