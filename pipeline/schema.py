@@ -13,7 +13,6 @@ they are in the directory names (``paper=…/issue_date=…``) and readers add t
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import pyarrow as pa
@@ -308,5 +307,3 @@ __all__ = [
     "schema_for",
     "schema_version_of",
 ]
-
-_ = dt  # dates arrive as datetime.date and are stored as date32

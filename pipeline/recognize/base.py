@@ -41,10 +41,17 @@ class Recognizer(ABC):
         """One list of candidate spans per text, offsets into that text."""
 
 
+_CACHE: dict[tuple[str, str], Recognizer] = {}
+
+
 def create(name: str, **kwargs: Any) -> Recognizer:
+    """The named variant; one instance per process and configuration (models load once)."""
     if name not in RECOGNIZERS:
         raise KeyError(f"unknown recognizer {name!r}; known: {', '.join(sorted(RECOGNIZERS))}")
-    return RECOGNIZERS[name](**kwargs)
+    key = (name, repr(sorted((k, str(v)) for k, v in kwargs.items())))
+    if key not in _CACHE:
+        _CACHE[key] = RECOGNIZERS[name](**kwargs)
+    return _CACHE[key]
 
 
 def chunks(text: str, limit: int = 300) -> list[tuple[int, str]]:

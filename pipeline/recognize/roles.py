@@ -60,12 +60,12 @@ def assign_roles(
                 after = title_starting_at.get(last.end + m.end())
                 if after is not None:
                     role = text[after.start : after.end]
-            if not role:
-                m = re.match(r"[（(]", tail)
-                if m and len(group) == 1:
-                    inner = title_starting_at.get(last.end + 1)
-                    if inner is not None and text[inner.end : inner.end + 1] in "）)":
-                        role = text[inner.start : inner.end]
+            if not role and len(group) == 1 and text[last.end : last.end + 1] in ("（", "("):
+                # X（市农业农村局局长）: the bracket holds a title if a title ends at its close.
+                close = min((k for k in (text.find("）", last.end), text.find(")", last.end)) if k > 0),
+                            default=-1)
+                if 0 < close - last.end <= 30 and any(t.end == close for t in titles):
+                    role = text[last.end + 1 : close]
         if role:
             for i in group:
                 out[i].role, out[i].is_official = role, True

@@ -1,0 +1,199 @@
+"""``python -m bench`` (``make bench``): speed and memory, as ratios to a baseline run alongside.
+
+Synthetic issues are built from People's Daily 1998 sentences laid out like our pages (headline,
+byline, dateline, body with column breaks), 8 pages an issue at ~5,800 characters a page, so a
+year (365 issues) is ~17 M characters.  Sets: ``quick`` (2 issues), ``medium`` (8 issues, used for
+the worker-scaling runs) and, with ``--year``, the full year.  Every figure is in characters per
+second; the jieba.posseg baseline (nr/ns/nt) runs on the same text in the same process, so the
+ratios survive a slower or busier machine.  Results go to ``bench/results/*.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline.corpora import read_corpus
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PAGE_CHARS = 5800
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红玲芬燕鹏辉建国晓雪琳宇浩凯健俊帆鑫"
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def build_issues(n_issues: int, out: Path, seed: int = 0) -> tuple[list[Path], int]:
+    """Write n_issues × 8 Markdown pages under ``out``; return the files and total characters."""
+    rng = random.Random(seed)
+    sentences = [ex.text for ex in read_corpus("pd1998") if 10 <= len(ex.text) <= 200]
+    files: list[Path] = []
+    total = 0
+    day = dt.date(2023, 1, 1)
+    for i in range(n_issues):
+        date = day + dt.timedelta(days=i)
+        for page in range(1, 9):
+            parts: list[str] = []
+            size = 0
+            while size < PAGE_CHARS:
+                headline = rng.choice(sentences)[:18].rstrip("，。、；：")
+                body_sents = [rng.choice(sentences) for _ in range(rng.randint(6, 14))]
+                paras = ["".join(body_sents[k : k + 3]) for k in range(0, len(body_sents), 3)]
+                paras[0] = f"本报讯 {date.month}月{date.day}日，" + paras[0]
+                if len(paras) > 1 and len(paras[1]) > 20:  # an OCR column break inside a word
+                    cut = rng.randint(5, len(paras[1]) - 5)
+                    paras[1] = paras[1][:cut] + "\n\n" + paras[1][cut:]
+                block = f"## {headline}\n\n■记者 {_name(rng)}\n\n" + "\n\n".join(paras) + "\n\n"
+                parts.append(block)
+                size += len(block)
+            path = out / f"pinghu-{date.isoformat()}_p{page}.md"
+            path.write_text("".join(parts), encoding="utf-8")
+            files.append(path)
+            total += size
+    return files, total
+
+
+def _texts(files: list[Path]) -> list[str]:
+    return [f.read_text(encoding="utf-8") for f in files]
+
+
+def bench_stages(files: list[Path], chars: int) -> dict[str, float]:
+    """Per-stage chars/s in one process, each stage timed on the previous stage's output."""
+    from pipeline.gazetteer import load_gazetteer
+    from pipeline.ingest import read_source
+    from pipeline.recognize import RecognizeStage, create
+    from pipeline.resolve import Resolver
+    from pipeline.runner import Pipeline
+    from pipeline.settings import Settings
+
+    settings = Settings()
+    pipe = Pipeline(settings)
+    out: dict[str, float] = {}
+    t0 = time.perf_counter()
+    docs = [read_source(f, issue_date=None) for f in files]
+    articles = [a for d in docs for a in pipe.segment(d)]
+    out["ingest+segment"] = chars / (time.perf_counter() - t0)
+    texts = [a.text for a in articles]
+    for name in ("spacy", "lac", "gazetteer"):
+        rec = create(name, model_dir=settings.model_dir, gazetteer_dir=settings.gazetteer_dir)
+        rec.spans(texts[:2])
+        t0 = time.perf_counter()
+        rec.spans(texts)
+        out[f"recognize:{name}"] = chars / (time.perf_counter() - t0)
+    stage = RecognizeStage(settings)
+    t0 = time.perf_counter()
+    mentions = stage.process(articles)
+    out["recognize:combined"] = chars / (time.perf_counter() - t0)
+    resolver = Resolver(load_gazetteer(settings.gazetteer_dir))
+    t0 = time.perf_counter()
+    resolver.resolve_many(mentions)
+    out["resolve (mentions/s)"] = len(mentions) / max(time.perf_counter() - t0, 1e-9)
+    return out
+
+
+def bench_jieba(files: list[Path], chars: int) -> float:
+    import logging
+
+    import jieba
+    import jieba.posseg as pseg
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    texts = _texts(files)
+    t0 = time.perf_counter()
+    for t in texts:
+        [w for w, flag in pseg.cut(t) if flag in ("nr", "ns", "nt")]
+    return chars / (time.perf_counter() - t0)
+
+
+def bench_run(files: list[Path], chars: int, workers: int, work: Path) -> dict[str, float]:
+    """End to end through the real runner (ingest to Parquet), in a fresh process tree."""
+    import subprocess
+
+    out_dir = work / f"out-{workers}"
+    cmd = [sys.executable, "-m", "pipeline", "run", str(files[0].parent), "--out", str(out_dir),
+           "--workers", str(workers), "--quiet"]
+    t0 = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"run failed: {proc.stderr.strip()[-500:]}")
+    peak_kb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return {"seconds": seconds, "chars_per_s": chars / seconds, "peak_rss_mb_per_process": peak_kb / 1024}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    ap.add_argument("--year", action="store_true", help="also run the full synthetic year (~17 M chars)")
+    ap.add_argument("--quick-only", action="store_true")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    result: dict[str, object] = {"started": dt.datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count()}
+    with tempfile.TemporaryDirectory(prefix="pinghu-bench-") as tmp:
+        work = Path(tmp)
+        quick_dir = work / "quick"
+        quick_dir.mkdir()
+        files, chars = build_issues(2, quick_dir)
+        result["quick"] = {"chars": chars, "pages": len(files)}
+        result["quick"]["jieba_chars_per_s"] = bench_jieba(files, chars)
+        result["quick"]["stages_chars_per_s"] = bench_stages(files, chars)
+        result["quick"]["run_1_worker"] = bench_run(files, chars, 1, work / "q")
+        if not args.quick_only:
+            med_dir = work / "medium"
+            med_dir.mkdir()
+            mfiles, mchars = build_issues(8, med_dir, seed=1)
+            med: dict[str, object] = {"chars": mchars, "pages": len(mfiles)}
+            med["jieba_chars_per_s"] = bench_jieba(mfiles, mchars)
+            for w in (1, 2):
+                med[f"run_{w}_worker"] = bench_run(mfiles, mchars, w, work / "m")
+            med["speedup_2_vs_1"] = med["run_2_worker"]["chars_per_s"] / med["run_1_worker"]["chars_per_s"]
+            med["ratio_1_worker_vs_jieba"] = med["run_1_worker"]["chars_per_s"] / med["jieba_chars_per_s"]
+            result["medium"] = med
+        if args.year:
+            ydir = work / "year"
+            ydir.mkdir()
+            yfiles, ychars = build_issues(365, ydir, seed=2)
+            result["year"] = {"chars": ychars, "pages": len(yfiles),
+                              "run_2_workers": bench_run(yfiles, ychars, 2, work / "y")}
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"bench-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    _print(result)
+    print(f"\nresults: {path}")
+    return 0
+
+
+def _print(result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="pinghu-ner bench (chars/s unless noted)")
+    table.add_column("set")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for set_name in ("quick", "medium", "year"):
+        block = result.get(set_name)
+        if not block:
+            continue
+        for key, val in block.items():
+            if isinstance(val, dict):
+                for k2, v2 in val.items():
+                    table.add_row(set_name, f"{key} {k2}", f"{v2:,.2f}" if isinstance(v2, float) else str(v2))
+            else:
+                table.add_row(set_name, key, f"{val:,.2f}" if isinstance(val, float) else str(val))
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

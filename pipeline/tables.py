@@ -1,0 +1,560 @@
+"""Writing and reading the output tables: hive-partitioned Parquet, atomic, one file per source.
+
+Layout under ``out_dir``::
+
+    articles/paper=<paper>/issue_date=<YYYY-MM-DD>/part-<source_key>.parquet
+    mentions/paper=<paper>/issue_date=<YYYY-MM-DD>/part-<source_key>.parquet
+    people/paper=<paper>/issue_date=<YYYY-MM-DD>/part-<source_key>.parquet
+    entities/entities.parquet           (rebuilt from all mentions after each run)
+    manifest.json                       (what was processed, with which versions, how it went)
+
+Decisions, and why:
+
+* **One file per (table, source file).**  Re-running a file replaces its part files, so a re-run
+  never duplicates rows, and the page files of one issue coexist in one partition.  Parallel
+  workers never write the same file, so nothing needs a lock.
+* **Partition columns are not stored inside the files.**  With pandas 3 + pyarrow 26,
+  ``pd.read_parquet("outputs/mentions")`` fails ("Unable to merge: Field paper has incompatible
+  types: string vs dictionary") when a partition key is also a file column; with the keys only in
+  the path, both ``pd.read_parquet(dir)`` and DuckDB
+  ``read_parquet('outputs/mentions/**/*.parquet', hive_partitioning=1)`` give one row per
+  mention with ``paper`` and ``issue_date`` columns (DuckDB types ``issue_date`` as DATE; plain
+  pandas gives categories, ``load()`` gives datetime64).  A single part file read on its own lacks
+  the two columns; its Parquet key-value metadata (``pinghu.paper``, ``pinghu.issue_date``,
+  ``pinghu.source_key``) says where it belongs.
+* **Atomic writes.**  Each file is written to a temporary ``.part-<key>.parquet.<pid>.tmp`` in
+  the same directory, fsynced, then ``os.replace``d.  The leading "." makes pyarrow datasets (and
+  so pandas) skip it; the ``.tmp`` suffix makes DuckDB's ``*.parquet`` glob skip it (DuckDB's glob
+  does *not* skip dot files).  A reader sees the old file or the new one, never half of one.  The
+  three tables of one source are each atomic, not jointly: the manifest records the source only
+  after all three are in place.
+* **No unknown dates.**  A null partition (``__HIVE_DEFAULT_PARTITION__``) makes pandas fail to
+  read the whole table ("Cannot yet unify dictionaries with nulls"), so a source without an issue
+  date is refused with an ``InputError`` rather than written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from . import __version__
+from .errors import InputError
+from .records import Article, Mention
+from .schema import (
+    PARTITION_COLUMNS,
+    PARTITION_SCHEMA,
+    PARTITIONED_TABLES,
+    SCHEMA_VERSION,
+    TABLE_NAMES,
+    articles_table,
+    entities_table,
+    file_schema,
+    mentions_table,
+    people_table,
+    schema_for,
+)
+from .settings import PAPER_SLUG
+
+ENTITIES_FILE = Path("entities") / "entities.parquet"
+MANIFEST_FILE = "manifest.json"
+MAX_RUNS = 50
+SOURCE_KEY_RE = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
+
+# Columns turned into pandas categories by load(): few distinct values, many rows.
+CATEGORY_COLUMNS = ("type", "paper", "kind", "link_method", "role", "field")
+DATE_COLUMNS = ("issue_date", "first_seen", "last_seen")
+
+
+# --- keys and paths --------------------------------------------------------------------------
+
+
+def source_key(path: str | os.PathLike[str]) -> str:
+    """A filesystem-safe, deterministic key for a source file, used in its part file names.
+
+    Derived from the file name and its parent directory's name (not the full path, nor the
+    content), so that re-running the same page from another working directory, or after an OCR
+    correction, replaces its rows instead of adding a second copy, while archives laid out as
+    ``<date>/01.md`` keep one key per page.  The hash keeps two names that sanitise alike apart.
+    """
+    p = Path(path)
+    parent = p.parent.name
+    stem = f"{parent}_{p.stem}" if parent else p.stem
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", stem)[-60:]
+    ident = f"{parent}/{p.name}" if parent else p.name
+    return f"{safe}-{hashlib.sha1(ident.encode('utf-8')).hexdigest()[:8]}"
+
+
+def part_name(key: str) -> str:
+    return f"part-{key}.parquet"
+
+
+def partition_dir(out_dir: Path, table: str, paper: str, issue_date: dt.date) -> Path:
+    return Path(out_dir) / table / f"paper={paper}" / f"issue_date={issue_date.isoformat()}"
+
+
+def _check_key(key: str) -> None:
+    if not SOURCE_KEY_RE.match(key) or key in {".", ".."}:
+        raise ValueError(f"source key {key!r} is not filesystem-safe; build it with source_key(path)")
+
+
+def _check_paper(paper: str) -> None:
+    if not PAPER_SLUG.match(paper):
+        raise ValueError(f"paper {paper!r} is not a slug (lowercase letters, digits, '-' or '_')")
+
+
+# --- atomic file writing ---------------------------------------------------------------------
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename durable; a no-op where directories cannot be opened (Windows)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _tmp_path(final: Path) -> Path:
+    # Leading "." -> ignored by pyarrow.dataset/pandas; trailing ".tmp" -> not matched by *.parquet.
+    return final.with_name(f".{final.name}.{os.getpid()}.tmp")
+
+
+def _atomic_write_bytes(final: Path, write: Any) -> None:
+    """Call ``write(fh)`` on a temp file beside ``final``, fsync it, rename it over ``final``."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_path(final)
+    try:
+        with open(tmp, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(final.parent)
+
+
+def write_parquet_atomic(table: pa.Table, final: Path) -> None:
+    """Write ``table`` to ``final`` so that no reader ever sees a partial file."""
+    _atomic_write_bytes(final, lambda fh: pq.write_table(table, fh, compression="zstd"))
+
+
+def _with_file_metadata(table: pa.Table, name: str, extra: dict[str, str]) -> pa.Table:
+    schema = file_schema(name)
+    meta = dict(schema.metadata or {})
+    meta.update({f"pinghu.{k}".encode(): v.encode() for k, v in extra.items()})
+    cols = [table.column(f.name) for f in schema]
+    return pa.Table.from_arrays(cols, schema=schema.with_metadata(meta))
+
+
+def _remove_empty_dirs(start: Path, stop: Path) -> None:
+    """Remove ``start`` and its parents up to (not including) ``stop`` while they are empty."""
+    d = start
+    while d != stop and stop in d.parents:
+        try:
+            d.rmdir()
+        except OSError:
+            return
+        d = d.parent
+
+
+# --- per-source tables -----------------------------------------------------------------------
+
+
+def write_source(
+    out_dir: Path,
+    source_key: str,
+    paper: str,
+    issue_date: dt.date | None,
+    articles: Sequence[Article],
+    mentions: Sequence[Mention],
+) -> dict[str, int]:
+    """Write (or replace) the articles, mentions and people part files of one source file.
+
+    Returns the row counts per table.  If the source had been written under another issue date
+    before (its date was corrected), the part files in the old partitions are removed after the
+    new ones are in place, so the source is never missing and never counted twice for long.
+    """
+    out_dir = Path(out_dir)
+    _check_key(source_key)
+    _check_paper(paper)
+    if issue_date is None:
+        raise InputError(source_key, "issue date unknown", "give --date YYYY-MM-DD or put the date in the file name")
+    tables = {
+        "articles": articles_table(articles, paper),
+        "mentions": mentions_table(mentions, articles),
+        "people": people_table(mentions, articles),
+    }
+    meta = {"paper": paper, "issue_date": issue_date.isoformat(), "source_key": source_key}
+    name = part_name(source_key)
+    counts: dict[str, int] = {}
+    for table_name, table in tables.items():
+        final = partition_dir(out_dir, table_name, paper, issue_date) / name
+        write_parquet_atomic(_with_file_metadata(table, table_name, {**meta, "table": table_name}), final)
+        counts[table_name] = table.num_rows
+    _remove_stale(out_dir, source_key, paper, keep=issue_date)
+    return counts
+
+
+def _source_files(out_dir: Path, key: str, paper: str | None = None) -> Iterator[Path]:
+    """Part files and leftover temp files of ``key`` in every partition (of ``paper``, if given)."""
+    paper_glob = f"paper={paper}" if paper else "paper=*"
+    for table_name in PARTITIONED_TABLES:
+        base = out_dir / table_name
+        if not base.is_dir():
+            continue
+        yield from base.glob(f"{paper_glob}/issue_date=*/{part_name(key)}")
+        yield from base.glob(f"{paper_glob}/issue_date=*/.{part_name(key)}.*.tmp")
+
+
+def _remove_stale(out_dir: Path, key: str, paper: str, keep: dt.date) -> None:
+    keep_dir = f"issue_date={keep.isoformat()}"
+    own_tmp = f".{part_name(key)}.{os.getpid()}.tmp"
+    for p in list(_source_files(out_dir, key, paper)):
+        if p.parent.name == keep_dir and (p.name == part_name(key) or p.name == own_tmp):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+        _remove_empty_dirs(p.parent, out_dir)
+
+
+def remove_source(out_dir: Path, source_key: str) -> int:
+    """Remove every part file (and leftover temp file) of a source; returns how many went."""
+    out_dir = Path(out_dir)
+    _check_key(source_key)
+    n = 0
+    for p in list(_source_files(out_dir, source_key)):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+            n += 1
+        _remove_empty_dirs(p.parent, out_dir)
+    return n
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _part_files(root: Path) -> list[str]:
+    # Only our own part files: a stray notes.txt or a temp file must not break a read.
+    return sorted(str(p) for p in root.glob("paper=*/issue_date=*/part-*.parquet"))
+
+
+def read_arrow(out_dir: Path, table: str, columns: Sequence[str] | None = None) -> pa.Table:
+    """One table of ``out_dir`` as Arrow, with the logical schema (partition columns included).
+
+    The schema is imposed, not inferred, so that ``issue_date`` is a date (not the dictionary
+    string pyarrow infers from paths) and a file written before a column was added reads with
+    nulls there instead of failing.
+    """
+    schema = schema_for(table)
+    out_dir = Path(out_dir)
+    if table in PARTITIONED_TABLES:
+        root = out_dir / table
+        files = _part_files(root) if root.is_dir() else []
+        if not files:
+            t = schema.empty_table()
+        else:
+            part = ds.partitioning(PARTITION_SCHEMA, flavor="hive")
+            dset = ds.dataset(files, schema=schema, format="parquet", partitioning=part, partition_base_dir=str(root))
+            t = dset.to_table(columns=list(columns) if columns else None)
+            return t.replace_schema_metadata(schema.metadata)
+    else:
+        path = out_dir / ENTITIES_FILE
+        if path.is_file():
+            t = pq.read_table(path, schema=schema)
+        else:
+            t = schema.empty_table()
+    if columns:
+        t = t.select(list(columns))
+    return t
+
+
+def _to_pandas(t: pa.Table) -> pd.DataFrame:
+    df = t.to_pandas(date_as_object=False)
+    for c in CATEGORY_COLUMNS:
+        if c in df.columns:
+            df[c] = df[c].astype("category")
+    for c in DATE_COLUMNS:
+        if c in df.columns and not pd.api.types.is_datetime64_any_dtype(df[c]):
+            df[c] = pd.to_datetime(df[c])
+    return df
+
+
+@dataclass
+class Tables:
+    """The four output tables as DataFrames; ``tables.mentions`` or ``tables["mentions"]``."""
+
+    articles: pd.DataFrame
+    mentions: pd.DataFrame
+    entities: pd.DataFrame
+    people: pd.DataFrame
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in TABLE_NAMES:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(f.name for f in fields(self))
+
+    def __contains__(self, name: object) -> bool:
+        return name in TABLE_NAMES
+
+    def keys(self) -> list[str]:
+        return [f.name for f in fields(self)]
+
+    def items(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(k, getattr(self, k)) for k in self.keys()]
+
+
+def load(path: str | os.PathLike[str] = "outputs") -> Tables:
+    """Load every output table of ``path`` as pandas DataFrames.
+
+    Dates (``issue_date``, ``first_seen``, ``last_seen``) are datetime64; low-cardinality labels
+    (type, paper, kind, link_method, role, field) are categories; integers keep their widths.
+    A table not written yet is an empty DataFrame with the right columns, so analysis code need
+    not special-case a fresh directory.
+    """
+    out = Path(path)
+    return Tables(**{name: _to_pandas(read_arrow(out, name)) for name in TABLE_NAMES})
+
+
+# --- entities --------------------------------------------------------------------------------
+
+
+def _most_frequent(df: pd.DataFrame, key: str, col: str) -> pd.Series:
+    """Per ``key``, the most frequent non-empty value of ``col``; ties go to the smallest value."""
+    sub = df.loc[df[col].fillna("") != "", [key, col]]
+    if sub.empty:
+        return pd.Series(dtype=object)
+    counts = sub.groupby([key, col], observed=True).size().reset_index(name="n")
+    counts = counts.sort_values([key, "n", col], ascending=[True, False, True], kind="stable")
+    return counts.drop_duplicates(key).set_index(key)[col]
+
+
+def _gazetteer_entry(gazetteer: object | None, entity_id: str) -> Any:
+    if gazetteer is None:
+        return None
+    try:
+        return gazetteer.by_id(entity_id)  # type: ignore[attr-defined]
+    except KeyError:
+        return None
+
+
+def rebuild_entities(out_dir: Path, gazetteer: object | None = None) -> int:
+    """Aggregate all mentions into ``entities/entities.parquet`` (one row per entity_id).
+
+    Rebuilt whole from the mentions on disk, not updated incrementally, so it can never drift
+    from them (a removed or re-run source changes the counts correctly).  Gazetteer facts (kind,
+    division code, parent, aliases) come from ``gazetteer.by_id``; ``person:`` and ``nil:`` ids
+    get kind "person" / "nil".  Returns the number of entities written.
+    """
+    out_dir = Path(out_dir)
+    cols = ["entity_id", "type", "canonical", "role", "article_id", "issue_date"]
+    df = read_arrow(out_dir, "mentions", cols).to_pandas(date_as_object=True)
+    df = df[df["entity_id"].fillna("") != ""]
+    rows: list[dict[str, Any]] = []
+    if not df.empty:
+        g = df.groupby("entity_id", sort=True)
+        stats = pd.DataFrame(
+            {
+                "first_seen": g["issue_date"].min(),
+                "last_seen": g["issue_date"].max(),
+                "mention_count": g.size(),
+                "article_count": g["article_id"].nunique(),
+            }
+        )
+        types = _most_frequent(df, "entity_id", "type")
+        canon = _most_frequent(df, "entity_id", "canonical")
+        with_role = df[df["role"].fillna("") != ""]
+        roles = with_role.groupby("entity_id")["role"].agg(lambda s: sorted(set(s)))
+        for eid, st in stats.iterrows():
+            etype = types.get(eid, "")
+            entry = None
+            if eid.startswith("person:"):
+                kind = "person"
+            elif eid.startswith("nil:"):
+                kind = "nil"
+            else:
+                entry = _gazetteer_entry(gazetteer, eid)
+                kind = getattr(entry, "kind", "") if entry is not None else ""
+            canonical = canon.get(eid, "") or (getattr(entry, "canonical", "") if entry is not None else "")
+            rows.append(
+                {
+                    "entity_id": eid,
+                    "type": etype or (getattr(entry, "type", "") if entry is not None else ""),
+                    "canonical": canonical,
+                    "kind": kind,
+                    "division_code": getattr(entry, "division_code", "") if entry is not None else "",
+                    "parent_id": getattr(entry, "parent_id", "") if entry is not None else "",
+                    "aliases": list(getattr(entry, "aliases", ()) or ()) if entry is not None else [],
+                    "first_seen": _as_date(st["first_seen"]),
+                    "last_seen": _as_date(st["last_seen"]),
+                    "mention_count": int(st["mention_count"]),
+                    "article_count": int(st["article_count"]),
+                    "roles": list(roles.get(eid, [])) if etype == "PERSON" else [],
+                }
+            )
+    write_parquet_atomic(entities_table(rows), out_dir / ENTITIES_FILE)
+    return len(rows)
+
+
+def _as_date(v: Any) -> dt.date | None:
+    if v is None or (not isinstance(v, dt.date) and pd.isna(v)):
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    return v
+
+
+# --- manifest --------------------------------------------------------------------------------
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _norm_path(path: str | os.PathLike[str]) -> str:
+    return str(Path(path).resolve())
+
+
+@dataclass
+class Manifest:
+    """``<out>/manifest.json``: which sources were processed, how, and the last runs.
+
+    It is what ``--resume`` trusts, so it is written atomically (a crash leaves the previous
+    manifest, never a truncated one) and a file counts as done only if its hash, the pipeline
+    and the model versions all match and its part file is still there.
+    """
+
+    out_dir: Path
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, out_dir: str | os.PathLike[str]) -> Manifest:
+        out = Path(out_dir)
+        path = out / MANIFEST_FILE
+        data: dict[str, Any] = {}
+        if path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if not isinstance(data, dict):
+                    raise ValueError("not a JSON object")
+            except (ValueError, UnicodeDecodeError) as exc:
+                backup = path.with_name(f"{MANIFEST_FILE}.corrupt-{dt.datetime.now():%Y%m%d%H%M%S}")
+                os.replace(path, backup)
+                warnings.warn(f"{path}: unreadable manifest ({exc}); moved to {backup.name}, starting afresh",
+                              stacklevel=2)
+                data = {}
+        data.setdefault("schema_version", SCHEMA_VERSION)
+        data.setdefault("pipeline_version", __version__)
+        data.setdefault("model_version", "")
+        data.setdefault("runs", [])
+        data.setdefault("files", {})
+        return cls(out, data)
+
+    @property
+    def files(self) -> dict[str, dict[str, Any]]:
+        return self.data["files"]
+
+    @property
+    def runs(self) -> list[dict[str, Any]]:
+        return self.data["runs"]
+
+    def record_file(self, path: str | os.PathLike[str], **info: Any) -> None:
+        """Record the outcome for one source (keyed by its absolute path), replacing older ones."""
+        rec: dict[str, Any] = {
+            "sha256": "",
+            "source_key": "",
+            "paper": "",
+            "issue_date": "",
+            "status": "ok",
+            "error": "",
+            "pipeline_version": __version__,
+            "model_version": "",
+            "counts": {},
+            "seconds": 0.0,
+            "finished": _now(),
+        }
+        rec.update(info)
+        self.files[_norm_path(path)] = rec
+        if rec.get("pipeline_version"):
+            self.data["pipeline_version"] = rec["pipeline_version"]
+        if rec.get("model_version"):
+            self.data["model_version"] = rec["model_version"]
+
+    def record_run(self, info: dict[str, Any]) -> None:
+        """Append a run record, keeping the last ``MAX_RUNS``."""
+        rec = {"finished": _now(), **info}
+        self.runs.append(rec)
+        del self.runs[:-MAX_RUNS]
+
+    def save(self) -> Path:
+        """Write the manifest atomically; returns its path."""
+        self.data["schema_version"] = SCHEMA_VERSION
+        path = self.out_dir / MANIFEST_FILE
+        text = json.dumps(self.data, ensure_ascii=False, indent=1, sort_keys=False, default=str)
+        _atomic_write_bytes(path, lambda fh: fh.write(text.encode("utf-8")))
+        return path
+
+    def is_done(self, path: str | os.PathLike[str], sha256: str, pipeline_version: str, model_version: str) -> bool:
+        """Whether ``path`` was processed OK with this content and these versions, outputs intact."""
+        rec = self.files.get(_norm_path(path))
+        if not rec or rec.get("status") != "ok":
+            return False
+        if (rec.get("sha256"), rec.get("pipeline_version"), rec.get("model_version")) != (
+            sha256,
+            pipeline_version,
+            model_version,
+        ):
+            return False
+        key, paper, date = rec.get("source_key"), rec.get("paper"), rec.get("issue_date")
+        if not (key and paper and date):
+            return False
+        try:
+            d = dt.date.fromisoformat(str(date))
+        except ValueError:
+            return False
+        return (partition_dir(self.out_dir, "articles", paper, d) / part_name(key)).is_file()
+
+
+__all__ = [
+    "ENTITIES_FILE",
+    "MANIFEST_FILE",
+    "Manifest",
+    "PARTITION_COLUMNS",
+    "Tables",
+    "load",
+    "part_name",
+    "partition_dir",
+    "read_arrow",
+    "rebuild_entities",
+    "remove_source",
+    "source_key",
+    "write_parquet_atomic",
+    "write_source",
+]

@@ -1,0 +1,57 @@
+"""The exploration notebook runs top to bottom on real output tables and draws its charts.
+
+It runs in a fresh ipykernel (the venv's "python3" kernel spec) against outputs written by the
+same functions the pipeline uses, from synthetic records; the committed notebook must carry no
+outputs, so a diff of it is a diff of code.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+try:  # sibling test module: pytest puts tests/ on sys.path, unless tests/ becomes a package
+    from test_tables import build_outputs
+except ImportError:  # pragma: no cover
+    from tests.test_tables import build_outputs
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("ipykernel")
+pytest.importorskip("matplotlib")
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK = REPO / "notebooks" / "explore.ipynb"
+
+
+def test_notebook_is_committed_without_outputs() -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code
+    assert all(c.execution_count is None and c.outputs == [] for c in code)
+    assert nb.metadata.kernelspec.name == "python3"
+
+
+def test_notebook_executes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "outputs"
+    build_outputs(out)
+    monkeypatch.setenv("PINGHU_OUTPUTS", str(out))
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # The kernel must import this checkout's pipeline, whatever else is on the path.
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p))
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    client = nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
+    )
+    client.execute()  # raises CellExecutionError on the first failing cell
+
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    images = [o for o in outputs if o.output_type == "display_data" and "image/png" in o.get("data", {})]
+    assert len(images) >= 3  # town coverage, network, timeline
+    text = "".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
+    assert f"{out}: 6 articles in 2 issues" in text
+    assert "张三" in text

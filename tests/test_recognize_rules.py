@@ -1,0 +1,121 @@
+"""Title rules, role assignment, the combiner and the gazetteer ruler, on invented text."""
+
+from __future__ import annotations
+
+from pipeline.records import Byline, Span
+from pipeline.recognize.base import chunks
+from pipeline.recognize.combine import Combiner, CombinerConfig
+from pipeline.recognize.roles import assign_roles
+from pipeline.recognize.ruler import GazetteerRuler
+from pipeline.recognize.titles import TitleRules
+
+
+def spans_of(text: str, names: list[str], label: str = "PERSON", source: str = "spacy") -> list[Span]:
+    out = []
+    for name in names:
+        start = 0
+        while (k := text.find(name, start)) >= 0:
+            out.append(Span(k, k + len(name), label, source))
+            start = k + len(name)
+    return sorted(out, key=lambda s: s.start)
+
+
+def surfaces(text: str, spans: list[Span]) -> list[str]:
+    return [text[s.start : s.end] for s in spans]
+
+
+def test_titles_compose_units_and_posts() -> None:
+    t = TitleRules()
+    text = "市委副书记、市长周明远，市人大常委会主任郑海平，市政协副主席何春燕出席。"
+    assert surfaces(text, t.find(text)) == ["市委副书记、市长", "市人大常委会主任", "市政协副主席"]
+
+
+def test_titles_absorb_a_named_unit_before_the_post() -> None:
+    t = TitleRules()
+    text = "市发改局局长孙立新和乍浦镇党委书记钱卫国"
+    orgs = [Span(0, 4, "ORG", "gazetteer"), Span(10, 13, "PLACE", "gazetteer")]
+    assert surfaces(text, t.find(text, orgs)) == ["市发改局局长", "乍浦镇党委书记"]
+
+
+def test_bare_generic_post_is_not_a_title() -> None:
+    assert TitleRules().find("他是协会的委员，也是主任。") == []
+
+
+def roles_of(text: str, names: list[str], bylines: list[Byline] = ()) -> dict[str, tuple[str, bool]]:
+    people = spans_of(text, names)
+    titles = TitleRules().find(text)
+    return {text[a.span.start : a.span.end] + f"@{a.span.start}": (a.role, a.is_official)
+            for a in assign_roles(text, people, titles, bylines)}
+
+
+def test_title_before_name_and_enumeration_after_collective_title() -> None:
+    text = "副市长沈一鸣出席。市领导陆文、韩雪和范思远参加。"
+    r = roles_of(text, ["沈一鸣", "陆文", "韩雪", "范思远"])
+    assert r["沈一鸣@3"] == ("副市长", True)
+    assert r["陆文@12"] == ("市领导", True)
+    assert r["韩雪@15"] == ("市领导", True)
+    assert r["范思远@18"] == ("市领导", True)
+
+
+def test_enumeration_followed_by_deng_title() -> None:
+    text = "陈国华、许兰等市领导出席会议。"
+    r = roles_of(text, ["陈国华", "许兰"])
+    assert r["陈国华@0"] == ("市领导", True)
+    assert r["许兰@4"] == ("市领导", True)
+
+
+def test_title_in_brackets_after_name_and_inheritance() -> None:
+    text = "会议由吴德明（市农业农村局局长）主持。吴德明指出，要抓好春耕。村民蒋小梅说很好。"
+    r = roles_of(text, ["吴德明", "蒋小梅"])
+    assert r["吴德明@3"][0] == "市农业农村局局长"
+    assert r["吴德明@19"] == ("市农业农村局局长", True)  # repeated without title: inherits
+    assert r["蒋小梅@33"] == ("", False)
+
+
+def test_byline_names_take_byline_roles_and_are_not_officials() -> None:
+    text = "记者 孔令杰\n本报讯 孔令杰报道。"
+    bylines = [Byline("记者", "孔令杰", 3, 6)]
+    r = roles_of(text, ["孔令杰"], bylines)
+    assert r["孔令杰@3"] == ("记者", False)
+    assert r["孔令杰@11"] == ("记者", False)
+
+
+def test_combiner_keeps_longer_model_span_over_inner_gazetteer_name() -> None:
+    text = "平湖农商银行与平湖经济技术开发区签约"
+    cands = [
+        Span(0, 6, "ORG", "spacy"),
+        Span(0, 2, "PLACE", "gazetteer"),
+        Span(7, 9, "PLACE", "spacy"),
+        Span(7, 16, "ORG", "gazetteer"),
+    ]
+    out = Combiner().combine(text, cands)
+    assert [(text[s.start : s.end], s.label) for s in out] == [("平湖农商银行", "ORG"), ("平湖经济技术开发区", "ORG")]
+
+
+def test_combiner_votes_and_threshold() -> None:
+    text = "张三在李庄村"
+    cfg = CombinerConfig(weights={"a": {"PERSON": 0.4, "PLACE": 0.4}, "b": {"PERSON": 0.4, "PLACE": 0.3}}, threshold=0.5)
+    out = Combiner(cfg).combine(text, [Span(0, 2, "PERSON", "a"), Span(0, 2, "PERSON", "b"), Span(3, 6, "PLACE", "a")])
+    # Two weak agreeing votes pass (1 - 0.6 * 0.6 = 0.64); one weak vote alone does not.
+    assert [(s.start, s.end, s.label) for s in out] == [(0, 2, "PERSON")]
+    assert out[0].source == "a+b"
+
+
+def test_combiner_blocklist_is_per_source() -> None:
+    cfg = CombinerConfig(blocklist={"lac": {"PLACE|全省"}})
+    out = Combiner(cfg).combine("全省", [Span(0, 2, "PLACE", "lac")])
+    assert out == []
+
+
+def test_ruler_longest_match() -> None:
+    r = GazetteerRuler(names=[("平湖", "PLACE"), ("平湖市", "PLACE"), ("钟埭街道", "PLACE"), ("钟埭", "PLACE")])
+    text = "平湖市钟埭街道和平湖"
+    assert [(text[s.start : s.end], s.label) for s in r.find(text)] == [("平湖市", "PLACE"), ("钟埭街道", "PLACE"), ("平湖", "PLACE")]
+
+
+def test_chunks_cover_text_and_respect_limit() -> None:
+    text = ("这是一个很长的句子，" * 50 + "。") * 3 + "x" * 700
+    pieces = chunks(text, limit=120)
+    assert all(len(p) <= 120 for _, p in pieces)
+    assert "".join(p for _, p in pieces) == text
+    assert all(text[o : o + len(p)] == p for o, p in pieces)

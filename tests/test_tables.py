@@ -1,0 +1,446 @@
+"""Tests of the Parquet writer, reader, entity table and manifest (pipeline.schema / pipeline.tables).
+
+The records are synthetic (two issues, two pages each) so that the tests need no model and run in
+well under a second; ``build_outputs`` is reused by test_report.py and test_notebook.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline import schema as S
+from pipeline.errors import InputError
+from pipeline.records import Article, Byline, FieldSpan, GazetteerEntry, Mention
+from pipeline.tables import (
+    ENTITIES_FILE,
+    Manifest,
+    Tables,
+    load,
+    part_name,
+    partition_dir,
+    rebuild_entities,
+    remove_source,
+    source_key,
+    write_source,
+)
+from pipeline.textmap import MappedText
+
+PAPER = "pinghu-daily"
+D1 = dt.date(2024, 3, 1)
+D2 = dt.date(2024, 3, 2)
+
+# (surface, type, entity_id, canonical, role, is_official)
+OFFICIALS = {
+    "张三": ("PERSON", "person:张三", "张三", "市委书记", True),
+    "李四": ("PERSON", "person:李四", "李四", "市长", True),
+    "王五": ("PERSON", "person:王五", "王五", "记者", False),
+    "当湖街道": ("PLACE", "gz:town:danghu", "当湖街道", "", False),
+    "新埭镇": ("PLACE", "gz:town:xindai", "新埭镇", "", False),
+    "市发改局": ("ORG", "gz:org:fgj", "平湖市发展和改革局", "", False),
+    "某合作社": ("ORG", "nil:ORG:某合作社", "某合作社", "", False),
+}
+
+
+class FakeGazetteer:
+    """Duck-typed stand-in for the gazetteer: only ``by_id`` is used by rebuild_entities."""
+
+    entries = {
+        "gz:town:danghu": GazetteerEntry("gz:town:danghu", "PLACE", "当湖街道", "town", "gz:county:pinghu",
+                                         "330482001", ("当湖",)),
+        "gz:town:xindai": GazetteerEntry("gz:town:xindai", "PLACE", "新埭镇", "town", "gz:county:pinghu",
+                                         "330482101", ("新埭",)),
+        "gz:org:fgj": GazetteerEntry("gz:org:fgj", "ORG", "平湖市发展和改革局", "agency", "", "", ("市发改局",)),
+    }
+
+    def by_id(self, entity_id: str) -> GazetteerEntry | None:
+        return self.entries.get(entity_id)
+
+
+def make_article(article_id: str, date: dt.date, page: int, seq: int, headline: str, body: str,
+                 source_start: int = 0, byline: str = "") -> Article:
+    """An article whose text is headline, optional byline line, then body, copied verbatim."""
+    parts = [("headline", headline)] + ([("byline", byline)] if byline else []) + [("body", body)]
+    text = "\n".join(p for _, p in parts)
+    spans, pos = [], 0
+    for kind, piece in parts:
+        spans.append(FieldSpan(kind, pos, pos + len(piece)))  # type: ignore[arg-type]
+        pos += len(piece) + 1
+    bylines = []
+    if byline:
+        b0 = text.index(byline)
+        bylines = [Byline("记者", byline.split()[-1], b0, b0 + len(byline))]
+    return Article(
+        article_id=article_id, paper=PAPER, issue_date=date, page=page, seq=seq, kind="news",
+        headline=headline, mapped=MappedText.verbatim(text, source_start), fields=spans,
+        subtitles=["副题一", "副题二"] if seq == 1 else [], bylines=bylines, jumps=["转第2版"] if page == 1 else [],
+        repairs=seq, source_path=f"data/{date:%Y%m%d}_{page:02d}.md", source_sha256="ab" * 32,
+    )
+
+
+def mentions_for(article: Article) -> list[Mention]:
+    """Every occurrence of a known surface in the article, resolved as in OFFICIALS."""
+    out = []
+    for surface, (etype, eid, canon, role, official) in OFFICIALS.items():
+        start = article.text.find(surface)
+        while start >= 0:
+            end = start + len(surface)
+            s0, s1 = article.mapped.to_source(start, end)
+            field = article.field_at(start)
+            out.append(Mention(
+                article_id=article.article_id, type=etype, surface=surface, start=start, end=end,
+                source_start=s0, source_end=s1, sentence=article.text, role=role if field != "headline" else "",
+                is_official=official, recognizer="test", confidence=0.9, entity_id=eid, canonical=canon,
+                link_method="exact", link_confidence=0.8,
+            ))
+            start = article.text.find(surface, end)
+    return out
+
+
+def issue_pages(date: dt.date) -> dict[int, list[Article]]:
+    """Two pages of one issue; page 1 has two articles, page 2 one."""
+    d = f"{date:%Y%m%d}"
+    return {
+        1: [
+            make_article(f"{d}-01-01", date, 1, 1, "张三调研当湖街道", "市委书记张三到当湖街道调研，市发改局参加。",
+                         byline="记者 王五"),
+            make_article(f"{d}-01-02", date, 1, 2, "李四主持会议", "市长李四主持会议，张三讲话。新埭镇汇报。", 500),
+        ],
+        2: [make_article(f"{d}-02-01", date, 2, 1, "新埭镇农业", "新埭镇某合作社丰收，市发改局支持。", 0)],
+    }
+
+
+def build_outputs(out: Path, gazetteer: object | None = None) -> dict[str, int]:
+    """Write both issues, both pages, and the entity table, as the runner would."""
+    totals: dict[str, int] = {"articles": 0, "mentions": 0, "people": 0}
+    for date in (D1, D2):
+        for page, arts in issue_pages(date).items():
+            key = source_key(f"/in/{date:%Y%m%d}_{page:02d}.md")
+            ments = [m for a in arts for m in mentions_for(a)]
+            for k, v in write_source(out, key, PAPER, date, arts, ments).items():
+                totals[k] += v
+    totals["entities"] = rebuild_entities(out, gazetteer if gazetteer is not None else FakeGazetteer())
+    return totals
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    return tmp_path / "outputs"
+
+
+# --- schema ----------------------------------------------------------------------------------
+
+
+def test_schema_columns_types_and_version(out: Path) -> None:
+    arts = issue_pages(D1)[1]
+    ments = [m for a in arts for m in mentions_for(a)]
+    t = S.articles_table(arts, PAPER)
+    assert t.schema.equals(S.ARTICLES)
+    assert t.schema.field("bylines").type == pa.list_(pa.struct([("role", pa.string()), ("name", pa.string())]))
+    assert t.column("subtitle").to_pylist()[0] == "副题一 / 副题二"
+    assert t.column("n_chars").to_pylist() == [len(a.text) for a in arts]
+    assert t.column("source_start").to_pylist()[1] == 500
+    m = S.mentions_table(ments, arts)
+    assert m.schema.field("confidence").type == pa.float32()
+    assert m.schema.field("start").type == pa.int32()
+    assert m.schema.field("issue_date").type == pa.date32()
+    fields_seen = dict(zip(m.column("surface").to_pylist(), m.column("field").to_pylist()))
+    assert fields_seen["王五"] == "byline"
+    assert set(m.column("field").to_pylist()) == {"headline", "body", "byline"}
+    assert m.column("page").to_pylist()[0] == 1
+
+    write_source(out, "k1", PAPER, D1, arts, ments)
+    for table in S.PARTITIONED_TABLES:
+        f = partition_dir(out, table, PAPER, D1) / part_name("k1")
+        sch = pq.read_schema(f)
+        assert sch.metadata[S.VERSION_KEY] == S.SCHEMA_VERSION.encode()
+        assert sch.metadata[b"pinghu.issue_date"] == b"2024-03-01"
+        assert "paper" not in sch.names and "issue_date" not in sch.names  # they live in the path
+        assert sch.names == S.file_schema(table).names
+    assert S.schema_for("entities").metadata[S.VERSION_KEY] == b"1"
+
+
+def test_mention_of_unknown_article_is_an_error() -> None:
+    arts = issue_pages(D1)[1]
+    m = mentions_for(arts[0])[0]
+    m.article_id = "nope"
+    with pytest.raises(ValueError, match="not in this batch"):
+        S.mentions_table([m], arts)
+
+
+def test_people_one_row_per_person_per_article() -> None:
+    arts = issue_pages(D1)[1]
+    ments = [m for a in arts for m in mentions_for(a)]
+    p = S.people_table(ments, arts).to_pandas()
+    # 张三 appears twice in article 1 (headline + body): one row, role from the body mention.
+    z = p[(p.name == "张三") & (p.article_id == arts[0].article_id)]
+    assert len(z) == 1 and z.iloc[0]["role"] == "市委书记" and z.iloc[0]["n_mentions"] == 2
+    assert bool(z.iloc[0]["is_official"])
+    w = p[p.name == "王五"].iloc[0]
+    assert w["role"] == "记者" and not w["is_official"]
+    assert set(p.name) == {"张三", "李四", "王五"}
+
+
+def test_source_key_is_safe_and_deterministic() -> None:
+    k = source_key("/a/b/平湖日报 2024-03-01 第1版.md")
+    assert k == source_key(Path("elsewhere/b/平湖日报 2024-03-01 第1版.md"))  # same dir name + file name
+    assert source_key("2024-03-01/01.md") != source_key("2024-03-02/01.md")  # <date>/<page> archives
+    assert all(c.isalnum() or c in "_.-" for c in k)
+    assert k != source_key("/a/b/平湖日报 2024-03-01 第2版.md")  # same sanitised stem, other hash
+    assert len(source_key("x" * 300 + ".md")) == 60 + 1 + 8
+
+
+# --- writing and re-writing ------------------------------------------------------------------
+
+
+def _all_part_files(out: Path) -> list[Path]:
+    return sorted(p for p in out.rglob("*") if p.is_file() and p.suffix == ".parquet")
+
+
+def test_rerun_replaces_never_duplicates(out: Path) -> None:
+    arts = issue_pages(D1)[1]
+    ments = [m for a in arts for m in mentions_for(a)]
+    c1 = write_source(out, "p1", PAPER, D1, arts, ments)
+    ids1 = sorted(load(out).mentions.mention_id)
+    c2 = write_source(out, "p1", PAPER, D1, arts, ments)
+    t = load(out)
+    assert c1 == c2 == {"articles": 2, "mentions": len(ments), "people": c1["people"]}
+    assert sorted(t.mentions.mention_id) == ids1
+    assert t.mentions.mention_id.is_unique and len(t.articles) == 2
+    assert len(_all_part_files(out)) == 3
+
+
+def test_pages_of_one_issue_coexist(out: Path) -> None:
+    totals = build_outputs(out)
+    t = load(out)
+    assert len(t.articles) == totals["articles"] == 6
+    assert len(t.mentions) == totals["mentions"]
+    assert sorted(t.articles.page.unique().tolist()) == [1, 2]
+    d1 = partition_dir(out, "mentions", PAPER, D1)
+    assert len(list(d1.glob("part-*.parquet"))) == 2
+
+
+def test_date_change_removes_stale_parts(out: Path) -> None:
+    arts = issue_pages(D1)[1]
+    ments = [m for a in arts for m in mentions_for(a)]
+    other = issue_pages(D1)[2]
+    write_source(out, "other", PAPER, D1, other, [m for a in other for m in mentions_for(a)])
+    write_source(out, "moved", PAPER, D1, arts, ments)
+    write_source(out, "moved", PAPER, D2, arts, ments)  # its date was corrected
+    for table in S.PARTITIONED_TABLES:
+        assert not (partition_dir(out, table, PAPER, D1) / part_name("moved")).exists()
+        assert (partition_dir(out, table, PAPER, D2) / part_name("moved")).exists()
+        assert (partition_dir(out, table, PAPER, D1) / part_name("other")).exists()  # untouched
+    t = load(out)
+    assert set(t.articles[t.articles.seq > 0].issue_date.dt.date) == {D1, D2}
+    assert len(t.articles) == len(arts) + len(other)
+
+
+def test_remove_source(out: Path) -> None:
+    build_outputs(out)
+    key = source_key(f"/in/{D2:%Y%m%d}_02.md")
+    assert remove_source(out, key) == 3
+    assert remove_source(out, key) == 0
+    assert len(load(out).articles) == 5
+    assert not (partition_dir(out, "articles", PAPER, D2) / part_name(key)).exists()
+
+
+def test_unknown_date_and_unsafe_names_are_refused(out: Path) -> None:
+    arts = issue_pages(D1)[1]
+    with pytest.raises(InputError, match="issue date unknown"):
+        write_source(out, "k", PAPER, None, arts, [])
+    with pytest.raises(ValueError, match="source key"):
+        write_source(out, "../evil", PAPER, D1, arts, [])
+    with pytest.raises(ValueError, match="slug"):
+        write_source(out, "k", "../evil", D1, arts, [])
+    assert not out.exists() or not _all_part_files(out)
+
+
+# --- atomicity -------------------------------------------------------------------------------
+
+
+def test_no_temp_files_left_and_temp_files_are_invisible(out: Path) -> None:
+    build_outputs(out)
+    assert not [p for p in out.rglob("*") if p.name.startswith(".")]
+    n = len(load(out).mentions)
+    # A writer caught mid-write: half a Parquet file under the temp name beside the real parts.
+    d = partition_dir(out, "mentions", PAPER, D1)
+    tmp = d / f".{part_name('half')}.{os.getpid()}.tmp"
+    tmp.write_bytes(b"PAR1 half a file")
+    (d / "_underscore.parquet").write_bytes(b"PAR1 junk")  # the other prefix pyarrow skips
+    assert len(pd.read_parquet(out / "mentions")) == n
+    assert ds.dataset(out / "mentions", partitioning="hive").count_rows() == n
+    assert len(load(out).mentions) == n
+    (d / "_underscore.parquet").unlink()
+    glob = str(out / "mentions" / "**" / "*.parquet")
+    assert duckdb.sql(f"select count(*) from read_parquet('{glob}', hive_partitioning=1)").fetchall()[0][0] == n
+    # The next write of that source clears the leftover temp file of a killed writer.
+    arts = issue_pages(D1)[1]
+    write_source(out, "half", PAPER, D1, arts, [])
+    assert not tmp.exists()
+
+
+def test_failed_write_leaves_previous_file(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    arts = issue_pages(D1)[1]
+    ments = [m for a in arts for m in mentions_for(a)]
+    write_source(out, "k", PAPER, D1, arts, ments)
+    before = (partition_dir(out, "articles", PAPER, D1) / part_name("k")).read_bytes()
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pq, "write_table", boom)
+    with pytest.raises(OSError):
+        write_source(out, "k", PAPER, D1, arts[:1], mentions_for(arts[0]))
+    assert (partition_dir(out, "articles", PAPER, D1) / part_name("k")).read_bytes() == before
+    assert not [p for p in out.rglob("*") if p.name.startswith(".")]
+
+
+# --- readers ---------------------------------------------------------------------------------
+
+
+def test_pandas_and_duckdb_read_the_hive_layout(out: Path) -> None:
+    totals = build_outputs(out)
+    df = pd.read_parquet(out / "mentions")
+    assert len(df) == totals["mentions"] and df.mention_id.is_unique
+    assert {"paper", "issue_date"} <= set(df.columns)
+    assert set(df.paper.astype(str)) == {PAPER}
+    assert set(df.issue_date.astype(str)) == {"2024-03-01", "2024-03-02"}
+    glob = str(out / "mentions" / "**" / "*.parquet")
+    rel = duckdb.sql(f"select * from read_parquet('{glob}', hive_partitioning=1)")
+    cols = dict(zip(rel.columns, [str(t) for t in rel.types]))
+    assert cols["issue_date"] == "DATE" and cols["paper"] == "VARCHAR"
+    rows = duckdb.sql(f"select count(*), count(distinct mention_id) from read_parquet('{glob}', hive_partitioning=1)")
+    assert rows.fetchall()[0] == (totals["mentions"], totals["mentions"])
+    by_day = duckdb.sql(
+        f"select issue_date, count(*) from read_parquet('{glob}', hive_partitioning=1) group by 1 order by 1"
+    ).fetchall()
+    assert [d for d, _ in by_day] == [D1, D2]
+
+
+def test_load_dtypes(out: Path) -> None:
+    build_outputs(out)
+    t = load(out)
+    assert isinstance(t, Tables) and t["mentions"] is t.mentions and list(t) == list(S.TABLE_NAMES)
+    assert pd.api.types.is_datetime64_any_dtype(t.mentions.issue_date)
+    assert pd.api.types.is_datetime64_any_dtype(t.entities.first_seen)
+    assert pd.api.types.is_datetime64_any_dtype(t.people.issue_date)
+    for col in ("type", "paper", "link_method", "role"):
+        assert isinstance(t.mentions[col].dtype, pd.CategoricalDtype), col
+    assert isinstance(t.entities.kind.dtype, pd.CategoricalDtype)
+    assert t.mentions.page.dtype == "int16" and t.mentions.start.dtype == "int32"
+    assert t.mentions.confidence.dtype == "float32"
+    assert t.entities.mention_count.dtype == "int64"
+    assert t.articles.bylines.iloc[0][0] == {"role": "记者", "name": "王五"}
+    assert list(t.articles.columns) == S.ARTICLES.names
+
+
+def test_load_missing_tables_gives_empty_frames(tmp_path: Path) -> None:
+    t = load(tmp_path / "nothing-here")
+    for name in S.TABLE_NAMES:
+        assert t[name].empty and list(t[name].columns) == S.schema_for(name).names
+    assert pd.api.types.is_datetime64_any_dtype(t.mentions.issue_date)
+
+
+# --- entities --------------------------------------------------------------------------------
+
+
+def test_rebuild_entities_counts(out: Path) -> None:
+    totals = build_outputs(out)
+    e = load(out).entities.set_index("entity_id")
+    assert totals["entities"] == len(e) == len(OFFICIALS)
+    m = load(out).mentions
+    for eid, row in e.iterrows():
+        sub = m[m.entity_id == eid]
+        assert row.mention_count == len(sub)
+        assert row.article_count == sub.article_id.nunique()
+    z = e.loc["person:张三"]
+    assert z.kind == "person" and z.type == "PERSON" and list(z.roles) == ["市委书记"]
+    assert z.first_seen.date() == D1 and z.last_seen.date() == D2
+    assert z.article_count == 4  # two articles per issue
+    dh = e.loc["gz:town:danghu"]
+    assert dh.kind == "town" and dh.division_code == "330482001" and list(dh.aliases) == ["当湖"]
+    assert dh.parent_id == "gz:county:pinghu"
+    fgj = e.loc["gz:org:fgj"]
+    assert fgj.canonical == "平湖市发展和改革局" and fgj.kind == "agency"
+    assert e.loc["nil:ORG:某合作社"].kind == "nil"
+    assert list(e.loc["gz:org:fgj"].roles) == []
+
+
+def test_rebuild_entities_without_gazetteer_and_after_removal(out: Path) -> None:
+    build_outputs(out)
+    n = rebuild_entities(out, None)
+    e = load(out).entities.set_index("entity_id")
+    assert n == len(OFFICIALS) and e.loc["gz:town:danghu"].kind == "" and e.loc["person:李四"].kind == "person"
+    for date in (D1, D2):
+        remove_source(out, source_key(f"/in/{date:%Y%m%d}_02.md"))  # the only pages naming 某合作社
+    assert rebuild_entities(out) == len(OFFICIALS) - 1
+    assert (out / ENTITIES_FILE).is_file()
+    assert not [p for p in (out / "entities").iterdir() if p.name.startswith(".")]
+
+
+# --- manifest --------------------------------------------------------------------------------
+
+
+def test_manifest_round_trip_and_is_done(out: Path, tmp_path: Path) -> None:
+    build_outputs(out)
+    src = tmp_path / "in" / f"{D1:%Y%m%d}_01.md"  # same directory name as build_outputs' sources
+    src.parent.mkdir()
+    src.write_text("x", encoding="utf-8")
+    m = Manifest.load(out)
+    assert m.files == {} and m.runs == []
+    m.record_file(src, sha256="s1", source_key=source_key(src), paper=PAPER, issue_date=D1.isoformat(),
+                  status="ok", pipeline_version="0.1.0", model_version="m1", counts={"articles": 2}, seconds=0.5)
+    m.record_file(tmp_path / "bad.md", sha256="s2", status="error", error="bad.md: not UTF-8")
+    for i in range(55):
+        m.record_run({"started": f"run{i}", "settings": {"workers": 1}, "counts": {}, "seconds": 1.0})
+    path = m.save()
+    assert path == out / "manifest.json" and not list(out.glob(".manifest*"))
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["schema_version"] == "1" and data["model_version"] == "m1"
+    assert len(data["runs"]) == 50 and data["runs"][0]["started"] == "run5"
+    assert "finished" in data["runs"][-1]
+    rec = data["files"][str(src.resolve())]
+    assert rec["counts"] == {"articles": 2} and rec["status"] == "ok"
+
+    m2 = Manifest.load(out)
+    assert m2.data == m.data
+    assert m2.is_done(src, "s1", "0.1.0", "m1")
+    assert m2.is_done(str(src.resolve()), "s1", "0.1.0", "m1")
+    assert not m2.is_done(src, "changed", "0.1.0", "m1")
+    assert not m2.is_done(src, "s1", "0.2.0", "m1")
+    assert not m2.is_done(src, "s1", "0.1.0", "m2")
+    assert not m2.is_done(tmp_path / "bad.md", "s2", "0.1.0", "")
+    assert not m2.is_done(tmp_path / "never.md", "s1", "0.1.0", "m1")
+    remove_source(out, source_key(src))  # outputs gone: must be redone
+    assert not m2.is_done(src, "s1", "0.1.0", "m1")
+
+
+def test_corrupt_manifest_is_set_aside(out: Path) -> None:
+    out.mkdir(parents=True)
+    (out / "manifest.json").write_text("{truncated", encoding="utf-8")
+    with pytest.warns(UserWarning, match="unreadable manifest"):
+        m = Manifest.load(out)
+    assert m.files == {}
+    assert list(out.glob("manifest.json.corrupt-*"))
+
+
+def test_files_missing_a_column_still_load(out: Path) -> None:
+    """A part file written before a column existed reads with nulls there, not an error."""
+    build_outputs(out)
+    f = partition_dir(out, "mentions", PAPER, D1) / part_name(source_key(f"/in/{D1:%Y%m%d}_02.md"))
+    old = pq.read_table(f)
+    pq.write_table(old.drop_columns(["recognizer"]), f)
+    t = load(out)
+    assert t.mentions.recognizer.isna().sum() == old.num_rows
+    assert len(t.mentions) == build_outputs(out)["mentions"]  # and a re-run restores it
