@@ -61,7 +61,7 @@ _TEXT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 
 _NAME_PAGE = (
     re.compile(r"第\s*0*(\d{1,3})\s*版"),
-    re.compile(r"[_\-. ]p(?:age)?[_\-]?0*(\d{1,3})$", re.IGNORECASE),
+    re.compile(r"(?:^|[_\-. ])p(?:age)?[_\-]?0*(\d{1,3})(?=$|[_\-. ])", re.IGNORECASE),
     re.compile(r"_0*(\d{1,3})$"),
 )
 
@@ -165,7 +165,7 @@ def resolve_issue_date(path: str | Path, text: str, explicit: dt.date | None) ->
 
 
 def page_from_name(path: str | Path) -> int | None:
-    """Page number from names like ``x_p3``, ``x-page03``, ``x第3版``, ``x_03``; else None.
+    """Page number from names like ``x_p3``, ``x-page03_y``, ``x第3版``, ``x_03``; else None.
 
     A date in the name is removed first so that ``2023_03_24`` is not read as page 24.
     """

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pipeline.records import Byline, Span
 from pipeline.recognize.base import chunks
 from pipeline.recognize.combine import Combiner, CombinerConfig
 from pipeline.recognize.roles import assign_roles
 from pipeline.recognize.ruler import GazetteerRuler
 from pipeline.recognize.titles import TitleRules
+from pipeline.records import Byline, Span
 
 
 def spans_of(text: str, names: list[str], label: str = "PERSON", source: str = "spacy") -> list[Span]:
