@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -69,9 +68,9 @@ def split_page_arg(arg: Path) -> tuple[Path, Path]:
 
 
 def predicted_rows(pipe: object, page: Path) -> list:
-    """Run the whole pipeline on a page and count mentions per (article, type, surface)."""
+    """Run the whole pipeline on a page and collapse its mentions into page-gold rows."""
     from .errors import InputError
-    from .evaluate import GoldRow
+    from .evaluate import rows_from_mentions
 
     try:
         res = pipe.process_file(page)  # type: ignore[attr-defined]
@@ -80,19 +79,7 @@ def predicted_rows(pipe: object, page: Path) -> list:
             raise
         res = pipe.process_file(page, dt.date(2000, 1, 1))  # type: ignore[attr-defined]
     order = {a.article_id: i + 1 for i, a in enumerate(res.articles)}
-    counts: Counter[tuple[int, str, str]] = Counter()
-    roles: dict[tuple[int, str, str], Counter[str]] = {}
-    canon: dict[tuple[int, str, str], Counter[str]] = {}
-    for m in res.mentions:
-        key = (order[m.article_id], m.type, m.surface)
-        counts[key] += 1
-        roles.setdefault(key, Counter())[m.role] += 1
-        canon.setdefault(key, Counter())[m.canonical] += 1
-    return [
-        GoldRow(article_no=k[0], type=k[1], surface=k[2], canonical=canon[k].most_common(1)[0][0],
-                role=roles[k].most_common(1)[0][0], count=n)
-        for k, n in sorted(counts.items())
-    ]
+    return rows_from_mentions(res.mentions, order)
 
 
 def evaluate_pages(
