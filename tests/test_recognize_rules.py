@@ -119,3 +119,10 @@ def test_chunks_cover_text_and_respect_limit() -> None:
     assert all(len(p) <= 120 for _, p in pieces)
     assert "".join(p for _, p in pieces) == text
     assert all(text[o : o + len(p)] == p for o, p in pieces)
+
+
+def test_combiner_takes_the_gazetteer_type_for_a_gazetteer_name() -> None:
+    text = "平湖经开作表态发言"
+    out = Combiner().combine(text, [Span(0, 4, "ORG", "lac"), Span(0, 4, "ORG", "spacy"), Span(0, 4, "PLACE", "gazetteer")])
+    assert [(s.start, s.end, s.label) for s in out] == [(0, 4, "PLACE")]
+    assert out[0].score > 0.95

@@ -17,6 +17,7 @@ confirms, also learned by calibration; it is data, not a list of this paper's na
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -88,10 +89,17 @@ class Combiner:
         for c in [*statistical, *ruler]:
             miss = votes[(c.start, c.end)].get(c.label, 1.0)
             votes[(c.start, c.end)][c.label] = miss * (1.0 - self.weight(c.source, c.label) * c.score)
+        ruler_label = {(r.start, r.end): r.label for r in ruler}
         scored: list[Span] = []
         for (start, end), by_label in votes.items():
             label, miss = min(by_label.items(), key=lambda kv: kv[1])
             conf = 1.0 - miss
+            if (start, end) in ruler_label and ruler_label[(start, end)] != label:
+                # A gazetteer name has the gazetteer's type (a zone is a PLACE whatever a tagger
+                # says); the taggers' votes still count for the span itself.
+                label = ruler_label[(start, end)]
+                conf = 1.0 - math.prod(by_label.values())
+                by_label = {label: 1.0 - conf}
             # A competing label for the same span lowers confidence: the sources disagree on type.
             others = [1.0 - m for lab, m in by_label.items() if lab != label]
             if others:
