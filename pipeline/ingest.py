@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from .errors import InputError
+from .normalize import with_traditional
 from .records import Page, SourceDoc
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
@@ -54,7 +55,9 @@ _UTF16_BOMS = ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 # run of digits (hash-like names such as 000_2b345dada261a864 must not produce dates).
 _NAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})([-_.]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?!\d)")
 # 本报讯 3月24日 / 本报讯（记者 X）3月24日 / 本报讯(记者 X) 3月24日
-_DATELINE_DATE = re.compile(r"本报(?:综合)?(?:讯|消息)[^\n\d]{0,60}?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_DATELINE_DATE = re.compile(
+    with_traditional(r"本报(?:综合)?(?:讯|消息)") + r"[^\n\d]{0,60}?(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+)
 _TEXT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 
 # --- page numbers -----------------------------------------------------------------------------
@@ -196,6 +199,8 @@ def read_source(
             raise _err(p, "file not found", "check the path")
         if p.is_dir():
             raise _err(p, "is a directory, not a file", "pass the text files inside it")
+        if not p.is_file():
+            raise _err(p, "not a regular file (device, pipe or socket)", "pass a text file")
         size = p.stat().st_size
         if size > max_bytes:
             raise _err(p, f"file too large ({size} bytes > {max_bytes})", "split the issue into pages")

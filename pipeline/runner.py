@@ -92,8 +92,18 @@ class Pipeline:
         from .ingest import split_pages
 
         articles: list[Article] = []
-        for page in split_pages(doc):
-            articles.extend(self.segmenter.segment(page, self.settings.paper))
+        pages = split_pages(doc)
+        empty: InputError | None = None
+        for page in pages:
+            try:
+                articles.extend(self.segmenter.segment(page, self.settings.paper))
+            except InputError as exc:
+                # One blank page of a whole-issue file costs that page, not the issue.
+                if len(pages) == 1:
+                    raise
+                empty = exc
+        if not articles and empty is not None:
+            raise empty
         return articles
 
     def recognize(self, articles: Sequence[Article]) -> list[Mention]:
