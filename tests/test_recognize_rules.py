@@ -119,6 +119,8 @@ def test_chunks_cover_text_and_respect_limit() -> None:
     assert all(len(p) <= 120 for _, p in pieces)
     assert "".join(p for _, p in pieces) == text
     assert all(text[o : o + len(p)] == p for o, p in pieces)
+    lines = "标题一行\n记者 某某\n\n本报讯 正文。"
+    assert [p for _, p in chunks(lines)] == ["标题一行", "记者 某某", "本报讯 正文。"]
 
 
 def test_combiner_takes_the_gazetteer_type_for_a_gazetteer_name() -> None:

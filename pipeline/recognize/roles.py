@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..records import Byline, Span
 
-SEP = re.compile(r"^(?:、|，|,|和|及|与|以及|同志、|同志和)$")
+SEP = re.compile(r"^(?:、|，|,|和|及|与|以及|同志、|同志和| +)$")  # OCR drops 、 to a space
 AFTER_ENUM = re.compile(r"^(?:同志)?等(?:同志)?$")
 
 
