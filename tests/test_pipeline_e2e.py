@@ -29,7 +29,7 @@ def test_tables_written_and_loadable(seed_outputs: Path) -> None:
     con = duckdb.connect()
     n = con.sql(
         f"select count(*) from read_parquet('{seed_outputs}/mentions/**/*.parquet', hive_partitioning=1)"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert n == len(mentions)
 
 

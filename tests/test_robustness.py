@@ -229,7 +229,8 @@ def test_sigkill_mid_batch_then_resume_equals_uninterrupted(tmp_path: Path) -> N
     for name, df in _tables(out).items():
         assert set(df.iloc[:, 0]) <= set(ref_tables[name].iloc[:, 0]), name
     # Resume: skips what is done, finishes the rest, ends where an uninterrupted run ends.
-    res = subprocess.run([*cmd, "--out", str(out), "--resume", "--verbose"], env=env, capture_output=True, text=True)
+    resume = [c for c in cmd if c != "--quiet"]
+    res = subprocess.run([*resume, "--out", str(out), "--resume", "--verbose"], env=env, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert res.stderr.count("skipped (done)") >= 2
     for name, df in _tables(out).items():

@@ -74,21 +74,17 @@ class Combiner:
         cands = [c for c in cands if not self._blocked(text, c)]
         statistical = [c for c in cands if c.source != RULER]
         ruler = [c for c in cands if c.source == RULER]
-        ruler = [
-            r for r in ruler
-            if not any(s.start <= r.start and r.end <= s.end and s.end - s.start > r.end - r.start for s in statistical)
-        ]
-        swallowed = {
-            id(s) for s in statistical
-            for r in ruler
-            if r.start <= s.start and s.end <= r.end and r.end - r.start > s.end - s.start
-        }
-        statistical = [s for s in statistical if id(s) not in swallowed]
+        inside_longer = _strictly_inside_any(ruler, statistical, len(text))
+        ruler = [r for r, inside in zip(ruler, inside_longer) if not inside]
+        swallowed = _strictly_inside_any(statistical, ruler, len(text))
+        statistical = [s for s, gone in zip(statistical, swallowed) if not gone]
 
         votes: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
+        sources_of: dict[tuple[int, int, str], set[str]] = defaultdict(set)
         for c in [*statistical, *ruler]:
             miss = votes[(c.start, c.end)].get(c.label, 1.0)
             votes[(c.start, c.end)][c.label] = miss * (1.0 - self.weight(c.source, c.label) * c.score)
+            sources_of[(c.start, c.end, c.label)].add(c.source)
         ruler_label = {(r.start, r.end): r.label for r in ruler}
         scored: list[Span] = []
         for (start, end), by_label in votes.items():
@@ -104,23 +100,51 @@ class Combiner:
             others = [1.0 - m for lab, m in by_label.items() if lab != label]
             if others:
                 conf = conf * (1.0 - 0.5 * max(others))
-            sources = "+".join(sorted({c.source for c in cands if (c.start, c.end, c.label) == (start, end, label)}))
+            sources = "+".join(sorted(sources_of.get((start, end, label)) or sources_of_any(sources_of, start, end)))
             scored.append(Span(start, end, label, sources, round(conf, 4)))
         scored.sort(key=lambda s: (-s.score, -(s.end - s.start), s.start))
         taken: list[Span] = []
-        occupied: set[int] = set()
+        occupied = bytearray(len(text) + 1)
         for s in scored:
             if s.score < self.config.threshold:
                 continue
-            if any(i in occupied for i in range(s.start, s.end)):
+            if any(occupied[s.start : s.end]):
                 continue
             taken.append(s)
-            occupied.update(range(s.start, s.end))
+            occupied[s.start : s.end] = b"\x01" * (s.end - s.start)
         return sorted(taken, key=lambda s: s.start)
 
     def _blocked(self, text: str, c: Span) -> bool:
         blocked = self.config.blocklist.get(c.source)
         return bool(blocked) and f"{c.label}|{text[c.start:c.end]}" in blocked
+
+
+def sources_of_any(sources_of: dict[tuple[int, int, str], set[str]], start: int, end: int) -> set[str]:
+    return {src for (s, e, _), srcs in sources_of.items() if (s, e) == (start, end) for src in srcs}
+
+
+def _strictly_inside_any(spans: Sequence[Span], containers: Sequence[Span], n: int) -> list[bool]:
+    """For each span, whether some container strictly contains it (same or wider, and longer).
+
+    A prefix maximum of container ends by start position answers each query in O(1), so a page
+    with tens of thousands of candidates costs linear time, not a quadratic scan.
+    """
+    if not spans or not containers:
+        return [False] * len(spans)
+    best_end = [-1] * (n + 2)
+    for c in containers:
+        if c.end > best_end[c.start]:
+            best_end[c.start] = c.end
+    prefix = [-1] * (n + 2)
+    run = -1
+    for i in range(n + 1):
+        run = max(run, best_end[i])
+        prefix[i] = run
+    out = []
+    for s in spans:
+        before = prefix[s.start - 1] if s.start > 0 else -1
+        out.append(before >= s.end or prefix[s.start] > s.end)
+    return out
 
 
 def merge_sources(per_source: Sequence[list[list[Span]]]) -> list[list[Span]]:

@@ -1,0 +1,117 @@
+"""Entity-replacement augmentation: teach the model what county-level news names look like.
+
+MSRA and People's Daily 1998 are national news: they name provinces and ministries, rarely a
+街道, a 镇 or a county bureau.  A model trained on them alone reads 曹桥街道 as a person (曹 is a
+surname).  Here corpus sentences keep their words and context, but some PLACE spans are replaced
+by town- and county-level names drawn from the whole country's division list (``../shared/
+gazetteer/admin-divisions``, 41k towns) and some ORG spans by agency names built from the
+structure of local government (<place> + 人民政府 / 党委 / 发展和改革局 / 卫生健康局 ...).
+Nothing is drawn from our paper's gazetteer or pages: the point is to generalise to any county.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .corpora import Example
+from .settings import REPO_DIR
+
+DEFAULT_DIVISIONS = REPO_DIR.parent / "shared" / "gazetteer" / "admin-divisions"
+
+# Post-2018 county-level bureau names, and the bodies every town has.
+COUNTY_BODIES = (
+    "发展和改革局 经济和信息化局 教育局 科学技术局 公安局 民政局 司法局 财政局 人力资源和社会保障局 "
+    "自然资源和规划局 住房和城乡建设局 交通运输局 水利局 农业农村局 商务局 文化和广电旅游体育局 "
+    "卫生健康局 退役军人事务局 应急管理局 审计局 市场监督管理局 统计局 医疗保障局 综合行政执法局 "
+    "人民法院 人民检察院 总工会 妇联 团委 科协 工商联 残联 红十字会 融媒体中心 人民医院 中医院 "
+    "第一人民医院 实验小学 第一中学 职业技术学校 供电公司 农商银行 城市投资集团有限公司 交通投资集团有限公司"
+).split()
+COUNTY_SHORT = "发改局 经信局 教育局 科技局 公安局 民政局 财政局 人社局 资规局 住建局 交通局 农业农村局 商务局 卫健局 应急管理局 市场监管局 统计局 医保局".split()
+TOWN_BODIES = ("人民政府", "党委", "党工委", "办事处", "卫生院", "中心小学", "派出所", "文化站", "农业服务中心")
+
+
+def _strip_suffix(name: str) -> str:
+    for suffix in ("街道", "镇", "乡", "县", "区", "市"):
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2 and not name[: -len(suffix)].endswith("族"):
+            return name[: -len(suffix)]
+    return name
+
+
+def load_names(divisions_dir: Path | None = None) -> tuple[list[str], list[str]]:
+    """(town-level names, county-level names) from the shared division tables."""
+    root = Path(divisions_dir) if divisions_dir else DEFAULT_DIVISIONS
+    towns: list[str] = []
+    counties: list[str] = []
+    with open(root / "streets.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            name = row["name"]
+            if 3 <= len(name) <= 8 and not name.endswith(("办事处", "区域", "农场", "林场", "监狱")):
+                towns.append(name)
+    with open(root / "areas.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            name = row["name"]
+            if 2 <= len(name) <= 8 and name not in ("市辖区",):
+                counties.append(name)
+    return towns, counties
+
+
+class Augmenter:
+    def __init__(self, towns: list[str], counties: list[str], seed: int = 29) -> None:
+        self.towns = towns
+        self.counties = counties
+        self.rng = random.Random(seed)
+
+    def place(self) -> str:
+        r = self.rng.random()
+        if r < 0.55:
+            return self.rng.choice(self.towns)
+        if r < 0.75:
+            return _strip_suffix(self.rng.choice(self.towns))
+        if r < 0.9:
+            return self.rng.choice(self.counties)
+        return _strip_suffix(self.rng.choice(self.counties))
+
+    def org(self) -> str:
+        r = self.rng.random()
+        if r < 0.35:
+            return self.rng.choice(self.counties) + self.rng.choice(COUNTY_BODIES)
+        if r < 0.55:
+            return "市" + self.rng.choice(COUNTY_SHORT)
+        if r < 0.8:
+            return self.rng.choice(self.towns) + self.rng.choice(TOWN_BODIES)
+        return _strip_suffix(self.rng.choice(self.counties)) + self.rng.choice(COUNTY_BODIES)
+
+    def augment(self, ex: Example, p_place: float = 0.6, p_org: float = 0.5) -> Example | None:
+        """A copy of ``ex`` with some PLACE/ORG spans replaced; None when nothing was replaced."""
+        out: list[str] = []
+        spans: list[tuple[int, int, str]] = []
+        pos = 0
+        changed = False
+        for s, e, label in sorted(ex.spans):
+            out.append(ex.text[pos:s])
+            start = sum(map(len, out))
+            surface = ex.text[s:e]
+            if label == "PLACE" and self.rng.random() < p_place:
+                surface, changed = self.place(), True
+            elif label == "ORG" and self.rng.random() < p_org:
+                surface, changed = self.org(), True
+            out.append(surface)
+            spans.append((start, start + len(surface), label))
+            pos = e
+        out.append(ex.text[pos:])
+        if not changed:
+            return None
+        return Example("".join(out), tuple(spans), ex.source + "+aug")
+
+
+def augmented(examples: Iterable[Example], divisions_dir: Path | None = None, seed: int = 29) -> Iterator[Example]:
+    towns, counties = load_names(divisions_dir)
+    aug = Augmenter(towns, counties, seed)
+    for ex in examples:
+        if any(label in ("PLACE", "ORG") for _, _, label in ex.spans):
+            new = aug.augment(ex)
+            if new is not None:
+                yield new
