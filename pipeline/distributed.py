@@ -41,6 +41,8 @@ def run_dask(
     except ImportError as exc:
         raise SystemExit("pinghu-ner: --engine dask needs the extra: pip install 'pinghu-ner[dask]'") from exc
 
+    settings.out_dir = settings.out_dir.resolve()  # workers may run elsewhere: no relative paths
+
     def execute(s: Settings, files: list[Path], date: dt.date | None) -> Iterator[FileOutcome]:
         if not files:
             return
