@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="rebuild the NER model from ../shared/corpora")
     t.add_argument("--out", type=_safe_path, default=DEFAULT_MODEL)
     t.add_argument("--work", type=_safe_path, default=Path("models/_work/train"))
-    t.add_argument("--steps", type=int, default=12000)
+    t.add_argument("--steps", type=int, default=10000, help="phase 1 steps (corpora)")
+    t.add_argument("--finetune-steps", type=int, default=3000, help="phase 2 steps (corpora + augmentation); 0 skips")
     t.add_argument("--corpora", type=_safe_path, default=None, help="corpora root (default ../shared/corpora)")
 
     c = sub.add_parser("calibrate", help="learn the combiner's per-source weights and error filters")
@@ -211,10 +212,15 @@ def _print_summary(console, summary, settings: Settings) -> None:  # noqa: ANN00
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .train import train
+    from .train import finetune, train
 
-    out = train(Path(args.out), Path(args.work), max_steps=args.steps, corpora_root=args.corpora)
-    print(f"model written to {out}")
+    work = Path(args.work)
+    phase1 = work / "phase1-model"
+    train(phase1 if args.finetune_steps else Path(args.out), work / "phase1", max_steps=args.steps,
+          corpora_root=args.corpora)
+    if args.finetune_steps:
+        finetune(phase1, Path(args.out), work / "phase2", max_steps=args.finetune_steps, corpora_root=args.corpora)
+    print(f"model written to {args.out}; run `pinghu-ner calibrate` next")
     return 0
 
 

@@ -141,6 +141,7 @@ def finetune(
     corpora_root: Path | None = None,
     divisions_dir: Path | None = None,
     learn_rate: float = 0.0005,
+    limit: int = 0,
 ) -> Path:
     """Phase 2: continue training ``base`` on the corpora plus their augmented copies.
 
@@ -164,6 +165,9 @@ def finetune(
             ex for ex in read_corpus(name, corpora_root)
             if ex.text.strip() and ex.text not in test_texts and ex.text not in dev_texts
         )
+    if limit:
+        original = original[:limit]
+        dev = dev[: max(100, limit // 10)]
     extra = list(augmented(original, divisions_dir))
     train_rows = original + extra
     rng.shuffle(train_rows)

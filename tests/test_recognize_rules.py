@@ -128,3 +128,14 @@ def test_combiner_takes_the_gazetteer_type_for_a_gazetteer_name() -> None:
     out = Combiner().combine(text, [Span(0, 4, "ORG", "lac"), Span(0, 4, "ORG", "spacy"), Span(0, 4, "PLACE", "gazetteer")])
     assert [(s.start, s.end, s.label) for s in out] == [(0, 4, "PLACE")]
     assert out[0].score > 0.95
+
+
+def test_address_chains_split_into_places() -> None:
+    from pipeline.recognize.places import split_address_chains, split_chain
+
+    assert [("安徽省阜阳市"[a:b]) for a, b in split_chain("安徽省阜阳市")] == ["安徽省", "阜阳市"]
+    for whole in ("浦东新区", "镇江市", "新市镇", "上海市区", "凉山彝族自治州", "杭州湾"):
+        assert split_chain(whole) == [(0, len(whole))], whole
+    text = "家住新埭镇泖口村的村民"
+    out = split_address_chains([Span(2, 8, "PLACE", "lac")], text)
+    assert [text[s.start : s.end] for s in out] == ["新埭镇", "泖口村"]

@@ -235,3 +235,12 @@ def test_sigkill_mid_batch_then_resume_equals_uninterrupted(tmp_path: Path) -> N
     assert res.stderr.count("skipped (done)") >= 2
     for name, df in _tables(out).items():
         pd.testing.assert_frame_equal(df, ref_tables[name], check_like=True, obj=name)
+
+
+def test_hanlp_backend_fails_with_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "2024-05-10_p1.md"
+    p.write_text(GOOD, encoding="utf-8")
+    code = main(["run", str(p), "--out", str(tmp_path / "o"), "--backend", "hanlp", "--quiet"])
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert code == 2
+    assert len(err) == 1 and "HanLP" in err[0]

@@ -16,6 +16,7 @@ from ..settings import Settings
 from . import hanlp_backend, lac, ruler, spacy_model, titles  # noqa: F401  register variants
 from .base import RECOGNIZERS, BackendUnavailable, Recognizer, create
 from .combine import Combiner, CombinerConfig, merge_sources
+from .places import split_address_chains
 from .roles import assign_roles
 from .titles import TitleRules
 
@@ -75,7 +76,7 @@ class RecognizeStage:
         """Combined entity spans per text (no roles): the unit the corpus evaluation scores."""
         model_texts = [self._for_model(t) for t in texts]
         candidates = merge_sources([src.spans(model_texts) for src in self.sources])
-        return [self.combiner.combine(t, c) for t, c in zip(model_texts, candidates)]
+        return [split_address_chains(self.combiner.combine(t, c), t) for t, c in zip(model_texts, candidates)]
 
     def process(self, articles: Sequence[Article]) -> list[Mention]:
         texts = [a.text for a in articles]
