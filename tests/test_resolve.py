@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import pytest
+from county_fixture import make_county
 
 from pipeline.gazetteer import Gazetteer, load_gazetteer
 from pipeline.records import Mention
@@ -403,30 +403,7 @@ def test_fuzzy_link_shape(resolver: Resolver) -> None:
 
 
 def test_swapped_gazetteer(tmp_path: Path) -> None:
-    root = tmp_path / "haining"
-    root.mkdir()
-    (root / "gazetteer.json").write_text(
-        json.dumps(
-            {
-                "paper_name": "海宁日报",
-                "city_name": "海宁市",
-                "short_name": "海宁",
-                "county_code": "330481",
-                "city_code": "3304",
-                "province_code": "33",
-            },
-            ensure_ascii=False,
-        ),
-        encoding="utf-8",
-    )
-    (root / "divisions.csv").write_text(
-        "code,name,level,parent_code\n33,浙江省,province,\n3304,嘉兴市,city,33\n330481,海宁市,county,3304\n"
-        "330482,平湖市,county,3304\n330481101,许村镇,town,330481\n",
-        encoding="utf-8",
-    )
-    (root / "agencies.csv").write_text(
-        "id,name,kind,parent,division_code,extra_aliases\npolice,海宁市公安局,gov_dept,,,\n", encoding="utf-8"
-    )
+    root = make_county(tmp_path / "haining")
     r = Resolver(load_gazetteer(root))
     assert r.resolve("ORG", "市公安局").entity_id == "org:330481-police"
     assert r.resolve("ORG", "公安局").canonical == "海宁市公安局"
