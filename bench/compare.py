@@ -18,7 +18,7 @@ from pathlib import Path
 from pipeline.eval_harness import evaluate_corpus, evaluate_pages
 from pipeline.settings import REPO_DIR, Settings
 
-BACKENDS = ("lac", "spacy", "combined")
+BACKENDS = ("lac", "spacy", "lac-gazetteer", "combined")
 DEV_DIR = REPO_DIR / "tests" / "data" / "dev"
 SEED = REPO_DIR / "seeds" / "000_2b345dada261a864.txt"
 SEED_GOLD = REPO_DIR / "tests" / "data" / "gold" / "seed_page.tsv"

@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--model", type=_safe_path, default=DEFAULT_MODEL, help="trained model directory")
         sp.add_argument("--gazetteer", type=_safe_path, default=DEFAULT_GAZETTEER, help="gazetteer directory")
-        sp.add_argument("--backend", choices=BACKENDS, default="combined", help="recogniser variant")
+        sp.add_argument("--backend", choices=BACKENDS, default=BACKENDS[0], help="recogniser variant (default: %(default)s)")
 
     r = sub.add_parser("run", help="process issue files into Parquet tables")
     r.add_argument("paths", nargs="+", type=_safe_path, help="files or directories (*.md, *.txt)")

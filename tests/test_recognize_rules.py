@@ -139,3 +139,28 @@ def test_address_chains_split_into_places() -> None:
     text = "家住新埭镇泖口村的村民"
     out = split_address_chains([Span(2, 8, "PLACE", "lac")], text)
     assert [text[s.start : s.end] for s in out] == ["新埭镇", "泖口村"]
+
+
+def test_absorbed_prefix_rule_cuts_verbs_before_bodies_but_never_people() -> None:
+    text = "联合市教育局开展检查，吴金华出席"
+    cands = [
+        Span(0, 6, "ORG", "lac"), Span(2, 6, "ORG", "gazetteer"),
+        Span(11, 14, "PERSON", "lac"), Span(12, 14, "PLACE", "gazetteer"),
+    ]
+    out = Combiner().combine(text, cands)
+    assert [(text[s.start : s.end], s.label) for s in out] == [("市教育局", "ORG"), ("吴金华", "PERSON")]
+
+
+def test_repair_suffixes_locatives_and_consistent_names() -> None:
+    from pipeline.recognize.repair import repair
+
+    text = "梅兴社区和百寿村里，计根林同志说。今年的计根林很忙。钟溪人说钟溪好。"
+    spans = [
+        Span(0, 2, "PERSON", "lac"), Span(5, 9, "PLACE", "lac"),
+        Span(26, 28, "PERSON", "lac"), Span(30, 32, "PLACE", "lac"), Span(9, 10, "PLACE", "lac"),
+    ]
+    out = [(text[s.start : s.end], s.label) for s in repair(text, spans)]
+    assert ("梅兴社区", "PLACE") in out and ("百寿村", "PLACE") in out
+    assert out.count(("计根林", "PERSON")) == 2  # from 同志, then its repeat
+    assert ("钟溪", "PERSON") in out and out.count(("钟溪", "PERSON")) == 1  # also a PLACE here: not spread
+    assert all(len(s) > 1 for s, _ in out)

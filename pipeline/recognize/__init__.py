@@ -17,6 +17,7 @@ from . import hanlp_backend, lac, ruler, spacy_model, titles  # noqa: F401  regi
 from .base import RECOGNIZERS, BackendUnavailable, Recognizer, create
 from .combine import Combiner, CombinerConfig, merge_sources
 from .places import split_address_chains
+from .repair import repair
 from .roles import assign_roles
 from .titles import TitleRules
 
@@ -24,6 +25,7 @@ __all__ = ["RECOGNIZERS", "BackendUnavailable", "RecognizeStage", "Recognizer", 
 
 BACKEND_SOURCES: dict[str, tuple[str, ...]] = {
     "combined": ("spacy", "lac", "gazetteer"),
+    "lac-gazetteer": ("lac", "gazetteer"),
     "spacy": ("spacy",),
     "lac": ("lac",),
     "hanlp": ("hanlp",),
@@ -76,7 +78,10 @@ class RecognizeStage:
         """Combined entity spans per text (no roles): the unit the corpus evaluation scores."""
         model_texts = [self._for_model(t) for t in texts]
         candidates = merge_sources([src.spans(model_texts) for src in self.sources])
-        return [split_address_chains(self.combiner.combine(t, c), t) for t, c in zip(model_texts, candidates)]
+        combined = [self.combiner.combine(t, c) for t, c in zip(model_texts, candidates)]
+        if len(self.sources) == 1:
+            return combined  # one tagger alone is reported as it is, for fair comparisons
+        return [repair(t, split_address_chains(spans, t)) for t, spans in zip(model_texts, combined)]
 
     def process(self, articles: Sequence[Article]) -> list[Mention]:
         texts = [a.text for a in articles]

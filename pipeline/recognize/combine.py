@@ -74,6 +74,7 @@ class Combiner:
         cands = [c for c in cands if not self._blocked(text, c)]
         statistical = [c for c in cands if c.source != RULER]
         ruler = [c for c in cands if c.source == RULER]
+        statistical = _drop_absorbed_prefixes(text, statistical, ruler)
         inside_longer = _strictly_inside_any(ruler, statistical, len(text))
         ruler = [r for r, inside in zip(ruler, inside_longer) if not inside]
         swallowed = _strictly_inside_any(statistical, ruler, len(text))
@@ -121,6 +122,36 @@ class Combiner:
 
 def sources_of_any(sources_of: dict[tuple[int, int, str], set[str]], start: int, end: int) -> set[str]:
     return {src for (s, e, _), srcs in sources_of.items() if (s, e) == (start, end) for src in srcs}
+
+
+ADMIN_END = set("省市县区镇乡村")
+
+
+def _drop_absorbed_prefixes(text: str, statistical: list[Span], ruler: Sequence[Span]) -> list[Span]:
+    """Drop a tagger span that is a known name plus a word glued before it (联合|市教育局).
+
+    Kept when the extra part is itself a known name or ends like a division (嘉兴|市发改局 is
+    another city's bureau, not ours), so only verbs and modifiers are cut away.
+    """
+    if not ruler:
+        return statistical
+    ruler_by_end: dict[int, list[Span]] = defaultdict(list)
+    covered = bytearray(len(text) + 1)
+    for r in ruler:
+        ruler_by_end[r.end].append(r)
+        covered[r.start : r.end] = b"\x01" * (r.end - r.start)
+    kept = []
+    for s in statistical:
+        absorbed = s.label == "ORG" and any(
+            r.label == "ORG"
+            and s.start < r.start
+            and not any(covered[s.start : r.start])
+            and text[r.start - 1] not in ADMIN_END
+            for r in ruler_by_end.get(s.end, ())
+        )
+        if not absorbed:
+            kept.append(s)
+    return kept
 
 
 def _strictly_inside_any(spans: Sequence[Span], containers: Sequence[Span], n: int) -> list[bool]:
