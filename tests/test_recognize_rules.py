@@ -164,3 +164,8 @@ def test_repair_suffixes_locatives_and_consistent_names() -> None:
     assert out.count(("计根林", "PERSON")) == 2  # from 同志, then its repeat
     assert ("钟溪", "PERSON") in out and out.count(("钟溪", "PERSON")) == 1  # also a PLACE here: not spread
     assert all(len(s) > 1 for s, _ in out)
+
+
+def test_ruler_never_reports_past_the_end() -> None:
+    r = GazetteerRuler(names=[("市发改局", "ORG"), ("市发改局局长办公室", "ORG")])
+    assert [(s.start, s.end) for s in r.find("市发改局")] == [(0, 4)]

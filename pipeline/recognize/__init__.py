@@ -122,8 +122,15 @@ class RecognizeStage:
         return mentions
 
 
+SENTENCE_WINDOW = 120  # characters either side at most: a run-on line must not be copied per mention
+
+
 def _sentence_at(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(c, 0, start) for c in "。！？\n") + 1
-    rights = [k for k in (text.find(c, end) for c in "。！？\n") if k >= 0]
-    right = min(rights) + 1 if rights else len(text)
+    """The sentence around a mention, cut to a bounded window so memory stays linear."""
+    lo = max(0, start - SENTENCE_WINDOW)
+    hi = min(len(text), end + SENTENCE_WINDOW)
+    left = max(text.rfind(c, lo, start) for c in "。！？\n") + 1 or lo
+    left = max(left, lo)
+    rights = [k for k in (text.find(c, end, hi) for c in "。！？\n") if k >= 0]
+    right = min(rights) + 1 if rights else hi
     return text[left:right].strip()

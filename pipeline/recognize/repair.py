@@ -50,10 +50,13 @@ def repair(text: str, spans: Sequence[Span]) -> list[Span]:
 
 
 def _no_overlaps(spans: list[Span]) -> list[Span]:
+    """Longest first, keep what does not overlap what is kept (linear in the covered length)."""
     kept: list[Span] = []
+    occupied = bytearray(max((s.end for s in spans), default=0) + 1)
     for s in sorted(spans, key=lambda x: (-(x.end - x.start), x.start)):
-        if all(s.end <= k.start or s.start >= k.end for k in kept):
+        if not any(occupied[s.start : s.end]):
             kept.append(s)
+            occupied[s.start : s.end] = b"\x01" * (s.end - s.start)
     return sorted(kept, key=lambda x: x.start)
 
 

@@ -39,6 +39,8 @@ class GazetteerRuler(Recognizer):
         while i < n - 1:
             hit = 0
             for length in lengths.get(text[i : i + 2], ()):
+                if i + length > n:  # a slice past the end is shorter, and may be another name
+                    continue
                 surface = text[i : i + length]
                 if surface in label_of:
                     out.append(Span(i, i + length, label_of[surface], self.name))
