@@ -93,7 +93,7 @@ def bench_stages(files: list[Path], chars: int) -> dict[str, float]:
     stage = RecognizeStage(settings)
     t0 = time.perf_counter()
     mentions = stage.process(articles)
-    out["recognize:combined"] = chars / (time.perf_counter() - t0)
+    out[f"recognize:default ({settings.backend}, with roles)"] = chars / (time.perf_counter() - t0)
     resolver = Resolver(load_gazetteer(settings.gazetteer_dir))
     t0 = time.perf_counter()
     resolver.resolve_many(mentions)
