@@ -3,11 +3,11 @@
 * A span of one character is dropped (county news has no one-character entity; taggers emit
   them when they split a word: 当 + 湖街道).
 * A bare administrative word (街道, 社区, 村 ...) is not a place.
-* A name followed at once by a settlement suffix is that settlement: 梅兴 + 社区 → PLACE 梅兴社区.
-* A locative stuck to a settlement is cut off: 百寿村里 → 百寿村.
+* A name followed at once by a settlement suffix is that settlement: X + 社区 → PLACE X社区.
+* A locative stuck to a settlement is cut off: X村里 → X村.
 * A person's name found once in an article is the same person where it is printed again and no
   tagger saw it (document-level consistency, as in every newspaper NER system since MUC).
-* A name printed before 同志 is a person: 计根林同志.
+* A name printed before 同志 is a person: 张某某同志.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def _no_overlaps(spans: list[Span]) -> list[Span]:
 
 def _propagate_people(text: str, spans: list[Span]) -> list[Span]:
     # Only surfaces that look like personal names and that no source reads as something else
-    # in this article (钟溪 tagged PERSON once and PLACE elsewhere is not propagated).
+    # in this article (a surface tagged PERSON once and PLACE elsewhere is not propagated).
     other = {text[s.start : s.end] for s in spans if s.label != "PERSON"}
     names = {
         text[s.start : s.end]
