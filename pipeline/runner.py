@@ -89,22 +89,27 @@ class Pipeline:
         return FileResult(str(path), articles, mentions, doc.issue_date, doc.sha256)
 
     def segment(self, doc) -> list[Article]:  # noqa: ANN001 - SourceDoc
+        return [a for page in self.segment_pages(doc) for a in page]
+
+    def segment_pages(self, doc) -> Iterator[list[Article]]:  # noqa: ANN001 - SourceDoc
+        """Articles page by page; a blank page of a whole-issue file costs that page only."""
         from .ingest import split_pages
 
-        articles: list[Article] = []
         pages = split_pages(doc)
         empty: InputError | None = None
+        found = False
         for page in pages:
             try:
-                articles.extend(self.segmenter.segment(page, self.settings.paper))
+                articles = self.segmenter.segment(page, self.settings.paper)
             except InputError as exc:
-                # One blank page of a whole-issue file costs that page, not the issue.
                 if len(pages) == 1:
                     raise
                 empty = exc
-        if not articles and empty is not None:
+                continue
+            found = found or bool(articles)
+            yield articles
+        if not found and empty is not None:
             raise empty
-        return articles
 
     def recognize(self, articles: Sequence[Article]) -> list[Mention]:
         mentions: list[Mention] = []
@@ -143,25 +148,40 @@ def _init_worker(settings: Settings) -> None:
 
 
 def process_and_write(path: Path, issue_date: dt.date | None, pipe: Pipeline | None = None) -> FileOutcome:
-    from .tables import source_key, write_source
+    import pyarrow as pa
+
+    from .ingest import read_source
+    from .tables import source_key, source_tables, write_source_tables
 
     pipe = pipe or _WORKER
     assert pipe is not None, "worker not initialised"
     t0 = time.perf_counter()
     try:
-        res = pipe.process_file(path, issue_date)
-        if not res.articles:
+        doc = read_source(path, paper=pipe.settings.paper, issue_date=issue_date)
+        parts: dict[str, list] = {"articles": [], "mentions": [], "people": []}
+        by_type: Counter[str] = Counter()
+        officials: list[tuple[str, str]] = []
+        n_articles = chars = 0
+        # Page by page: only compact Arrow tables outlive a page, so memory follows the largest
+        # page, not the file (a whole year concatenated into one file still runs).
+        for articles in pipe.segment_pages(doc):
+            mentions = pipe.recognize(articles)
+            pipe.resolver.resolve_many(mentions)
+            for name, table in source_tables(articles, mentions, pipe.settings.paper).items():
+                parts[name].append(table)
+            n_articles += len(articles)
+            chars += sum(len(a.text) for a in articles)
+            by_type.update(m.type for m in mentions)
+            officials.extend((m.surface, m.role) for m in mentions if m.is_official)
+        if not n_articles:
             raise InputError(str(path), "no articles found", "is this a newspaper page?")
         key = source_key(path)
-        counts = write_source(
-            pipe.settings.out_dir, key, pipe.settings.paper, res.issue_date, res.articles, res.mentions
-        )
-        by_type = Counter(m.type for m in res.mentions)
+        tables = {name: pa.concat_tables(ts) for name, ts in parts.items()}
+        counts = write_source_tables(pipe.settings.out_dir, key, pipe.settings.paper, doc.issue_date, tables)
         counts.update({f"mentions_{t}": n for t, n in by_type.items()})
-        officials = [(m.surface, m.role) for m in res.mentions if m.is_official]
         return FileOutcome(
-            str(path), True, res.sha256, str(res.issue_date), key, "", counts, officials,
-            time.perf_counter() - t0, sum(len(a.text) for a in res.articles),
+            str(path), True, doc.sha256, str(doc.issue_date), key, "", counts, officials,
+            time.perf_counter() - t0, chars,
         )
     except InputError as exc:
         return FileOutcome(str(path), False, error=str(exc), seconds=time.perf_counter() - t0)

@@ -197,16 +197,35 @@ def write_source(
     before (its date was corrected), the part files in the old partitions are removed after the
     new ones are in place, so the source is never missing and never counted twice for long.
     """
+    return write_source_tables(out_dir, source_key, paper, issue_date, source_tables(articles, mentions, paper))
+
+
+def source_tables(articles: Sequence[Article], mentions: Sequence[Mention], paper: str) -> dict[str, pa.Table]:
+    """The per-source tables of some articles and their mentions (one page, or a whole file).
+
+    Built per page by the runner, so a large file is held as compact Arrow columns, not as
+    Python records, until its part files are written.
+    """
+    return {
+        "articles": articles_table(articles, paper),
+        "mentions": mentions_table(mentions, articles),
+        "people": people_table(mentions, articles),
+    }
+
+
+def write_source_tables(
+    out_dir: Path,
+    source_key: str,
+    paper: str,
+    issue_date: dt.date | None,
+    tables: dict[str, pa.Table],
+) -> dict[str, int]:
+    """Write one source's tables (see ``write_source``); ``tables`` as from ``source_tables``."""
     out_dir = Path(out_dir)
     _check_key(source_key)
     _check_paper(paper)
     if issue_date is None:
         raise InputError(source_key, "issue date unknown", "give --date YYYY-MM-DD or put the date in the file name")
-    tables = {
-        "articles": articles_table(articles, paper),
-        "mentions": mentions_table(mentions, articles),
-        "people": people_table(mentions, articles),
-    }
     meta = {"paper": paper, "issue_date": issue_date.isoformat(), "source_key": source_key}
     name = part_name(source_key)
     counts: dict[str, int] = {}

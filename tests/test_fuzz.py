@@ -45,7 +45,8 @@ def test_no_exception_but_input_error_and_offsets_valid(tmp_path: Path, text: st
         return
     try:
         doc = read_source(path, issue_date=dt.date(2023, 3, 24))
-        articles = Pipeline.segment(_FakePipe(), doc)  # the real segment step, no model loading
+        # The real page-by-page segment step, without loading any model.
+        articles = [a for page in Pipeline.segment_pages(_FakePipe(), doc) for a in page]
     except InputError:
         return
     mentions = STAGE.process(articles)
