@@ -148,8 +148,9 @@ def test_refused_names_write_nothing(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert sorted(x.name for x in tmp_path.iterdir()) == ["2024-05-10_p1.md"]
 
 
-def test_disk_full_gives_clear_message_and_keeps_earlier_files(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("err, words", [(errno.ENOSPC, "No space left"), (errno.EACCES, "Permission denied")])
+def test_write_errors_give_clear_message_and_keep_earlier_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, err: int, words: str
 ) -> None:
     import pipeline.tables as tables
 
@@ -162,7 +163,7 @@ def test_disk_full_gives_clear_message_and_keeps_earlier_files(
 
     def flaky(table, path):  # noqa: ANN001, ANN202
         if "2024-05-11" in str(path):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+            raise OSError(err, os.strerror(err), str(path))
         calls["n"] += 1
         return real(table, path)
 
@@ -170,7 +171,7 @@ def test_disk_full_gives_clear_message_and_keeps_earlier_files(
     out = tmp_path / "out"
     code, err = run_cli([str(inp), "--out", str(out)], capsys)
     assert code == 1 and len(err) == 1
-    assert "2024-05-11_b.md" in err[0] and "No space left" in err[0]
+    assert "2024-05-11_b.md" in err[0] and words in err[0]
     arts = pd.read_parquet(out / "articles")
     assert len(arts) == 1 and calls["n"] >= 3
 
@@ -288,3 +289,14 @@ def test_fifty_megabyte_issue_file_runs_page_by_page_in_bounded_memory(tmp_path:
     print(f"50 MB file: {size_mb:.0f} MB, peak RSS {report['peak_mb']:.0f} MB (start {report['base_mb']:.0f} MB)")
     arts = pd.read_parquet(tmp_path / "out" / "articles", columns=["article_id"])
     assert len(arts) == 12 * n and arts["article_id"].is_unique
+
+
+def test_page_without_headlines_still_yields_articles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "2024-05-10_p3.txt"
+    p.write_text("本报讯 5月10日，广陈镇举行农民丰收节，副镇长虞海波出席。\n\n活动吸引了上千名村民参加。\n", encoding="utf-8")
+    code, err = run_cli([str(p), "--out", str(tmp_path / "o")], capsys)
+    assert code == 0, err
+    arts = pd.read_parquet(tmp_path / "o" / "articles")
+    assert len(arts) == 1 and "广陈镇" in arts["text"].iloc[0]
+    m = pd.read_parquet(tmp_path / "o" / "mentions")
+    assert "虞海波" in set(m.loc[m["type"] == "PERSON", "surface"])
