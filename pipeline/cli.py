@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -60,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="rebuild the NER model from ../shared/corpora")
     t.add_argument("--out", type=_safe_path, default=DEFAULT_MODEL)
-    t.add_argument("--work", type=_safe_path, default=Path("models/_work/train"))
+    t.add_argument("--work", type=_safe_path, default=Path(tempfile.gettempdir()) / "pinghu-ner-train",
+                   help="scratch directory for corpora and checkpoints (~250 MB)")
     t.add_argument("--steps", type=int, default=10000, help="phase 1 steps (corpora)")
     t.add_argument("--finetune-steps", type=int, default=3000, help="phase 2 steps (corpora + augmentation); 0 skips")
     t.add_argument("--corpora", type=_safe_path, default=None, help="corpora root (default ../shared/corpora)")
