@@ -8,7 +8,7 @@ live in spaCy's config (``pipeline/model/ner.cfg``), not here.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -34,7 +34,6 @@ class Settings:
     # Recognition of mentions in traditional characters: OpenCC t2s before the model, the
     # original surface kept.
     convert_traditional: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.gazetteer_dir = Path(self.gazetteer_dir)
