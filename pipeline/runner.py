@@ -83,10 +83,18 @@ class Pipeline:
         from .ingest import read_source
 
         doc = read_source(path, paper=self.settings.paper, issue_date=issue_date)
-        articles = self.segment(doc)
-        mentions = self.recognize(articles)
-        self.resolver.resolve_many(mentions)
-        return FileResult(str(path), articles, mentions, doc.issue_date, doc.sha256)
+        result = FileResult(str(path), issue_date=doc.issue_date, sha256=doc.sha256)
+        for articles, mentions in self.process_pages(doc):
+            result.articles.extend(articles)
+            result.mentions.extend(mentions)
+        return result
+
+    def process_pages(self, doc) -> Iterator[tuple[list[Article], list[Mention]]]:  # noqa: ANN001 - SourceDoc
+        """Segment, recognise and resolve one page at a time: the unit the runner writes from."""
+        for articles in self.segment_pages(doc):
+            mentions = self.recognize(articles)
+            self.resolver.resolve_many(mentions)
+            yield articles, mentions
 
     def segment(self, doc) -> list[Article]:  # noqa: ANN001 - SourceDoc
         return [a for page in self.segment_pages(doc) for a in page]
@@ -164,9 +172,7 @@ def process_and_write(path: Path, issue_date: dt.date | None, pipe: Pipeline | N
         n_articles = chars = 0
         # Page by page: only compact Arrow tables outlive a page, so memory follows the largest
         # page, not the file (a whole year concatenated into one file still runs).
-        for articles in pipe.segment_pages(doc):
-            mentions = pipe.recognize(articles)
-            pipe.resolver.resolve_many(mentions)
+        for articles, mentions in pipe.process_pages(doc):
             for name, table in source_tables(articles, mentions, pipe.settings.paper).items():
                 parts[name].append(table)
             n_articles += len(articles)

@@ -101,7 +101,7 @@ class Combiner:
             others = [1.0 - m for lab, m in by_label.items() if lab != label]
             if others:
                 conf = conf * (1.0 - 0.5 * max(others))
-            sources = "+".join(sorted(sources_of.get((start, end, label)) or sources_of_any(sources_of, start, end)))
+            sources = "+".join(sorted(sources_of[(start, end, label)]))
             scored.append(Span(start, end, label, sources, round(conf, 4)))
         scored.sort(key=lambda s: (-s.score, -(s.end - s.start), s.start))
         taken: list[Span] = []
@@ -118,10 +118,6 @@ class Combiner:
     def _blocked(self, text: str, c: Span) -> bool:
         blocked = self.config.blocklist.get(c.source)
         return bool(blocked) and f"{c.label}|{text[c.start:c.end]}" in blocked
-
-
-def sources_of_any(sources_of: dict[tuple[int, int, str], set[str]], start: int, end: int) -> set[str]:
-    return {src for (s, e, _), srcs in sources_of.items() if (s, e) == (start, end) for src in srcs}
 
 
 ADMIN_END = set("省市县区镇乡村")
