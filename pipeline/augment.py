@@ -107,6 +107,41 @@ class Augmenter:
         return Example("".join(out), tuple(spans), ex.source + "+aug")
 
 
+NAME_NOTES = ("（女）", "（回族）", "（藏族）", "（蒙古族）", "（壮族）", "（满族）", "（维吾尔族）", "（朝鲜族）")
+
+
+def name_lists(examples: Iterable[Example], n: int = 400, seed: int = 41) -> Iterator[Example]:
+    """Synthetic name lists: delegates, award winners, committee members.
+
+    Papers print such lists with spaces or 、 between names, or with the spaces lost by OCR,
+    sometimes with a note (女, an ethnicity) after a name.  The corpora hold few of them, so a
+    model joins neighbouring names into one.  Names are the corpora's own PERSON surfaces.
+    """
+    rng = random.Random(seed)
+    names = sorted({ex.text[s:e] for ex in examples for s, e, label in ex.spans
+                    if label == "PERSON" and 2 <= e - s <= 4 and all("\u4e00" <= c <= "\u9fff" for c in ex.text[s:e])})
+    if not names:
+        return
+    for _ in range(n):
+        sep = rng.choice(("", "", "", " ", "、"))
+        parts: list[str] = []
+        spans: list[tuple[int, int, str]] = []
+        pos = 0
+        for k in range(rng.randint(4, 40)):
+            if k:
+                parts.append(sep)
+                pos += len(sep)
+            name = rng.choice(names)
+            parts.append(name)
+            spans.append((pos, pos + len(name), "PERSON"))
+            pos += len(name)
+            if rng.random() < 0.1:
+                note = rng.choice(NAME_NOTES)
+                parts.append(note)
+                pos += len(note)
+        yield Example("".join(parts), tuple(spans), "namelist")
+
+
 def augmented(examples: Iterable[Example], divisions_dir: Path | None = None, seed: int = 29) -> Iterator[Example]:
     towns, counties = load_names(divisions_dir)
     aug = Augmenter(towns, counties, seed)

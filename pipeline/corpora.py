@@ -18,6 +18,13 @@ from .settings import REPO_DIR
 
 DEFAULT_CORPORA = REPO_DIR.parent / "shared" / "corpora"
 
+# Label of a span whose annotation is unknown: training marks its tokens missing (no loss either
+# way) instead of outside.  Used where corpora disagree on a convention, see read_pd1998.
+MISSING = "-"
+# People's Daily tags that can hide what MSRA calls an entity: abbreviations (中/j 美/j 十五大/j),
+# nouns (两岸/n 市委/n), other proper nouns (中华/nz), places-as-nouns (s), idioms (l), Ng.
+PD1998_UNSURE_TAGS = frozenset({"j", "n", "nz", "s", "l", "b", "Ng"})
+
 # One documented mapping per corpus.  Labels not listed are dropped (treated as O).
 MSRA_LABELS = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
 PD1998_LABELS = {"nr": "PERSON", "ns": "PLACE", "nt": "ORG"}
@@ -81,11 +88,17 @@ def _from_bio(chars: list[str], tags: list[str], mapping: dict[str, str], source
 _PD_TOKEN = re.compile(r"^(\[)?(.+?)/([A-Za-z]+)(?:\](\w+))?$")
 
 
-def read_pd1998(path: Path) -> Iterator[Example]:
+def read_pd1998(path: Path, unsure: frozenset[str] | set[str] = frozenset()) -> Iterator[Example]:
     """People's Daily 1998-01: ``word/tag`` tokens, bracketed compounds ``[a/n  b/n]nt``.
 
     Adjacent ``nr`` tokens are one person (surname and given name are separate tokens there);
     a bracketed ``nt``/``ns`` compound is one entity and hides the tags inside it.
+
+    The two national corpora disagree on conventions: MSRA marks country abbreviations (中美's
+    中 and 美), 两岸, 中华 and 十五大 as entities, People's Daily tags them ``j``/``n``/``nz``.
+    Trained on both as-is, the model learns to miss them half the time.  A nominal token whose
+    word is in ``unsure`` (strings the other corpus annotates as entities) becomes a ``MISSING``
+    span, so the model takes the convention from the corpus that annotates it.
     """
     with open(path, encoding="utf-8") as fh:
         for line in fh:
@@ -117,6 +130,8 @@ def read_pd1998(path: Path) -> Iterator[Example]:
                         prev_nr_end = end
                     elif tag in PD1998_LABELS:
                         spans.append((start, end, PD1998_LABELS[tag]))
+                    elif tag in PD1998_UNSURE_TAGS and word in unsure:
+                        spans.append((start, end, MISSING))
                 if closes is not None:
                     if closes in PD1998_LABELS:
                         spans.append((bracket_start, end, PD1998_LABELS[closes]))
@@ -183,6 +198,16 @@ def corpus_path(name: str, root: Path | None = None) -> Path:
     if name not in paths:
         raise KeyError(f"unknown corpus {name!r}; known: {', '.join(paths)}")
     return paths[name]
+
+
+def entity_strings(examples: list[Example], min_count: int = 3) -> set[str]:
+    """Surfaces annotated as an entity at least ``min_count`` times: the 'unsure' set above."""
+    counts: dict[str, int] = {}
+    for ex in examples:
+        for s, e, label in ex.spans:
+            if label != MISSING:
+                counts[ex.text[s:e]] = counts.get(ex.text[s:e], 0) + 1
+    return {w for w, c in counts.items() if c >= min_count}
 
 
 def read_corpus(name: str, root: Path | None = None) -> Iterator[Example]:

@@ -15,7 +15,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from .corpora import Example, read_corpus
+from .augment import name_lists
+from .corpora import MISSING, Example, corpus_path, entity_strings, read_corpus, read_pd1998
 from .settings import PACKAGE_DIR
 
 CONFIG_PATH = PACKAGE_DIR / "model" / "ner.cfg"
@@ -33,25 +34,40 @@ def _docbin(examples: Iterable[Example], path: Path) -> int:
     for ex in examples:
         doc = nlp.make_doc(ex.text)
         ents = []
+        missing = []
         for s, e, label in ex.spans:
             if label == "TITLE":
                 continue
-            span = doc.char_span(s, e, label=label, alignment_mode="contract")
+            span = doc.char_span(s, e, label=0 if label == MISSING else label, alignment_mode="contract")
             if span is not None and len(span):
-                ents.append(span)
-        try:
-            doc.ents = ents
-        except ValueError:  # overlapping gold: keep the longest, non-overlapping ones
-            kept: list = []
-            for sp in sorted(ents, key=lambda x: -(x.end - x.start)):
-                if all(sp.end <= k.start or sp.start >= k.end for k in kept):
-                    kept.append(sp)
-            doc.ents = kept
+                (missing if label == MISSING else ents).append(span)
+        kept: list = []  # overlapping gold: keep the longest, non-overlapping ones
+        for sp in sorted(ents, key=lambda x: -(x.end - x.start)):
+            if all(sp.end <= k.start or sp.start >= k.end for k in kept):
+                kept.append(sp)
+        free = [m for m in missing if all(m.end <= k.start or m.start >= k.end for k in kept)]
+        doc.set_ents(sorted(kept, key=lambda x: x.start), missing=free, default="outside")
         db.add(doc)
         n += 1
     path.parent.mkdir(parents=True, exist_ok=True)
     db.to_disk(path)
     return n
+
+
+def read_training(
+    name: str, corpora_root: Path | None = None, exclude: frozenset[str] | set[str] = frozenset()
+) -> list[Example]:
+    """One training corpus, minus ``exclude`` (test and dev texts), conventions harmonised.
+
+    People's Daily gets MISSING spans where it leaves unmarked what MSRA's training part
+    annotates (see ``read_pd1998``); the MSRA strings come from training sentences only.
+    """
+    if name == "pd1998":
+        msra = [ex for ex in read_corpus("msra-train", corpora_root) if ex.text not in exclude]
+        rows = read_pd1998(corpus_path(name, corpora_root), entity_strings(msra))
+    else:
+        rows = read_corpus(name, corpora_root)
+    return [ex for ex in rows if ex.text.strip() and ex.text not in exclude]
 
 
 def build_corpus(
@@ -63,17 +79,13 @@ def build_corpus(
 ) -> dict[str, int]:
     """Write train.spacy and dev.spacy; dev is a fixed random sample of MSRA train."""
     test_texts = {ex.text for ex in read_corpus("msra-test", corpora_root)}
-    rng = random.Random(seed)
+    dev = msra_dev(corpora_root, seed) if "msra-train" in corpora else []
+    exclude = test_texts | {ex.text for ex in dev}
+    rng = random.Random(seed + 1)
     train: list[Example] = []
-    dev: list[Example] = []
     for name in corpora:
-        rows = [ex for ex in read_corpus(name, corpora_root) if ex.text.strip() and ex.text not in test_texts]
-        if name == "msra-train":
-            rng.shuffle(rows)
-            dev.extend(rows[:DEV_SIZE])
-            rows = rows[DEV_SIZE:]
-        train.extend(rows)
-    # The caller's rng continues from here: keep the dev carve-out first so msra_dev() matches it.
+        train.extend(read_training(name, corpora_root, exclude))
+    train.extend(name_lists(train))
     rng.shuffle(train)
     if limit:
         train, dev = train[:limit], dev[: max(200, limit // 20)]
@@ -161,14 +173,11 @@ def finetune(
     rng = random.Random(31)
     original: list[Example] = []
     for name in corpora:
-        original.extend(
-            ex for ex in read_corpus(name, corpora_root)
-            if ex.text.strip() and ex.text not in test_texts and ex.text not in dev_texts
-        )
+        original.extend(read_training(name, corpora_root, test_texts | dev_texts))
     if limit:
         original = original[:limit]
         dev = dev[: max(100, limit // 10)]
-    extra = list(augmented(original, divisions_dir))
+    extra = list(augmented(original, divisions_dir)) + list(name_lists(original))
     train_rows = original + extra
     rng.shuffle(train_rows)
     dev_rows = dev + list(augmented(dev, divisions_dir, seed=37))

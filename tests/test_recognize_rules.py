@@ -169,3 +169,48 @@ def test_repair_suffixes_locatives_and_consistent_names() -> None:
 def test_ruler_never_reports_past_the_end() -> None:
     r = GazetteerRuler(names=[("市发改局", "ORG"), ("市发改局局长办公室", "ORG")])
     assert [(s.start, s.end) for s in r.find("市发改局")] == [(0, 4)]
+
+
+def _repaired(text: str, spans: list[Span]) -> list[tuple[str, str]]:
+    from pipeline.recognize.repair import repair
+
+    return [(text[s.start : s.end], s.label) for s in repair(text, spans)]
+
+
+def _span(text: str, surface: str, label: str, nth: int = 0) -> Span:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(surface, start + 1)
+    return Span(start, start + len(surface), label, "lac", 0.9)
+
+
+def test_repair_drops_descriptive_words_around_places() -> None:
+    text = "安吉集镇很热闹，浙北地区的桐乡市民和桐乡市域企业，建设美丽乡村与和美乡村。"
+    spans = [_span(text, "安吉集镇", "PLACE"), _span(text, "浙北地区", "PLACE"), _span(text, "桐乡市", "PLACE"),
+             _span(text, "桐乡市", "PLACE", 1), _span(text, "美丽乡村", "PLACE"), _span(text, "美乡村", "PLACE")]
+    assert _repaired(text, spans) == [("安吉", "PLACE"), ("浙北", "PLACE"), ("桐乡", "PLACE"), ("桐乡", "PLACE")]
+
+
+def test_repair_keeps_city_names_that_are_not_followed_by_a_city_word() -> None:
+    text = "桐乡市人民政府在桐乡市，嘉兴市区。"
+    spans = [_span(text, "桐乡市", "PLACE", 1), _span(text, "嘉兴市", "PLACE")]
+    assert _repaired(text, spans) == [("桐乡市", "PLACE"), ("嘉兴", "PLACE")]
+
+
+def test_repair_settlement_suffix_is_not_added_twice() -> None:
+    text = "徐家埭村村民说，龙萌村民说"
+    spans = [_span(text, "徐家埭村", "PLACE"), _span(text, "龙萌", "PLACE")]
+    assert _repaired(text, spans) == [("徐家埭村", "PLACE"), ("龙萌村", "PLACE")]
+
+
+def test_repair_transport_modes_are_not_rivers() -> None:
+    text = "推进海河联运，江海联运，海河流域。"
+    spans = [_span(text, "海河", "PLACE"), _span(text, "江海", "PLACE"), _span(text, "海河", "PLACE", 1)]
+    assert _repaired(text, spans) == [("海河", "PLACE")]
+
+
+def test_repair_joins_registered_company_names_with_a_bracketed_place() -> None:
+    text = "辖区内南六企业（平湖）有限公司、日清食品(中国)投资有限公司和(嘉兴)公司参加。"
+    spans = [_span(text, "南六", "ORG"), _span(text, "平湖", "PLACE"), _span(text, "中国", "PLACE")]
+    out = _repaired(text, spans)
+    assert out == [("南六企业（平湖）有限公司", "ORG"), ("日清食品(中国)投资有限公司", "ORG")]

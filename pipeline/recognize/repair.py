@@ -8,6 +8,10 @@
 * A person's name found once in an article is the same person where it is printed again and no
   tagger saw it (document-level consistency, as in every newspaper NER system since MUC).
 * A name printed before 同志 is a person: 张某某同志.
+* Descriptive words are not part of a place: 钟埭集镇 → 钟埭, 浙北地区 → 浙北; 平湖市民 and
+  平湖市域 read 平湖 + 市民/市域; the epithet 美丽 is not part of a name (美丽乡村 is no place).
+* A company's registered name keeps its bracketed place: X（平湖）有限公司 is one ORG, not an
+  ORG X plus a PLACE, as the business register prints it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,17 @@ from collections.abc import Sequence
 from ..records import Span
 
 SETTLEMENT = ("社区", "村", "街道", "镇", "乡")
-GENERIC_PLACE_WORDS = {"街道", "社区", "村", "镇", "乡", "县", "区", "市", "省", "村委会", "居委会", "地区", "全市", "全省"}
+GENERIC_PLACE_WORDS = {"街道", "社区", "村", "镇", "乡", "县", "区", "市", "省", "村委会", "居委会", "地区", "全市", "全省",
+                       "乡村", "农村", "城乡", "城市", "城区", "集镇"}
+DESCRIPTIVE_SUFFIXES = ("集镇", "城区", "镇区", "境内", "一带", "地区", "市域")
+CITY_WORDS = "民域区"  # X市 + 民/域/区 is X + 市民/市域/市区
+EPITHETS = ("美丽",)
+NOT_NAME_ENDINGS = ("乡村", "农村")  # 和美乡村, 美丽乡村: policy words, not villages
+NOT_PLACE_BEFORE = ("联运",)  # 海河联运, 江海联运: modes of transport, not rivers
+_COMPANY = re.compile(
+    r"[（(][\u4e00-\u9fff]{2,6}[)）][\u4e00-\u9fff]{0,8}?(?:股份有限公司|有限责任公司|有限公司|集团公司|公司)"
+)
+_NAME_BREAK = re.compile(r"[\s，。、；：！？“”‘’《》,.;:!?\"]")
 LOCATIVE = "里内中外边旁上"
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 # The most common surnames (public statistics); a cue is only trusted after one of them.
@@ -33,10 +47,15 @@ _COMRADE = re.compile(r"([\u4e00-\u9fff]{2,3}?)同志")
 def repair(text: str, spans: Sequence[Span]) -> list[Span]:
     out: list[Span] = []
     for s in spans:
+        if s.label == "PLACE":
+            s = _trim_place(text, s)
         surface = text[s.start : s.end]
-        if s.end - s.start < 2 or (s.label == "PLACE" and surface in GENERIC_PLACE_WORDS):
+        if s.end - s.start < 2 or (s.label == "PLACE" and (
+            surface in GENERIC_PLACE_WORDS or surface.endswith(NOT_NAME_ENDINGS)
+            or text.startswith(NOT_PLACE_BEFORE, s.end)
+        )):
             continue
-        if s.label in ("PERSON", "PLACE"):
+        if s.label in ("PERSON", "PLACE") and not surface.endswith(SETTLEMENT):  # X村 + 村民 stays X村
             for suffix in SETTLEMENT:
                 if text.startswith(suffix, s.end) and _HAN.match(surface):
                     s = Span(s.start, s.end + len(suffix), "PLACE", s.source, s.score)
@@ -45,8 +64,46 @@ def repair(text: str, spans: Sequence[Span]) -> list[Span]:
             if text[s.start : s.end - 1].endswith(SETTLEMENT):
                 s = Span(s.start, s.end - 1, s.label, s.source, s.score)
         out.append(s)
-    out = _no_overlaps(out)
+    out = _no_overlaps([*_company_names(text, out), *out])
     return _propagate_people(text, out)
+
+
+def _trim_place(text: str, s: Span) -> Span:
+    start, end = s.start, s.end
+    for epithet in EPITHETS:
+        if text.startswith(epithet, start) and end - start > len(epithet):
+            start += len(epithet)
+    for suffix in DESCRIPTIVE_SUFFIXES:
+        if text[start:end].endswith(suffix) and end - start - len(suffix) >= 2:
+            end -= len(suffix)
+            break
+    if end - start >= 3 and text[end - 1] == "市" and end < len(text) and text[end] in CITY_WORDS:
+        end -= 1
+    if (start, end) == (s.start, s.end):
+        return s
+    return Span(start, end, s.label, s.source, s.score)
+
+
+def _company_names(text: str, spans: list[Span]) -> list[Span]:
+    """Registered company names with a bracketed place, X（平湖）有限公司, as one ORG.
+
+    The name before the bracket starts at the first entity span inside it when a tagger saw
+    one (辖区内南六企业 → 南六企业), else after the last punctuation, and has 2-12 characters.
+    """
+    if "公司" not in text:
+        return []
+    out: list[Span] = []
+    for m in _COMPANY.finditer(text):
+        lo = max(0, m.start() - 12)
+        breaks = [b.end() for b in _NAME_BREAK.finditer(text, lo, m.start())]
+        lo = breaks[-1] if breaks else lo
+        inside = [sp.start for sp in spans if lo <= sp.start < m.start() and sp.end <= m.start() + 1]
+        start = min(inside) if inside else lo
+        if m.start() - start < 2 or not _HAN.match(text[start : m.start()]):
+            continue
+        score = max((sp.score for sp in spans if start <= sp.start < m.end()), default=0.8)
+        out.append(Span(start, m.end(), "ORG", "company", score))
+    return out
 
 
 def _no_overlaps(spans: list[Span]) -> list[Span]:

@@ -1,0 +1,94 @@
+"""Training-data preparation: corpus readers, convention harmonisation, augmentation, DocBins.
+
+These run on small inline fixtures, not on ../shared/corpora, so they pin down the conversion
+rules themselves (a wrong offset here silently teaches the model wrong boundaries).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.augment import NAME_NOTES, name_lists
+from pipeline.corpora import MISSING, Example, entity_strings, read_msra, read_pd1998
+
+PD_LINE = (
+    "19980101-01-001-001/m  中/j  美/j  两国/n  在/p  会议/n  中/f  同意/v  ，/w  "
+    "[国务院/nt  新闻/n  办公室/n]nt  主任/n  赵/nr  启正/nr  访问/v  美国/ns  。/w\n"
+)
+
+
+def _pd(tmp_path: Path, text: str = PD_LINE) -> Path:
+    path = tmp_path / "pd.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _surfaces(ex: Example) -> list[tuple[str, str]]:
+    return [(ex.text[s:e], label) for s, e, label in ex.spans]
+
+
+def test_pd1998_entities_and_bracketed_compound(tmp_path: Path) -> None:
+    [ex] = list(read_pd1998(_pd(tmp_path)))
+    assert ex.text.startswith("中美两国在会议中同意，国务院新闻办公室主任赵启正访问美国。")
+    assert _surfaces(ex) == [("国务院新闻办公室", "ORG"), ("赵启正", "PERSON"), ("美国", "PLACE")]
+
+
+def test_pd1998_unsure_abbreviations_become_missing_only_for_nominal_tags(tmp_path: Path) -> None:
+    [ex] = list(read_pd1998(_pd(tmp_path), unsure={"中", "美", "会议"}))
+    missing = [(ex.text[s:e], s) for s, e, label in ex.spans if label == MISSING]
+    # 中/j and 美/j are abbreviations; 会议/n a noun; 中/f ("in") is a locative and stays outside.
+    assert missing == [("中", 0), ("美", 1), ("会议", 5)]
+    assert ("国务院新闻办公室", "ORG") in _surfaces(ex)
+
+
+def test_entity_strings_counts_annotations_not_missing() -> None:
+    rows = [Example("中美中美", ((0, 1, "PLACE"), (1, 2, "PLACE"), (2, 3, "PLACE"), (3, 4, MISSING)))]
+    assert entity_strings(rows, min_count=2) == {"中"}
+    assert entity_strings(rows, min_count=1) == {"中", "美"}
+
+
+def test_read_msra_bio(tmp_path: Path) -> None:
+    path = tmp_path / "msra.txt"
+    rows = ["中\tB-LOC", "美\tB-LOC", "会\tO", "谈\tO", "，\tO", "江\tB-PER", "泽\tI-PER", "民\tI-PER", "", "Ａ\tO", ""]
+    path.write_text("\n".join(rows), encoding="utf-8")
+    first, second = list(read_msra(path))
+    assert _surfaces(first) == [("中", "PLACE"), ("美", "PLACE"), ("江泽民", "PERSON")]
+    assert second.text == "A"  # width-normalised, one character for one
+
+
+def test_name_lists_label_every_name_and_only_names() -> None:
+    src = [Example("王小明和李华参加了会议", ((0, 3, "PERSON"), (4, 6, "PERSON"))),
+           Example("欧阳春晓发言", ((0, 4, "PERSON"),))]
+    names = {"王小明", "李华", "欧阳春晓"}
+    lists = list(name_lists(src, n=50, seed=3))
+    assert len(lists) == 50
+    for ex in lists:
+        assert ex.spans and all(label == "PERSON" for _, _, label in ex.spans)
+        assert all(ex.text[s:e] in names for s, e, _ in ex.spans)
+        rest = ex.text
+        for s, e, _ in sorted(ex.spans, reverse=True):
+            rest = rest[:s] + rest[e:]
+        for note in NAME_NOTES:
+            rest = rest.replace(note, "")
+        assert set(rest) <= {" ", "、"}, rest  # nothing but separators and notes is left
+    assert any(" " not in ex.text and "、" not in ex.text for ex in lists)  # OCR-lost separators
+    assert any("、" in ex.text for ex in lists)
+
+
+def test_name_lists_need_person_names() -> None:
+    assert list(name_lists([Example("平湖市", ((0, 3, "PLACE"),))])) == []
+
+
+def test_docbin_marks_missing_tokens_unknown(tmp_path: Path) -> None:
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    from pipeline.train import _docbin
+
+    ex = Example("中美会谈，王小明出席", ((0, 1, MISSING), (1, 2, "PLACE"), (5, 8, "PERSON"), (5, 6, MISSING)))
+    assert _docbin([ex], tmp_path / "x.spacy") == 1
+    [doc] = list(DocBin().from_disk(tmp_path / "x.spacy").get_docs(spacy.blank("zh").vocab))
+    assert [t.ent_iob_ for t in doc] == ["", "B", "O", "O", "O", "B", "I", "I", "O", "O"]
+    assert [(e.text, e.label_) for e in doc.ents] == [("美", "PLACE"), ("王小明", "PERSON")]
