@@ -63,8 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=_safe_path, default=DEFAULT_MODEL)
     t.add_argument("--work", type=_safe_path, default=Path(tempfile.gettempdir()) / "pinghu-ner-train",
                    help="scratch directory for corpora and checkpoints (~250 MB)")
-    t.add_argument("--steps", type=int, default=10000, help="phase 1 steps (corpora)")
-    t.add_argument("--finetune-steps", type=int, default=3000, help="phase 2 steps (corpora + augmentation); 0 skips")
+    t.add_argument("--arch", choices=("lstm", "cnn"), default="lstm",
+                   help="lstm: char+bigram BiLSTM exported to ONNX (needs the [train] extra, torch); "
+                        "cnn: spaCy's CNN + transition NER, two phases")
+    t.add_argument("--epochs", type=int, default=None, help="lstm epochs (default: the shipped recipe's)")
+    t.add_argument("--steps", type=int, default=10000, help="cnn phase 1 steps (corpora)")
+    t.add_argument("--finetune-steps", type=int, default=3000, help="cnn phase 2 steps (corpora + augmentation); 0 skips")
     t.add_argument("--corpora", type=_safe_path, default=None, help="corpora root (default ../shared/corpora)")
 
     c = sub.add_parser("calibrate", help="learn the combiner's per-source weights and error filters")
@@ -217,6 +221,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .train import finetune, train
 
     work = Path(args.work)
+    if args.arch == "lstm":
+        from dataclasses import replace
+
+        from .train_tagger import TaggerConfig, train_tagger
+
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            raise SystemExit("pinghu-ner train --arch lstm needs PyTorch: pip install -e '.[train]'") from None
+        cfg = TaggerConfig() if args.epochs is None else replace(TaggerConfig(), epochs=args.epochs)
+        train_tagger(Path(args.out), work / "lstm", cfg, corpora_root=args.corpora)
+        print(f"model written to {args.out}; run `pinghu-ner calibrate` next")
+        return 0
     phase1 = work / "phase1-model"
     train(phase1 if args.finetune_steps else Path(args.out), work / "phase1", max_steps=args.steps,
           corpora_root=args.corpora)

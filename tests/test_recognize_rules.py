@@ -72,6 +72,14 @@ def test_title_in_brackets_after_name_and_inheritance() -> None:
     assert r["蒋小梅@33"] == ("", False)
 
 
+def test_title_right_after_a_name() -> None:
+    text = "学习李正国总书记的讲话，李正国同志指出。张晓明书记调研。"
+    r = roles_of(text, ["李正国", "张晓明"])
+    assert r["李正国@2"] == ("总书记", True)
+    assert r["李正国@12"] == ("总书记", True)  # inherits
+    assert r["张晓明@20"] == ("书记", True)
+
+
 def test_byline_names_take_byline_roles_and_are_not_officials() -> None:
     text = "记者 孔令杰\n本报讯 孔令杰报道。"
     bylines = [Byline("记者", "孔令杰", 3, 6)]
@@ -214,3 +222,9 @@ def test_repair_joins_registered_company_names_with_a_bracketed_place() -> None:
     spans = [_span(text, "南六", "ORG"), _span(text, "平湖", "PLACE"), _span(text, "中国", "PLACE")]
     out = _repaired(text, spans)
     assert out == [("南六企业（平湖）有限公司", "ORG"), ("日清食品(中国)投资有限公司", "ORG")]
+
+
+def test_repair_joins_a_body_and_its_standing_organ() -> None:
+    text = "县委理论学习中心组开会，县委常委会研究，县政府党组书记"
+    spans = [_span(text, "县委", "ORG"), _span(text, "县委", "ORG", 1), _span(text, "县政府", "ORG")]
+    assert _repaired(text, spans) == [("县委理论学习中心组", "ORG"), ("县委常委会", "ORG"), ("县政府党组", "ORG")]

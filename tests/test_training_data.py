@@ -92,3 +92,24 @@ def test_docbin_marks_missing_tokens_unknown(tmp_path: Path) -> None:
     [doc] = list(DocBin().from_disk(tmp_path / "x.spacy").get_docs(spacy.blank("zh").vocab))
     assert [t.ent_iob_ for t in doc] == ["", "B", "O", "O", "O", "B", "I", "I", "O", "O"]
     assert [(e.text, e.label_) for e in doc.ents] == [("美", "PLACE"), ("王小明", "PERSON")]
+
+
+def test_tagger_gold_tags_bioes_and_missing() -> None:
+    from pipeline.model.lstm_tagger import TAGS
+    from pipeline.train_tagger import IGNORE, gold_tags
+
+    ex = Example("中美会谈王小明出席", ((0, 1, MISSING), (1, 2, "PLACE"), (4, 7, "PERSON")))
+    names = [("-" if t == IGNORE else TAGS[t]) for t in gold_tags(ex)]
+    assert names == ["-", "S-PLACE", "O", "O", "B-PERSON", "I-PERSON", "E-PERSON", "O", "O"]
+
+
+def test_tagger_pieces_cut_after_punctuation_never_inside_an_entity() -> None:
+    from pipeline.train_tagger import pieces
+
+    text = ("平湖市发展和改革局，" * 30)[:-1]
+    spans = tuple((i * 10, i * 10 + 9, "ORG") for i in range(30))
+    cut = pieces(Example(text, spans), max_len=50)
+    assert "".join(t for t, _ in cut) == text
+    assert all(len(t) <= 50 for t, _ in cut)
+    assert all(t.endswith("，") for t, _ in cut[:-1])
+    assert sum(len(y) for _, y in cut) == len(text)

@@ -10,6 +10,7 @@
 * A name printed before 同志 is a person: 张某某同志.
 * Descriptive words are not part of a place: 钟埭集镇 → 钟埭, 浙北地区 → 浙北; 平湖市民 and
   平湖市域 read 平湖 + 市民/市域; the epithet 美丽 is not part of a name (美丽乡村 is no place).
+* A body's standing organ is one ORG with it: 市委 + 理论学习中心组 / 常委会 / 党组 / 领导小组.
 * A company's registered name keeps its bracketed place: X（平湖）有限公司 is one ORG, not an
   ORG X plus a PLACE, as the business register prints it.
 """
@@ -29,6 +30,7 @@ CITY_WORDS = "民域区"  # X市 + 民/域/区 is X + 市民/市域/市区
 EPITHETS = ("美丽",)
 NOT_NAME_ENDINGS = ("乡村", "农村")  # 和美乡村, 美丽乡村: policy words, not villages
 NOT_PLACE_BEFORE = ("联运",)  # 海河联运, 江海联运: modes of transport, not rivers
+ORGANS = ("理论学习中心组", "常委会", "党组", "领导小组")
 _COMPANY = re.compile(
     r"[（(][\u4e00-\u9fff]{2,6}[)）][\u4e00-\u9fff]{0,8}?(?:股份有限公司|有限责任公司|有限公司|集团公司|公司)"
 )
@@ -59,6 +61,11 @@ def repair(text: str, spans: Sequence[Span]) -> list[Span]:
             for suffix in SETTLEMENT:
                 if text.startswith(suffix, s.end) and _HAN.match(surface):
                     s = Span(s.start, s.end + len(suffix), "PLACE", s.source, s.score)
+                    break
+        if s.label == "ORG":
+            for organ in ORGANS:
+                if text.startswith(organ, s.end) and not surface.endswith(organ):
+                    s = Span(s.start, s.end + len(organ), "ORG", s.source, s.score)
                     break
         if s.label == "PLACE" and s.end - s.start >= 3 and text[s.end - 1] in LOCATIVE:
             if text[s.start : s.end - 1].endswith(SETTLEMENT):

@@ -4,7 +4,8 @@ Patterns, as Chinese papers print them (the names are whatever the recognisers f
 
 * title right before a name, or before an enumeration: 市委书记X, 市领导A、B、C, 副市长A、B;
 * an enumeration followed by 等 + title: A、B等市领导;
-* a title in brackets after the name: X（市发改局局长）, or right after it: X同志 keeps X's role;
+* a title in brackets after the name: X（市发改局局长）, or right after it: X总书记, X书记;
+  X同志 keeps X's role;
 * a name printed again later without its title inherits the role it had in the same article;
 * byline names carry their byline role (记者, 通讯员, 摄影 ...), and are never officials.
 """
@@ -60,6 +61,9 @@ def assign_roles(
                 after = title_starting_at.get(last.end + m.end())
                 if after is not None:
                     role = text[after.start : after.end]
+            if not role and len(group) == 1 and last.end in title_starting_at:
+                after = title_starting_at[last.end]  # 习近平总书记: the post follows the name
+                role = text[after.start : after.end]
             if not role and len(group) == 1 and text[last.end : last.end + 1] in ("（", "("):
                 # X（市农业农村局局长）: the bracket holds a title if a title ends at its close.
                 close = min((k for k in (text.find("）", last.end), text.find(")", last.end)) if k > 0),

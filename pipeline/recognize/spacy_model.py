@@ -14,7 +14,7 @@ class SpacyRecognizer(Recognizer):
     def __init__(self, model_dir: Path | str, batch_size: int = 64, **_: object) -> None:
         import spacy
 
-        from ..model import architectures  # noqa: F401  registers the feature layer
+        from ..model import architectures, lstm_tagger  # noqa: F401  register the layers and factories
 
         path = Path(model_dir)
         if not (path / "config.cfg").exists():

@@ -1,0 +1,200 @@
+"""A character BiLSTM tagger as a spaCy component, run with onnxruntime.
+
+Why this shape: the Chinese NER literature's strong CPU-sized model is a BiLSTM over character
+and character-bigram embeddings with a constrained BIOES decoder.  It is trained with PyTorch
+(``pipeline.train_tagger``, a training-time extra) and exported to ONNX, so the pipeline runs it
+with onnxruntime, already a dependency for LAC: no torch at run time.  Wrapping it as a spaCy
+component (``pinghu_lstm_ner``) keeps one model interface: ``spacy.load(models/...)`` gives a
+pipeline whose ``doc.ents`` are the tagger's spans, like any spaCy NER.
+
+The decoder is Viterbi over the tagger's log-probabilities restricted to legal BIOES moves, so an
+I-ORG never follows B-PERSON and every span is closed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import minibatch
+
+LABELS = ("PERSON", "PLACE", "ORG")
+TAGS = ("O", *(f"{p}-{label}" for label in LABELS for p in "BIES"))
+PAD, UNK = 0, 1
+BOS, EOS = "\x02", "\x03"
+
+
+def _legal() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Transition, start and end masks of BIOES."""
+    def parts(tag: str) -> tuple[str, str]:
+        return ("O", "") if tag == "O" else (tag[0], tag[2:])
+
+    k = len(TAGS)
+    trans = np.zeros((k, k), dtype=bool)
+    for a, ta in enumerate(TAGS):
+        pa, la = parts(ta)
+        for b, tb in enumerate(TAGS):
+            pb, lb = parts(tb)
+            trans[a, b] = (pb in "IE" and lb == la) if pa in "BI" else pb in "OBS"
+    start = np.array([parts(t)[0] in "OBS" for t in TAGS])
+    end = np.array([parts(t)[0] in "OES" for t in TAGS])
+    return trans, start, end
+
+
+_TRANS, _START, _END = _legal()
+_NEG = -1e9
+_TRANS_SCORE = np.where(_TRANS, 0.0, _NEG).astype(np.float32)
+
+
+def softword_ids(text: str) -> list[int]:
+    """1/2/3/4 = B/M/E/S of the jieba word each character is in (the 'soft word' feature)."""
+    from .architectures import _jieba_cut
+
+    out: list[int] = []
+    for w in _jieba_cut()(text):
+        out.extend([4] if len(w) == 1 else [1, *[2] * (len(w) - 2), 3])
+    return out
+
+
+class Vocab:
+    """Character and bigram ids; 0 is padding, 1 unknown."""
+
+    def __init__(self, chars: Sequence[str], bigrams: Sequence[str]) -> None:
+        self.chars = {c: i + 2 for i, c in enumerate(chars)}
+        self.bigrams = {b: i + 2 for i, b in enumerate(bigrams)}
+
+    @property
+    def sizes(self) -> tuple[int, int]:
+        return len(self.chars) + 2, len(self.bigrams) + 2
+
+    def features(self, text: str, softword: bool = False) -> np.ndarray:
+        """(3, n) ids: the character, the bigram ending at it, the bigram starting at it;
+        with ``softword`` a fourth row, the character's place in its jieba word (B/M/E/S)."""
+        padded = BOS + text + EOS
+        c, b = self.chars, self.bigrams
+        out = np.empty((4 if softword else 3, len(text)), dtype=np.int64)
+        out[0] = [c.get(ch, UNK) for ch in text]
+        out[1] = [b.get(padded[i : i + 2], UNK) for i in range(len(text))]
+        out[2] = [b.get(padded[i + 1 : i + 3], UNK) for i in range(len(text))]
+        if softword:
+            out[3] = softword_ids(text)
+        return out
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {"chars": list(self.chars), "bigrams": list(self.bigrams)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, list[str]]) -> Vocab:
+        return cls(data["chars"], data["bigrams"])
+
+
+def viterbi(logp: np.ndarray) -> np.ndarray:
+    """Best legal tag sequences for a (batch, n, tags) array of log-probabilities."""
+    batch, n, k = logp.shape
+    score = logp[:, 0] + np.where(_START, 0.0, _NEG)
+    back = np.zeros((batch, n, k), dtype=np.int64)
+    for t in range(1, n):
+        cand = score[:, :, None] + _TRANS_SCORE  # (batch, from, to)
+        back[:, t] = cand.argmax(1)
+        score = np.take_along_axis(cand, back[:, t][:, None, :], 1)[:, 0] + logp[:, t]
+    score = score + np.where(_END, 0.0, _NEG)
+    best = np.zeros((batch, n), dtype=np.int64)
+    best[:, -1] = score.argmax(1)
+    for t in range(n - 1, 0, -1):
+        best[:, t - 1] = np.take_along_axis(back[:, t], best[:, t : t + 1], 1)[:, 0]
+    return best
+
+
+def tags_to_spans(tags: Iterable[int]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    start = -1
+    for i, t in enumerate(tags):
+        tag = TAGS[t]
+        if tag == "O":
+            start = -1
+        elif tag[0] == "S":
+            out.append((i, i + 1, tag[2:]))
+        elif tag[0] == "B":
+            start = i
+        elif tag[0] == "E" and start >= 0:
+            out.append((start, i + 1, tag[2:]))
+            start = -1
+    return out
+
+
+class OnnxTagger:
+    """The exported network plus its vocabulary: text in, spans out."""
+
+    def __init__(self, onnx_bytes: bytes, vocab: Vocab, threads: int = 1) -> None:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        self.onnx_bytes = onnx_bytes
+        self.vocab = vocab
+        self.session = ort.InferenceSession(onnx_bytes, opts, providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self.softword = "softword" in self.inputs
+
+    def spans(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+        """Texts of equal length run as one batch: no padding, so the backward LSTM reads no pads."""
+        out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+        by_len: dict[int, list[int]] = {}
+        for i, t in enumerate(texts):
+            if t:
+                by_len.setdefault(len(t), []).append(i)
+        for _, ids in sorted(by_len.items()):
+            for group in minibatch(ids, size=64):
+                feats = np.stack([self.vocab.features(texts[i], self.softword) for i in group])  # (b, 3|4, n)
+                (logp,) = self.session.run(None, {name: feats[:, k] for k, name in enumerate(self.inputs)})
+                for i, tags in zip(group, viterbi(logp)):
+                    out[i] = tags_to_spans(tags)
+        return out
+
+
+@Language.factory("pinghu_lstm_ner", default_config={"threads": 1})
+def make_lstm_ner(nlp: Language, name: str, threads: int) -> LstmNer:
+    return LstmNer(name, threads)
+
+
+class LstmNer:
+    """spaCy component: sets ``doc.ents`` from the ONNX tagger (one token per character)."""
+
+    def __init__(self, name: str = "pinghu_lstm_ner", threads: int = 1) -> None:
+        self.name = name
+        self.threads = threads
+        self.tagger: OnnxTagger | None = None
+
+    def set_model(self, onnx_bytes: bytes, vocab: Vocab) -> None:
+        self.tagger = OnnxTagger(onnx_bytes, vocab, self.threads)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
+        if self.tagger is None:
+            raise ValueError(f"{self.name}: no model loaded (from_disk or set_model first)")
+        for batch in minibatch(docs, size=batch_size):
+            for doc, spans in zip(batch, self.tagger.spans([d.text for d in batch])):
+                ents = [doc.char_span(s, e, label=label, alignment_mode="contract") for s, e, label in spans]
+                doc.ents = [x for x in ents if x is not None and len(x)]
+                yield doc
+
+    def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
+        if self.tagger is None:
+            raise ValueError(f"{self.name}: nothing to save")
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "model.onnx").write_bytes(self.tagger.onnx_bytes)
+        (path / "vocab.json").write_text(json.dumps(self.tagger.vocab.to_json(), ensure_ascii=False), encoding="utf-8")
+
+    def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> LstmNer:
+        path = Path(path)
+        vocab = Vocab.from_json(json.loads((path / "vocab.json").read_text(encoding="utf-8")))
+        self.set_model((path / "model.onnx").read_bytes(), vocab)
+        return self

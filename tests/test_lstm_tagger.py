@@ -1,0 +1,123 @@
+"""The ONNX tagger's decoding and its spaCy component, without torch.
+
+The network is replaced by a hand-built ONNX graph (an embedding lookup and a log-softmax) with
+the same inputs and output, so the component's batching, decoding, serialisation and
+``doc.ents`` are tested exactly as they run with the trained model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.model.lstm_tagger import TAGS, Vocab, tags_to_spans, viterbi
+
+TAG = {t: i for i, t in enumerate(TAGS)}
+
+
+def _legal(seq: list[int]) -> bool:
+    prev = "O"
+    for t in seq:
+        tag = TAGS[t]
+        if prev[0] in "BI":
+            if tag[0] not in "IE" or tag[2:] != prev[2:]:
+                return False
+        elif tag[0] in "IE":
+            return False
+        prev = tag
+    return prev[0] in "OES"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 25), st.integers(0, 10_000))
+def test_viterbi_always_decodes_legal_bioes(batch: int, n: int, seed: int) -> None:
+    logp = np.log(np.random.default_rng(seed).dirichlet(np.ones(len(TAGS)), size=(batch, n))).astype(np.float32)
+    for seq in viterbi(logp):
+        assert _legal(list(seq))
+
+
+def test_viterbi_prefers_the_legal_path_over_the_greedy_one() -> None:
+    logp = np.full((1, 3, len(TAGS)), -10.0, dtype=np.float32)
+    logp[0, 0, TAG["B-PERSON"]] = -0.1
+    logp[0, 1, TAG["I-ORG"]] = -0.1  # greedy would be illegal: B-PERSON then I-ORG
+    logp[0, 1, TAG["I-PERSON"]] = -0.5
+    logp[0, 2, TAG["E-PERSON"]] = -0.1
+    assert [TAGS[t] for t in viterbi(logp)[0]] == ["B-PERSON", "I-PERSON", "E-PERSON"]
+
+
+def test_tags_to_spans() -> None:
+    seq = [TAG[t] for t in ("S-PLACE", "O", "B-ORG", "I-ORG", "E-ORG", "B-PERSON", "E-PERSON")]
+    assert tags_to_spans(seq) == [(0, 1, "PLACE"), (2, 5, "ORG"), (5, 7, "PERSON")]
+
+
+def test_vocab_features_pad_unknown_and_bigrams() -> None:
+    v = Vocab(["王", "明"], ["\x02王", "王明", "明\x03"])
+    feats = v.features("王明X")
+    assert feats.shape == (3, 3)
+    assert feats[0].tolist() == [2, 3, 1]  # X unknown
+    assert feats[1].tolist() == [2, 3, 1]  # bigram ending at each character
+    assert feats[2].tolist() == [3, 1, 1]  # bigram starting at it: 明X and X\x03 unknown
+    assert Vocab.from_json(v.to_json()).features("王明X").tolist() == feats.tolist()
+
+
+def _toy_onnx(vocab: Vocab) -> bytes:
+    """chars → fixed per-character tag scores → log-softmax; left/right are read and added as 0."""
+    pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    nc, nb = vocab.sizes
+    table = np.full((nc, len(TAGS)), -5.0, dtype=np.float32)
+    table[:, TAG["O"]] = 0.0
+    for ch, tag in (("王", "B-PERSON"), ("小", "I-PERSON"), ("明", "E-PERSON"), ("湖", "S-PLACE")):
+        table[vocab.chars[ch], TAG[tag]] = 5.0
+    zeros = np.zeros((nb, len(TAGS)), dtype=np.float32)
+    axes = ["batch", "length"]
+    graph = helper.make_graph(
+        [
+            helper.make_node("Gather", ["table", "chars"], ["c"]),
+            helper.make_node("Gather", ["zeros", "left"], ["l"]),
+            helper.make_node("Gather", ["zeros", "right"], ["r"]),
+            helper.make_node("Sum", ["c", "l", "r"], ["s"]),
+            helper.make_node("LogSoftmax", ["s"], ["logp"], axis=-1),
+        ],
+        "toy",
+        [helper.make_tensor_value_info(n, TensorProto.INT64, axes) for n in ("chars", "left", "right")],
+        [helper.make_tensor_value_info("logp", TensorProto.FLOAT, [*axes, len(TAGS)])],
+        [helper.make_tensor("table", TensorProto.FLOAT, table.shape, table.ravel()),
+         helper.make_tensor("zeros", TensorProto.FLOAT, zeros.shape, zeros.ravel())],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model.SerializeToString()
+
+
+def test_component_sets_ents_and_survives_to_disk(tmp_path: Path) -> None:
+    spacy = pytest.importorskip("spacy")
+    from pipeline.model import lstm_tagger  # noqa: F401  registers the factory
+
+    vocab = Vocab(list("王小明在湖边"), ["王小"])
+    nlp = spacy.blank("zh")
+    ner = nlp.add_pipe("pinghu_lstm_ner")
+    ner.set_model(_toy_onnx(vocab), vocab)
+    texts = ["王小明在湖边", "", "明", "他说王小明和王小明", "湖"]
+    first = [[(e.text, e.label_) for e in d.ents] for d in nlp.pipe(texts, batch_size=2)]
+    assert first[0] == [("王小明", "PERSON"), ("湖", "PLACE")]
+    assert first[1] == [] and first[4] == [("湖", "PLACE")]
+    assert first[3] == [("王小明", "PERSON"), ("王小明", "PERSON")]
+    nlp.to_disk(tmp_path / "m")
+    again = spacy.load(tmp_path / "m")
+    assert [[(e.text, e.label_) for e in d.ents] for d in again.pipe(texts)] == first
+
+
+def test_component_without_a_model_says_so() -> None:
+    spacy = pytest.importorskip("spacy")
+    from pipeline.model import lstm_tagger  # noqa: F401
+
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("pinghu_lstm_ner")
+    with pytest.raises(ValueError, match="no model loaded"):
+        nlp("王小明")
