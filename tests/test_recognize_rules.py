@@ -228,3 +228,12 @@ def test_repair_joins_a_body_and_its_standing_organ() -> None:
     text = "县委理论学习中心组开会，县委常委会研究，县政府党组书记"
     spans = [_span(text, "县委", "ORG"), _span(text, "县委", "ORG", 1), _span(text, "县政府", "ORG")]
     assert _repaired(text, spans) == [("县委理论学习中心组", "ORG"), ("县委常委会", "ORG"), ("县政府党组", "ORG")]
+
+
+def test_party_branch_and_company_posts_keep_their_unit() -> None:
+    text = "东湾村党总支书记周立新说，公司总经理钱涛介绍。"
+    people = spans_of(text, ["周立新", "钱涛"])
+    place = [Span(0, 3, "PLACE", "lac")]
+    titles = TitleRules().find(text, place)
+    roles = {text[a.span.start : a.span.end]: a.role for a in assign_roles(text, people, titles)}
+    assert roles == {"周立新": "东湾村党总支书记", "钱涛": "公司总经理"}
