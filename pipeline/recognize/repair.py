@@ -1,7 +1,8 @@
 """Structural repairs of combined spans, from how Chinese names are built, not from any name list.
 
-* A span of one character is dropped (county news has no one-character entity; taggers emit
-  them when they split a word: 当 + 湖街道).
+* A span of one character is dropped unless our model proposed it: LAC and the ruler emit them
+  when they split a word (当 + 湖街道), while the model learned the abbreviations national news
+  prints as entities (中美's 中 and 美, 港澳台).
 * A bare administrative word (街道, 社区, 村 ...) is not a place.
 * A name followed at once by a settlement suffix is that settlement: X + 社区 → PLACE X社区.
 * A locative stuck to a settlement is cut off: X村里 → X村.
@@ -23,6 +24,7 @@ from collections.abc import Sequence
 from ..records import Span
 
 SETTLEMENT = ("社区", "村", "街道", "镇", "乡")
+MODEL_SOURCE = "spacy"  # the recogniser name of our trained model
 GENERIC_PLACE_WORDS = {"街道", "社区", "村", "镇", "乡", "县", "区", "市", "省", "村委会", "居委会", "地区", "全市", "全省",
                        "乡村", "农村", "城乡", "城市", "城区", "集镇"}
 DESCRIPTIVE_SUFFIXES = ("集镇", "城区", "镇区", "境内", "一带", "地区", "市域")
@@ -52,7 +54,7 @@ def repair(text: str, spans: Sequence[Span]) -> list[Span]:
         if s.label == "PLACE":
             s = _trim_place(text, s)
         surface = text[s.start : s.end]
-        if s.end - s.start < 2 or (s.label == "PLACE" and (
+        if (s.end - s.start < 2 and MODEL_SOURCE not in s.source.split("+")) or (s.label == "PLACE" and (
             surface in GENERIC_PLACE_WORDS or surface.endswith(NOT_NAME_ENDINGS)
             or text.startswith(NOT_PLACE_BEFORE, s.end)
         )):
