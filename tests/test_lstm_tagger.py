@@ -121,3 +121,44 @@ def test_component_without_a_model_says_so() -> None:
     nlp.add_pipe("pinghu_lstm_ner")
     with pytest.raises(ValueError, match="no model loaded"):
         nlp("王小明")
+
+
+def test_training_export_and_runtime_agree(tmp_path: Path) -> None:
+    """A tiny two-member ensemble: fit, export to ONNX, load as a spaCy pipeline; the runtime
+    (onnxruntime + numpy Viterbi) gives what the averaged torch members give."""
+    torch = pytest.importorskip("torch")
+    spacy = pytest.importorskip("spacy")
+    from pipeline.corpora import Example
+    from pipeline.train_tagger import TaggerConfig, _fit, _network, build_vocab, export_onnx, pieces, save_pipeline
+
+    rows = [Example("王小明在平湖工作", ((0, 3, "PERSON"), (4, 6, "PLACE"))),
+            Example("李华去嘉兴市政府", ((0, 2, "PERSON"), (3, 5, "PLACE"), (5, 8, "ORG")))] * 8
+    members = [TaggerConfig(char_dim=8, bigram_dim=4, hidden=8, softword=False, seed=1, epochs=3, bigram_min_count=1),
+               TaggerConfig(char_dim=8, bigram_dim=4, hidden=8, softword=True, softword_dim=4, seed=2, epochs=3,
+                            bigram_min_count=1)]
+    data = [p for ex in rows for p in pieces(ex)]
+    vocab = build_vocab(data, members[0])
+    nets = []
+    for cfg in members:
+        torch.manual_seed(cfg.seed)
+        net = _network(vocab, cfg)
+        curve = _fit(net, vocab, data, rows[:2], cfg, tmp_path / f"m{cfg.seed}.pt", log=False)
+        assert [c["epoch"] for c in curve] == [1, 2, 3]
+        nets.append(net)
+    export_onnx(nets, vocab, tmp_path / "model.onnx", [m.softword for m in members])
+    save_pipeline(tmp_path / "model.onnx", vocab, tmp_path / "pipe", {"test": True})
+    nlp = spacy.load(tmp_path / "pipe")
+    texts = ["王小明在嘉兴工作", "李华", "平湖市政府"]
+    got = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
+
+    from pipeline.model.lstm_tagger import tags_to_spans, viterbi
+
+    want = []
+    for net in nets:
+        net.eval()  # the exporter restores training mode afterwards
+    with torch.no_grad():
+        for text in texts:
+            feats = torch.from_numpy(vocab.features(text, True)[:, None, :])
+            logps = [torch.log_softmax(n(*(feats if m.softword else feats[:3])), -1) for n, m in zip(nets, members)]
+            want.append(tags_to_spans(viterbi(torch.stack(logps).mean(0).numpy())[0]))
+    assert got == want
