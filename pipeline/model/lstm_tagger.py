@@ -110,6 +110,7 @@ def viterbi(logp: np.ndarray) -> np.ndarray:
 
 
 def tags_to_spans(tags: Iterable[int]) -> list[tuple[int, int, str]]:
+    """(start, end, label) of each closed BIOES span."""
     out: list[tuple[int, int, str]] = []
     start = -1
     for i, t in enumerate(tags):
@@ -124,6 +125,12 @@ def tags_to_spans(tags: Iterable[int]) -> list[tuple[int, int, str]]:
             out.append((start, i + 1, tag[2:]))
             start = -1
     return out
+
+
+def span_confidence(logp: np.ndarray, tags: np.ndarray, start: int, end: int) -> float:
+    """Geometric mean of the chosen tags' probabilities over the span: how sure the tagger is of
+    both the boundaries and the type.  Lets a combiner outvote a tagger's unsure guesses."""
+    return float(np.exp(logp[np.arange(start, end), tags[start:end]].mean()))
 
 
 class OnnxTagger:
@@ -141,9 +148,10 @@ class OnnxTagger:
         self.inputs = [i.name for i in self.session.get_inputs()]
         self.softword = "softword" in self.inputs
 
-    def spans(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
-        """Texts of equal length run as one batch: no padding, so the backward LSTM reads no pads."""
-        out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    def spans(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
+        """(start, end, label, confidence) per text.  Texts of equal length run as one batch: no
+        padding, so the backward LSTM never reads pads."""
+        out: list[list[tuple[int, int, str, float]]] = [[] for _ in texts]
         by_len: dict[int, list[int]] = {}
         for i, t in enumerate(texts):
             if t:
@@ -152,8 +160,8 @@ class OnnxTagger:
             for group in minibatch(ids, size=64):
                 feats = np.stack([self.vocab.features(texts[i], self.softword) for i in group])  # (b, 3|4, n)
                 (logp,) = self.session.run(None, {name: feats[:, k] for k, name in enumerate(self.inputs)})
-                for i, tags in zip(group, viterbi(logp)):
-                    out[i] = tags_to_spans(tags)
+                for i, lp, tags in zip(group, logp, viterbi(logp)):
+                    out[i] = [(s, e, label, span_confidence(lp, tags, s, e)) for s, e, label in tags_to_spans(tags)]
         return out
 
 
@@ -163,7 +171,8 @@ def make_lstm_ner(nlp: Language, name: str, threads: int) -> LstmNer:
 
 
 class LstmNer:
-    """spaCy component: sets ``doc.ents`` from the ONNX tagger (one token per character)."""
+    """spaCy component: sets ``doc.ents`` from the ONNX tagger (one token per character), and
+    their confidences, in the same order, in ``doc.user_data["ent_confidence"]``."""
 
     def __init__(self, name: str = "pinghu_lstm_ner", threads: int = 1) -> None:
         self.name = name
@@ -181,8 +190,14 @@ class LstmNer:
             raise ValueError(f"{self.name}: no model loaded (from_disk or set_model first)")
         for batch in minibatch(docs, size=batch_size):
             for doc, spans in zip(batch, self.tagger.spans([d.text for d in batch])):
-                ents = [doc.char_span(s, e, label=label, alignment_mode="contract") for s, e, label in spans]
-                doc.ents = [x for x in ents if x is not None and len(x)]
+                ents, confidence = [], []
+                for s, e, label, conf in spans:
+                    span = doc.char_span(s, e, label=label, alignment_mode="contract")
+                    if span is not None and len(span):
+                        ents.append(span)
+                        confidence.append(conf)
+                doc.ents = ents
+                doc.user_data["ent_confidence"] = confidence
                 yield doc
 
     def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:

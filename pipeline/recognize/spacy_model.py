@@ -27,6 +27,8 @@ class SpacyRecognizer(Recognizer):
         out: list[list[Span]] = [[] for _ in texts]
         docs = self.nlp.pipe((p for _, _, p in pieces), batch_size=self.batch_size)
         for (i, off, _), doc in zip(pieces, docs):
-            for ent in doc.ents:
-                out[i].append(Span(off + ent.start_char, off + ent.end_char, ent.label_, self.name))
+            # The tagger's per-span confidence where the model gives one (the BiLSTM does), else 1.
+            confidence = doc.user_data.get("ent_confidence") or [1.0] * len(doc.ents)
+            for ent, conf in zip(doc.ents, confidence):
+                out[i].append(Span(off + ent.start_char, off + ent.end_char, ent.label_, self.name, conf))
         return out
