@@ -7,6 +7,7 @@ the same inputs and output, so the component's batching, decoding, serialisation
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -129,7 +130,15 @@ def test_training_export_and_runtime_agree(tmp_path: Path) -> None:
     torch = pytest.importorskip("torch")
     spacy = pytest.importorskip("spacy")
     from pipeline.corpora import Example
-    from pipeline.train_tagger import TaggerConfig, _fit, _network, build_vocab, export_onnx, pieces, save_pipeline
+    from pipeline.train_tagger import (
+        TaggerConfig,
+        _fit,
+        _network,
+        build_vocab,
+        export_onnx,
+        pieces,
+        save_pipeline,
+    )
 
     rows = [Example("王小明在平湖工作", ((0, 3, "PERSON"), (4, 6, "PLACE"))),
             Example("李华去嘉兴市政府", ((0, 2, "PERSON"), (3, 5, "PLACE"), (5, 8, "ORG")))] * 8
@@ -162,3 +171,25 @@ def test_training_export_and_runtime_agree(tmp_path: Path) -> None:
             logps = [torch.log_softmax(n(*(feats if m.softword else feats[:3])), -1) for n, m in zip(nets, members)]
             want.append(tags_to_spans(viterbi(torch.stack(logps).mean(0).numpy())[0]))
     assert got == want
+
+
+def test_train_tagger_writes_a_loadable_ensemble_pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The orchestration: members trained (augmentation included), averaged, saved, loadable."""
+    pytest.importorskip("torch")
+    spacy = pytest.importorskip("spacy")
+    from pipeline import train_tagger as tt
+    from pipeline.corpora import Example
+
+    rows = [Example("王小明在平湖镇工作", ((0, 3, "PERSON"), (4, 7, "PLACE"))),
+            Example("李华去嘉兴市政府", ((0, 2, "PERSON"), (3, 5, "PLACE"), (5, 8, "ORG")))] * 4
+    monkeypatch.setattr(tt, "training_data", lambda root=None: (rows, rows[:2], rows[:2]))
+    monkeypatch.setattr("pipeline.augment.load_names", lambda d=None: (["新丰镇", "曹桥街道"], ["海盐县"]))
+    small = dict(char_dim=8, bigram_dim=4, hidden=8, softword_dim=4, epochs=2, bigram_min_count=1)
+    members = (tt.TaggerConfig(seed=1, softword=False, **small), tt.TaggerConfig(seed=2, augment=True, **small))
+    out = tt.train_tagger(tmp_path / "model", tmp_path / "work", members, processes=1)
+    meta = json.loads((out / "training.json").read_text(encoding="utf-8"))
+    assert [len(m["curve"]) for m in meta["members"]] == [2, 2]
+    assert meta["members"][1]["train_pieces"] > meta["members"][0]["train_pieces"]  # augmented copies
+    doc = spacy.load(out)("王小明在平湖镇工作")
+    assert all(e.label_ in ("PERSON", "PLACE", "ORG") for e in doc.ents)
+    assert len(doc.user_data["ent_confidence"]) == len(doc.ents)

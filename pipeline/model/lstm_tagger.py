@@ -78,8 +78,9 @@ class Vocab:
         c, b = self.chars, self.bigrams
         out = np.empty((4 if softword else 3, len(text)), dtype=np.int64)
         out[0] = [c.get(ch, UNK) for ch in text]
-        out[1] = [b.get(padded[i : i + 2], UNK) for i in range(len(text))]
-        out[2] = [b.get(padded[i + 1 : i + 3], UNK) for i in range(len(text))]
+        pairs = [b.get(x + y, UNK) for x, y in zip(padded, padded[1:])]  # n + 1 bigrams
+        out[1] = pairs[:-1]
+        out[2] = pairs[1:]
         if softword:
             out[3] = softword_ids(text)
         return out
