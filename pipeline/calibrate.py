@@ -4,11 +4,10 @@ Weights are each source's exact-span precision per label on the MSRA dev carve-o
 model never trained on).  The blocklist holds surfaces a source proposes often but gold almost
 never confirms, counted over MSRA train sentences for LAC (external to our training) and over the
 dev carve-out only for our own model (its training sentences would flatter it).
-Nothing here reads the sample page or the hand-annotated dev pages.
 
-The vote threshold is then chosen on two dev sets at once, MSRA dev (national news, exact spans)
-and the hand-annotated dev pages in tests/data/dev (county news, page level): the threshold with
-the best mean of the two micro F1s.  Either set alone would pick the convention of one source (a
+Each multi-source backend's vote threshold is then chosen on two dev sets at once, MSRA dev
+(national news, exact spans) and the hand-annotated dev pages in tests/data/dev (county news,
+page level): the threshold with the best mean of the two micro F1s.  Either set alone would pick the convention of one source (a
 low threshold lets every source's own habits through, which national news rewards when the
 model is trained on it); the mean keeps both kinds of text honest.  The sample page and MSRA
 test are never used.
@@ -35,6 +34,7 @@ from .train import msra_dev
 MIN_COUNT = 5
 MAX_PRECISION = 0.1
 THRESHOLDS = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+MULTI_SOURCE_BACKENDS = ("combined", "lac-gazetteer")
 DEV_PAGES = REPO_DIR / "tests" / "data" / "dev"
 
 
@@ -54,19 +54,22 @@ def _dev_pages() -> list[Path]:
     return sorted(p for p in DEV_PAGES.iterdir() if p.suffix in (".md", ".txt") and (DEV_PAGES / (p.name + ".gold.tsv")).exists())
 
 
-def choose_threshold(settings: Settings, dev: list[Example], out: Path, result: dict) -> dict[str, dict[str, float]]:
-    """Micro F1 on MSRA dev and on the dev pages for each threshold (``combined`` backend)."""
+def choose_threshold(
+    settings: Settings, backend: str, dev: list[Example], out: Path, result: dict
+) -> dict[str, dict[str, float]]:
+    """Micro F1 on MSRA dev and on the dev pages for each threshold of ``backend``."""
     from dataclasses import replace
 
     from .eval_harness import evaluate_pages
     from .evaluate import score_spans
     from .recognize import RecognizeStage
 
-    combined = replace(settings, backend="combined")
+    combined = replace(settings, backend=backend)
     gold = [[s for s in ex.spans if s[2] in ("PERSON", "PLACE", "ORG")] for ex in dev]
     table: dict[str, dict[str, float]] = {}
     for th in THRESHOLDS:
-        out.write_text(json.dumps({**result, "threshold": th}, ensure_ascii=False, indent=1), encoding="utf-8")
+        trial = {**result, "thresholds": {**result["thresholds"], backend: th}}
+        out.write_text(json.dumps(trial, ensure_ascii=False, indent=1), encoding="utf-8")
         spans = RecognizeStage(combined).spans([ex.text for ex in dev])
         msra = score_spans(gold, [[(s.start, s.end, s.label) for s in sp] for sp in spans]).to_json()
         msra_f1 = float(msra["strict"]["ALL"]["f1"])  # type: ignore[index]
@@ -102,15 +105,17 @@ def calibrate(
         )
     result: dict = {
         "weights": weights,
-        "threshold": threshold,
+        "thresholds": {b: threshold or 0.5 for b in MULTI_SOURCE_BACKENDS},
         "blocklist": blocklist,
         "dev_sentences": len(dev),
         "measured_precision_msra_dev": measured,
+        "threshold_selection": {},
     }
     out = settings.model_dir / "combiner.json"
     if threshold is None:
-        table = choose_threshold(settings, dev, out, result)
-        result["threshold"] = float(max(table, key=lambda th: (table[th]["mean"], -float(th))))
-        result["threshold_selection"] = table
+        for backend in MULTI_SOURCE_BACKENDS:
+            table = choose_threshold(settings, backend, dev, out, result)
+            result["thresholds"][backend] = float(max(table, key=lambda th: (table[th]["mean"], -float(th))))
+            result["threshold_selection"][backend] = table
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return result

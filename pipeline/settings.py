@@ -18,7 +18,7 @@ DEFAULT_MODEL = REPO_DIR / "models" / "zh_news_ner"
 
 PAPER_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
-BACKENDS = ("lac-gazetteer", "combined", "spacy", "lac", "hanlp")
+BACKENDS = ("combined", "lac-gazetteer", "spacy", "lac", "hanlp")
 
 
 @dataclass
@@ -26,7 +26,7 @@ class Settings:
     paper: str = "pinghu-daily"
     gazetteer_dir: Path = DEFAULT_GAZETTEER
     model_dir: Path = DEFAULT_MODEL
-    backend: str = "lac-gazetteer"
+    backend: str = "combined"
     out_dir: Path = Path("outputs")
     workers: int = 1
     batch_size: int = 32

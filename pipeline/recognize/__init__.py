@@ -60,7 +60,7 @@ class RecognizeStage:
             ]
         self.sources = list(sources)
         self.titles = TitleRules()
-        config = CombinerConfig.load(settings.model_dir / "combiner.json")
+        config = CombinerConfig.load(settings.model_dir / "combiner.json", settings.backend)
         if len(self.sources) == 1:
             config.threshold = 0.0  # one tagger alone: keep all it says, only resolve overlaps
             config.blocklist = {}

@@ -43,14 +43,17 @@ class CombinerConfig:
     blocklist: dict[str, set[str]] = field(default_factory=dict)  # source -> {"LABEL|surface"}
 
     @classmethod
-    def load(cls, path: Path | None) -> CombinerConfig:
+    def load(cls, path: Path | None, backend: str = "") -> CombinerConfig:
+        """The calibrated config; ``thresholds`` holds one vote threshold per backend, because
+        the best threshold depends on which sources vote (two taggers agreeing is worth more
+        than LAC with the ruler)."""
         if path is None or not Path(path).exists():
             return cls()
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
         cfg = cls()
         for src, per_label in raw.get("weights", {}).items():
             cfg.weights.setdefault(src, {}).update(per_label)
-        cfg.threshold = float(raw.get("threshold", cfg.threshold))
+        cfg.threshold = float(raw.get("thresholds", {}).get(backend, raw.get("threshold", cfg.threshold)))
         cfg.blocklist = {src: set(items) for src, items in raw.get("blocklist", {}).items()}
         return cfg
 
