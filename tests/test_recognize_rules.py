@@ -222,9 +222,29 @@ def test_repair_transport_modes_are_not_rivers() -> None:
 
 def test_repair_joins_registered_company_names_with_a_bracketed_place() -> None:
     text = "辖区内南六企业（平湖）有限公司、日清食品(中国)投资有限公司和(嘉兴)公司参加。"
-    spans = [_span(text, "南六", "ORG"), _span(text, "平湖", "PLACE"), _span(text, "中国", "PLACE")]
+    spans = [_span(text, "南六", "ORG"), _span(text, "平湖", "PLACE"), _span(text, "日清", "ORG"),
+             _span(text, "中国", "PLACE")]
     out = _repaired(text, spans)
     assert out == [("南六企业（平湖）有限公司", "ORG"), ("日清食品(中国)投资有限公司", "ORG")]
+
+
+def test_company_name_anchored_by_a_proposal_the_vote_dropped() -> None:
+    from pipeline.recognize.repair import repair
+
+    text = "辖区内南六企业（平湖）有限公司参加。他在区内华丰纺织（嘉兴）有限公司工作"
+    candidates = [_span(text, "南六", "ORG")]  # proposed by one source, below the threshold
+    out = [(text[s.start : s.end], s.label) for s in repair(text, [], candidates)]
+    assert out == [("南六企业（平湖）有限公司", "ORG")]  # the unanchored second one is not guessed
+
+
+def test_settlement_suffix_makes_two_sources_agree_before_the_vote() -> None:
+    from pipeline.recognize.repair import extend_settlements
+
+    text = "当湖街道梅兴社区开幕，和美乡村"
+    spans = [_span(text, "梅兴", "PLACE"), _span(text, "梅兴社区", "PLACE"), _span(text, "和美", "PLACE"),
+             Span(text.index("美乡"), text.index("美乡") + 1, "PLACE", "spacy")]
+    out = [(text[s.start : s.end], s.label) for s in extend_settlements(text, spans)]
+    assert out == [("梅兴社区", "PLACE"), ("梅兴社区", "PLACE"), ("和美", "PLACE"), ("美", "PLACE")]
 
 
 def test_repair_joins_a_body_and_its_standing_organ() -> None:

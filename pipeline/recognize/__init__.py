@@ -17,7 +17,7 @@ from . import hanlp_backend, lac, ruler, spacy_model, titles  # noqa: F401  regi
 from .base import RECOGNIZERS, BackendUnavailable, Recognizer, create
 from .combine import Combiner, CombinerConfig, merge_sources
 from .places import split_address_chains
-from .repair import repair
+from .repair import extend_settlements, repair
 from .roles import assign_roles
 from .titles import TitleRules
 
@@ -78,10 +78,11 @@ class RecognizeStage:
         """Combined entity spans per text (no roles): the unit the corpus evaluation scores."""
         model_texts = [self._for_model(t) for t in texts]
         candidates = merge_sources([src.spans(model_texts) for src in self.sources])
+        if len(self.sources) == 1:  # one tagger alone is reported as it is, for fair comparisons
+            return [self.combiner.combine(t, c) for t, c in zip(model_texts, candidates)]
+        candidates = [extend_settlements(t, c) for t, c in zip(model_texts, candidates)]
         combined = [self.combiner.combine(t, c) for t, c in zip(model_texts, candidates)]
-        if len(self.sources) == 1:
-            return combined  # one tagger alone is reported as it is, for fair comparisons
-        return [repair(t, split_address_chains(spans, t)) for t, spans in zip(model_texts, combined)]
+        return [repair(t, split_address_chains(spans, t), c) for t, spans, c in zip(model_texts, combined, candidates)]
 
     def process(self, articles: Sequence[Article]) -> list[Mention]:
         texts = [a.text for a in articles]

@@ -48,7 +48,26 @@ SURNAMES = set(
 _COMRADE = re.compile(r"([\u4e00-\u9fff]{2,3}?)同志")
 
 
-def repair(text: str, spans: Sequence[Span]) -> list[Span]:
+def extend_settlements(text: str, spans: Sequence[Span]) -> list[Span]:
+    """X + 社区/村/街道/镇/乡 printed right after a PERSON/PLACE span X is the settlement X社区.
+
+    Applied to each source's candidates before the vote too, so that 梅兴 (one tagger) and
+    梅兴社区 (another) are the same proposal and agree."""
+    out: list[Span] = []
+    for s in spans:
+        surface = text[s.start : s.end]
+        if s.label in ("PERSON", "PLACE") and len(surface) >= 2 and not surface.endswith(SETTLEMENT) \
+                and _HAN.match(surface):
+            for suffix in SETTLEMENT:
+                if text.startswith(suffix, s.end) and not text.startswith(suffix + "村", s.end):  # 乡村
+                    s = Span(s.start, s.end + len(suffix), "PLACE", s.source, s.score)
+                    break
+        out.append(s)
+    return out
+
+
+def repair(text: str, spans: Sequence[Span], candidates: Sequence[Span] = ()) -> list[Span]:
+    """``candidates`` (every source's proposals before the vote) only anchor company names."""
     out: list[Span] = []
     for s in spans:
         if s.label == "PLACE":
@@ -59,11 +78,9 @@ def repair(text: str, spans: Sequence[Span]) -> list[Span]:
             or text.startswith(NOT_PLACE_BEFORE, s.end)
         )):
             continue
-        if s.label in ("PERSON", "PLACE") and not surface.endswith(SETTLEMENT):  # X村 + 村民 stays X村
-            for suffix in SETTLEMENT:
-                if text.startswith(suffix, s.end) and _HAN.match(surface):
-                    s = Span(s.start, s.end + len(suffix), "PLACE", s.source, s.score)
-                    break
+        [s] = extend_settlements(text, [s])  # X村 + 村民 stays X村
+        if s.label == "PLACE" and text[s.start : s.end].endswith(NOT_NAME_ENDINGS):  # 和美 + 乡村
+            continue
         if s.label == "ORG":
             for organ in ORGANS:
                 if text.startswith(organ, s.end) and not surface.endswith(organ):
@@ -73,7 +90,7 @@ def repair(text: str, spans: Sequence[Span]) -> list[Span]:
             if text[s.start : s.end - 1].endswith(SETTLEMENT):
                 s = Span(s.start, s.end - 1, s.label, s.source, s.score)
         out.append(s)
-    out = _no_overlaps([*_company_names(text, out), *out])
+    out = _no_overlaps([*_company_names(text, out, candidates), *out])
     return _propagate_people(text, out)
 
 
@@ -93,11 +110,13 @@ def _trim_place(text: str, s: Span) -> Span:
     return Span(start, end, s.label, s.source, s.score)
 
 
-def _company_names(text: str, spans: list[Span]) -> list[Span]:
+def _company_names(text: str, spans: list[Span], candidates: Sequence[Span] = ()) -> list[Span]:
     """Registered company names with a bracketed place, X（平湖）有限公司, as one ORG.
 
-    The name before the bracket starts at the first entity span inside it when a tagger saw
-    one (辖区内南六企业 → 南六企业), else after the last punctuation, and has 2-12 characters.
+    The name before the bracket starts at the first span (kept, or proposed by any source) that
+    starts after the last punctuation mark before the bracket and ends at the bracket at the
+    latest (辖区内南六企业 → 南六企业); it has 2-12 characters.  Nothing anchored, nothing emitted:
+    guessing the start from punctuation alone reads 他在区内华丰纺织 as a name.
     """
     if "公司" not in text:
         return []
@@ -106,8 +125,10 @@ def _company_names(text: str, spans: list[Span]) -> list[Span]:
         lo = max(0, m.start() - 12)
         breaks = [b.end() for b in _NAME_BREAK.finditer(text, lo, m.start())]
         lo = breaks[-1] if breaks else lo
-        inside = [sp.start for sp in spans if lo <= sp.start < m.start() and sp.end <= m.start() + 1]
-        start = min(inside) if inside else lo
+        inside = [sp.start for sp in (*spans, *candidates) if lo <= sp.start < m.start() and sp.end <= m.start()]
+        if not inside:
+            continue
+        start = min(inside)
         if m.start() - start < 2 or not _HAN.match(text[start : m.start()]):
             continue
         score = max((sp.score for sp in spans if start <= sp.start < m.end()), default=0.8)
@@ -130,10 +151,12 @@ def _propagate_people(text: str, spans: list[Span]) -> list[Span]:
     # Only surfaces that look like personal names and that no source reads as something else
     # in this article (a surface tagged PERSON once and PLACE elsewhere is not propagated).
     other = {text[s.start : s.end] for s in spans if s.label != "PERSON"}
+    # A name qualifies by a common surname, or because two sources agreed on it (习 is no common
+    # surname, but a name two taggers both read is a name wherever it is printed again).
     names = {
         text[s.start : s.end]
         for s in spans
-        if s.label == "PERSON" and 2 <= s.end - s.start <= 4 and text[s.start] in SURNAMES
+        if s.label == "PERSON" and 2 <= s.end - s.start <= 4 and (text[s.start] in SURNAMES or "+" in s.source)
     } - other
     for m in _COMRADE.finditer(text):
         name = m.group(1)
