@@ -115,7 +115,7 @@ def _company_names(text: str, spans: list[Span], candidates: Sequence[Span] = ()
 
     The name before the bracket starts at the first span (kept, or proposed by any source) that
     starts after the last punctuation mark before the bracket and ends at the bracket at the
-    latest (辖区内南六企业 → 南六企业); it has 2-12 characters.  Nothing anchored, nothing emitted:
+    latest (辖区内华丰纺织 → 华丰纺织); it has 2-12 characters.  Nothing anchored, nothing emitted:
     guessing the start from punctuation alone reads 他在区内华丰纺织 as a name.
     """
     if "公司" not in text:
