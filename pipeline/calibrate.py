@@ -54,26 +54,30 @@ def _dev_pages() -> list[Path]:
     return sorted(p for p in DEV_PAGES.iterdir() if p.suffix in (".md", ".txt") and (DEV_PAGES / (p.name + ".gold.tsv")).exists())
 
 
-def choose_threshold(
-    settings: Settings, backend: str, dev: list[Example], out: Path, result: dict
-) -> dict[str, dict[str, float]]:
-    """Micro F1 on MSRA dev and on the dev pages for each threshold of ``backend``."""
+def choose_threshold(settings: Settings, backend: str, dev: list[Example], result: dict) -> dict[str, dict[str, float]]:
+    """Micro F1 on MSRA dev and on the dev pages for each threshold of ``backend``.
+
+    The candidate configs live in memory only: the model's combiner.json is written once, at the
+    end of ``calibrate``, so an interrupted calibration leaves the shipped file as it was."""
     from dataclasses import replace
 
     from .eval_harness import evaluate_pages
     from .evaluate import score_spans
-    from .recognize import RecognizeStage
+    from .recognize.combine import Combiner, CombinerConfig
+    from .runner import Pipeline
 
-    combined = replace(settings, backend=backend)
+    pipe = Pipeline(replace(settings, backend=backend))
+    stage = pipe.recognizer
+    texts = [ex.text for ex in dev]
+    proposals = stage.propose(texts)
     gold = [[s for s in ex.spans if s[2] in ("PERSON", "PLACE", "ORG")] for ex in dev]
     table: dict[str, dict[str, float]] = {}
     for th in THRESHOLDS:
         trial = {**result, "thresholds": {**result["thresholds"], backend: th}}
-        out.write_text(json.dumps(trial, ensure_ascii=False, indent=1), encoding="utf-8")
-        spans = RecognizeStage(combined).spans([ex.text for ex in dev])
-        msra = score_spans(gold, [[(s.start, s.end, s.label) for s in sp] for sp in spans]).to_json()
-        msra_f1 = float(msra["strict"]["ALL"]["f1"])  # type: ignore[index]
-        pages = evaluate_pages(combined, _dev_pages(), print_table=False)
+        stage.combiner = Combiner(CombinerConfig.from_dict(trial, backend))
+        spans = stage.spans(texts, proposals)
+        msra_f1 = score_spans(gold, [[(s.start, s.end, s.label) for s in sp] for sp in spans]).strict.micro.f1
+        pages = evaluate_pages(pipe.settings, _dev_pages(), print_table=False, pipe=pipe)
         pages_f1 = float(pages["by_article"]["ALL"]["f1"])  # type: ignore[index]
         table[str(th)] = {"msra_dev_f1": round(msra_f1, 4), "dev_pages_f1": round(pages_f1, 4),
                           "mean": round((msra_f1 + pages_f1) / 2, 4)}
@@ -114,7 +118,7 @@ def calibrate(
     out = settings.model_dir / "combiner.json"
     if threshold is None:
         for backend in MULTI_SOURCE_BACKENDS:
-            table = choose_threshold(settings, backend, dev, out, result)
+            table = choose_threshold(settings, backend, dev, result)
             result["thresholds"][backend] = float(max(table, key=lambda th: (table[th]["mean"], -float(th))))
             result["threshold_selection"][backend] = table
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")

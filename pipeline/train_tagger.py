@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .corpora import MISSING, Example
-from .model.lstm_tagger import LABELS, TAGS, Vocab, tags_to_spans, viterbi
+from .model.lstm_tagger import BOS, EOS, LABELS, TAGS, Vocab, equal_length_batches, tags_to_spans, viterbi
 
 IGNORE = -100
 TAG_ID = {t: i for i, t in enumerate(TAGS)}
@@ -106,7 +106,7 @@ def build_vocab(data: Sequence[tuple[str, list[int]]], cfg: TaggerConfig) -> Voc
     bigrams: Counter[str] = Counter()
     for text, _ in data:
         chars.update(text)
-        padded = "\x02" + text + "\x03"
+        padded = BOS + text + EOS
         bigrams.update(padded[i : i + 2] for i in range(len(padded) - 1))
     return Vocab(
         [c for c, _ in chars.most_common(cfg.max_chars)],
@@ -183,30 +183,21 @@ def predict(net, vocab: Vocab, texts: Sequence[str], softword: bool) -> list[lis
 
     net.eval()
     out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
-    by_len: dict[int, list[int]] = {}
-    for i, t in enumerate(texts):
-        if t:
-            by_len.setdefault(len(t), []).append(i)
     with torch.no_grad():
-        for _, ids in sorted(by_len.items()):
-            for k in range(0, len(ids), 64):
-                group = ids[k : k + 64]
-                feats, _ = _tensors([texts[i] for i in group], None, vocab, softword)
-                logp = torch.log_softmax(net(*feats), -1).numpy()
-                for i, tags in zip(group, viterbi(logp)):
-                    out[i] = tags_to_spans(tags)
+        for group in equal_length_batches(texts):
+            feats, _ = _tensors([texts[i] for i in group], None, vocab, softword)
+            logp = torch.log_softmax(net(*feats), -1).numpy()
+            for i, tags in zip(group, viterbi(logp)):
+                out[i] = tags_to_spans(tags)
     net.train()
     return out
 
 
 def _f1(gold: Sequence[Example], pred: Sequence[list[tuple[int, int, str]]]) -> float:
-    tp = fp = fn = 0
-    for ex, p in zip(gold, pred):
-        g = {s for s in ex.spans if s[2] in LABELS}
-        tp += len(g & set(p))
-        fp += len(set(p) - g)
-        fn += len(g - set(p))
-    return 2 * tp / max(1, 2 * tp + fp + fn)
+    """Strict micro F1, the project's scorer (``pipeline.evaluate``)."""
+    from .evaluate import score_spans
+
+    return score_spans([[s for s in ex.spans if s[2] in LABELS] for ex in gold], pred).strict.micro.f1
 
 
 def export_onnx(nets: Sequence, vocab: Vocab, path: Path, softword: Sequence[bool]) -> None:
@@ -340,6 +331,8 @@ def train_member(
     vocab, data, dev = member_data(cfg, corpora_root, divisions_dir)
     net = _network(vocab, cfg)
     work_dir.mkdir(parents=True, exist_ok=True)
+    # Every member builds the same vocabulary (member_data); the exporter reads it from here.
+    (work_dir / "vocab.json").write_text(json.dumps(vocab.to_json(), ensure_ascii=False), encoding="utf-8")
     curve = _fit(net, vocab, data, dev, cfg, work_dir / f"member-{cfg.seed}.pt", log)
     return {"config": asdict(cfg), "train_pieces": len(data), "train_chars": sum(len(t) for t, _ in data),
             "curve": curve, "minutes": round((time.time() - t0) / 60, 1)}
@@ -364,8 +357,7 @@ def train_tagger(
             reports = pool.map(_train_member_job, jobs)
     else:
         reports = [_train_member_job(j) for j in jobs]
-    vocab = build_vocab([p for ex in training_data(corpora_root)[0] for p in pieces(ex, members[0].max_len)],
-                        members[0])
+    vocab = Vocab.from_json(json.loads((work_dir / "vocab.json").read_text(encoding="utf-8")))
     nets = []
     for cfg in members:
         net = _network(vocab, cfg)

@@ -134,6 +134,18 @@ def span_confidence(logp: np.ndarray, tags: np.ndarray, start: int, end: int) ->
     return float(np.exp(logp[np.arange(start, end), tags[start:end]].mean()))
 
 
+def equal_length_batches(texts: Sequence[str], size: int = 64) -> Iterator[list[int]]:
+    """Indices of the non-empty texts, grouped by exact length: a BiLSTM batch needs no padding,
+    so its backward direction never starts on pads."""
+    by_len: dict[int, list[int]] = {}
+    for i, t in enumerate(texts):
+        if t:
+            by_len.setdefault(len(t), []).append(i)
+    for _, ids in sorted(by_len.items()):
+        for k in range(0, len(ids), size):
+            yield ids[k : k + size]
+
+
 class OnnxTagger:
     """The exported network plus its vocabulary: text in, spans out."""
 
@@ -153,16 +165,11 @@ class OnnxTagger:
         """(start, end, label, confidence) per text.  Texts of equal length run as one batch: no
         padding, so the backward LSTM never reads pads."""
         out: list[list[tuple[int, int, str, float]]] = [[] for _ in texts]
-        by_len: dict[int, list[int]] = {}
-        for i, t in enumerate(texts):
-            if t:
-                by_len.setdefault(len(t), []).append(i)
-        for _, ids in sorted(by_len.items()):
-            for group in minibatch(ids, size=64):
-                feats = np.stack([self.vocab.features(texts[i], self.softword) for i in group])  # (b, 3|4, n)
-                (logp,) = self.session.run(None, {name: feats[:, k] for k, name in enumerate(self.inputs)})
-                for i, lp, tags in zip(group, logp, viterbi(logp)):
-                    out[i] = [(s, e, label, span_confidence(lp, tags, s, e)) for s, e, label in tags_to_spans(tags)]
+        for group in equal_length_batches(texts):
+            feats = np.stack([self.vocab.features(texts[i], self.softword) for i in group])  # (b, 3|4, n)
+            (logp,) = self.session.run(None, {name: feats[:, k] for k, name in enumerate(self.inputs)})
+            for i, lp, tags in zip(group, logp, viterbi(logp)):
+                out[i] = [(s, e, label, span_confidence(lp, tags, s, e)) for s, e, label in tags_to_spans(tags)]
         return out
 
 

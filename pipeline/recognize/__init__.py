@@ -74,10 +74,17 @@ class RecognizeStage:
         converted = self._t2s(text)
         return converted if len(converted) == len(text) else text
 
-    def spans(self, texts: Sequence[str]) -> list[list[Span]]:
-        """Combined entity spans per text (no roles): the unit the corpus evaluation scores."""
+    def propose(self, texts: Sequence[str]) -> list[list[Span]]:
+        """Every source's spans per text, before the vote."""
+        return merge_sources([src.spans([self._for_model(t) for t in texts]) for src in self.sources])
+
+    def spans(self, texts: Sequence[str], proposals: list[list[Span]] | None = None) -> list[list[Span]]:
+        """Combined entity spans per text (no roles): the unit the corpus evaluation scores.
+
+        ``proposals`` (from ``propose`` on the same texts) skips running the sources again, for
+        calibration, which votes on the same proposals under several thresholds."""
         model_texts = [self._for_model(t) for t in texts]
-        candidates = merge_sources([src.spans(model_texts) for src in self.sources])
+        candidates = proposals if proposals is not None else self.propose(texts)
         if len(self.sources) == 1:  # one tagger alone is reported as it is, for fair comparisons
             return [self.combiner.combine(t, c) for t, c in zip(model_texts, candidates)]
         candidates = [extend_settlements(t, c) for t, c in zip(model_texts, candidates)]

@@ -49,7 +49,11 @@ class CombinerConfig:
         than LAC with the ruler)."""
         if path is None or not Path(path).exists():
             return cls()
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")), backend)
+
+    @classmethod
+    def from_dict(cls, raw: dict, backend: str = "") -> CombinerConfig:
+        """The same from the dict that ``pinghu-ner calibrate`` writes."""
         cfg = cls()
         for src, per_label in raw.get("weights", {}).items():
             cfg.weights.setdefault(src, {}).update(per_label)
