@@ -39,17 +39,29 @@ def _jieba_cut() -> Callable[[str], list[str]]:
     """Load jieba once per process, quietly (it logs its dictionary build to stderr)."""
     global _segmenter
     if _segmenter is None:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        tok = jieba.Tokenizer()
-        tok.initialize()
+        tok = jieba_tokenizer()
 
         def cut(text: str) -> list[str]:
             return list(tok.cut(text, HMM=True))
 
         _segmenter = cut
     return _segmenter
+
+
+_tokenizer = None
+
+
+def jieba_tokenizer():  # noqa: ANN201 - jieba is untyped
+    """One initialised jieba tokenizer per process: its dictionary (with every word's prefixes)
+    serves the soft-word segmentation and the lexicon features alike."""
+    global _tokenizer
+    if _tokenizer is None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        _tokenizer = jieba.Tokenizer()
+        _tokenizer.initialize()
+    return _tokenizer
 
 
 def _shape(ch: str) -> str:
