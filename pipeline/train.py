@@ -55,19 +55,29 @@ def _docbin(examples: Iterable[Example], path: Path) -> int:
 
 
 def read_training(
-    name: str, corpora_root: Path | None = None, exclude: frozenset[str] | set[str] = frozenset()
+    names: Iterable[str], corpora_root: Path | None = None, exclude: frozenset[str] | set[str] = frozenset()
 ) -> list[Example]:
-    """One training corpus, minus ``exclude`` (test and dev texts), conventions harmonised.
+    """The named training corpora, in order, minus ``exclude`` (test and dev texts), conventions
+    harmonised.
 
     People's Daily gets MISSING spans where it leaves unmarked what MSRA's training part
-    annotates (see ``read_pd1998``); the MSRA strings come from training sentences only.
+    annotates (see ``read_pd1998``); the MSRA strings come from training sentences only, read
+    once for both uses.
     """
-    if name == "pd1998":
+    names = list(names)
+    msra: list[Example] = []
+    if "msra-train" in names or "pd1998" in names:
         msra = [ex for ex in read_corpus("msra-train", corpora_root) if ex.text not in exclude]
-        rows = read_pd1998(corpus_path(name, corpora_root), entity_strings(msra))
-    else:
-        rows = read_corpus(name, corpora_root)
-    return [ex for ex in rows if ex.text.strip() and ex.text not in exclude]
+    out: list[Example] = []
+    for name in names:
+        if name == "pd1998":
+            rows: Iterable[Example] = read_pd1998(corpus_path(name, corpora_root), entity_strings(msra))
+        elif name == "msra-train":
+            rows = msra
+        else:
+            rows = read_corpus(name, corpora_root)
+        out.extend(ex for ex in rows if ex.text.strip() and ex.text not in exclude)
+    return out
 
 
 def build_corpus(
@@ -82,9 +92,7 @@ def build_corpus(
     dev = msra_dev(corpora_root, seed) if "msra-train" in corpora else []
     exclude = test_texts | {ex.text for ex in dev}
     rng = random.Random(seed + 1)
-    train: list[Example] = []
-    for name in corpora:
-        train.extend(read_training(name, corpora_root, exclude))
+    train = read_training(corpora, corpora_root, exclude)
     train.extend(name_lists(train))
     rng.shuffle(train)
     if limit:
@@ -171,9 +179,7 @@ def finetune(
     dev = msra_dev(corpora_root)
     dev_texts = {ex.text for ex in dev}
     rng = random.Random(31)
-    original: list[Example] = []
-    for name in corpora:
-        original.extend(read_training(name, corpora_root, test_texts | dev_texts))
+    original = read_training(corpora, corpora_root, test_texts | dev_texts)
     if limit:
         original = original[:limit]
         dev = dev[: max(100, limit // 10)]

@@ -22,9 +22,9 @@ import re
 from collections.abc import Sequence
 
 from ..records import Span
+from .spacy_model import MODEL_SOURCE
 
 SETTLEMENT = ("社区", "村", "街道", "镇", "乡")
-MODEL_SOURCE = "spacy"  # the recogniser name of our trained model
 GENERIC_PLACE_WORDS = {"街道", "社区", "村", "镇", "乡", "县", "区", "市", "省", "村委会", "居委会", "地区", "全市", "全省",
                        "乡村", "农村", "城乡", "城市", "城区", "集镇"}
 DESCRIPTIVE_SUFFIXES = ("集镇", "城区", "镇区", "境内", "一带", "地区", "市域")
@@ -74,12 +74,11 @@ def repair(text: str, spans: Sequence[Span], candidates: Sequence[Span] = ()) ->
             s = _trim_place(text, s)
         surface = text[s.start : s.end]
         if (s.end - s.start < 2 and MODEL_SOURCE not in s.source.split("+")) or (s.label == "PLACE" and (
-            surface in GENERIC_PLACE_WORDS or surface.endswith(NOT_NAME_ENDINGS)
-            or text.startswith(NOT_PLACE_BEFORE, s.end)
+            surface in GENERIC_PLACE_WORDS or text.startswith(NOT_PLACE_BEFORE, s.end)
         )):
             continue
         [s] = extend_settlements(text, [s])  # X村 + 村民 stays X村
-        if s.label == "PLACE" and text[s.start : s.end].endswith(NOT_NAME_ENDINGS):  # 和美 + 乡村
+        if s.label == "PLACE" and text[s.start : s.end].endswith(NOT_NAME_ENDINGS):  # 美丽乡村, 和美 + 乡村
             continue
         if s.label == "ORG":
             for organ in ORGANS:

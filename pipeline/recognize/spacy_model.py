@@ -8,8 +8,10 @@ from pathlib import Path
 from ..records import Span
 from .base import BackendUnavailable, Recognizer, chunks, register
 
+MODEL_SOURCE = "spacy"  # the registered name, which the combiner and the repairs see on spans
 
-@register("spacy")
+
+@register(MODEL_SOURCE)
 class SpacyRecognizer(Recognizer):
     def __init__(self, model_dir: Path | str, batch_size: int = 64, **_: object) -> None:
         import spacy
