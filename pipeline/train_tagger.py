@@ -22,7 +22,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .corpora import MISSING, Example
-from .model.lstm_tagger import BOS, EOS, LABELS, TAGS, Vocab, equal_length_batches, tags_to_spans, viterbi
+from .model.lstm_tagger import (
+    BOS,
+    EOS,
+    LABELS,
+    LEXICON_ROWS,
+    LEXICON_SIZES,
+    TAGS,
+    Vocab,
+    equal_length_batches,
+    tags_to_spans,
+    viterbi,
+)
 
 IGNORE = -100
 TAG_ID = {t: i for i, t in enumerate(TAGS)}
@@ -38,6 +49,8 @@ class TaggerConfig:
     hidden: int = 200
     softword: bool = True  # the jieba soft-word (B/M/E/S) embedding
     softword_dim: int = 20
+    lexicon: bool = False  # the jieba-dictionary SoftLexicon rows (lstm_tagger.lexicon_ids)
+    lexicon_dim: int = 8  # per typed row; the all-words row gets twice this
     dropout: float = 0.3
     augment: bool = False  # add county-level entity-replacement copies (pipeline.augment)
     max_chars: int = 8000
@@ -55,9 +68,14 @@ class TaggerConfig:
 # The shipped recipe: two members that differ in seed, dropout and data, averaged.  Epoch counts
 # are what fitted the one-hour budget with one core per member (see the model card's curves).
 MEMBERS = (
-    TaggerConfig(seed=7, dropout=0.3, epochs=6),
-    TaggerConfig(seed=8, dropout=0.5, augment=True, epochs=5),
+    TaggerConfig(seed=7, dropout=0.3, lexicon=True, epochs=6),
+    TaggerConfig(seed=8, dropout=0.5, lexicon=True, augment=True, epochs=5),
 )
+
+
+def input_names(softword: bool, lexicon: bool) -> list[str]:
+    """The network's inputs, in the order ``Vocab.features`` stacks them."""
+    return ["chars", "left", "right", *(["softword"] if softword else []), *(LEXICON_ROWS if lexicon else [])]
 
 
 def gold_tags(ex: Example) -> list[int]:
@@ -123,7 +141,7 @@ def training_data(corpora_root: Path | None = None) -> tuple[list[Example], list
     test = list(read_corpus("msra-test", corpora_root))
     dev = msra_dev(corpora_root)
     exclude = {e.text for e in test} | {e.text for e in dev}
-    rows = read_training("msra-train", corpora_root, exclude) + read_training("pd1998", corpora_root, exclude)
+    rows = read_training(("msra-train", "pd1998"), corpora_root, exclude)
     rows += list(name_lists(rows))
     return rows, dev, test
 
@@ -142,14 +160,22 @@ def _network(vocab: Vocab, cfg: TaggerConfig):  # noqa: ANN202 - torch types are
             if cfg.softword:
                 self.se = nn.Embedding(5, cfg.softword_dim, padding_idx=0)
                 width += cfg.softword_dim
+            if cfg.lexicon:
+                dims = [2 * cfg.lexicon_dim, *[cfg.lexicon_dim] * (len(LEXICON_SIZES) - 1)]
+                self.le = nn.ModuleList(nn.Embedding(k, d) for k, d in zip(LEXICON_SIZES, dims))
+                width += sum(dims)
             self.drop = nn.Dropout(cfg.dropout)
             self.lstm = nn.LSTM(width, cfg.hidden, batch_first=True, bidirectional=True)
             self.out = nn.Linear(2 * cfg.hidden, len(TAGS))
 
-        def forward(self, chars, left, right, softword=None):  # noqa: ANN001, ANN202
+        def forward(self, chars, left, right, *rows):  # noqa: ANN001, ANN002, ANN202
+            """``rows``: the soft-word row and/or the lexicon rows, as ``input_names`` lists them."""
             parts = [self.ce(chars), self.be(left), self.be(right)]
-            if softword is not None:
-                parts.append(self.se(softword))
+            rows = list(rows)
+            if cfg.softword:
+                parts.append(self.se(rows.pop(0)))
+            if cfg.lexicon:
+                parts.extend(emb(r) for emb, r in zip(self.le, rows))
             x = torch.cat(parts, dim=-1)
             h, _ = self.lstm(self.drop(x))
             return self.out(self.drop(h))
@@ -164,20 +190,24 @@ def _batches(data: Sequence[tuple[str, list[int]]], size: int, rng: random.Rando
     yield from groups
 
 
-def _tensors(texts: Sequence[str], tags: Sequence[list[int]] | None, vocab: Vocab, softword: bool):  # noqa: ANN202
+def _tensors(  # noqa: ANN202
+    texts: Sequence[str], tags: Sequence[list[int]] | None, vocab: Vocab, softword: bool, lexicon: bool = False
+):
     import torch
 
     n = max(len(t) for t in texts)
-    feats = torch.zeros(4 if softword else 3, len(texts), n, dtype=torch.long)
+    feats = torch.zeros(3 + softword + 4 * lexicon, len(texts), n, dtype=torch.long)
     y = torch.full((len(texts), n), IGNORE, dtype=torch.long)
     for k, text in enumerate(texts):
-        feats[:, k, : len(text)] = torch.from_numpy(vocab.features(text, softword))
+        feats[:, k, : len(text)] = torch.from_numpy(vocab.features(text, softword, lexicon))
         if tags is not None:
             y[k, : len(text)] = torch.tensor(tags[k])
     return feats, y
 
 
-def predict(net, vocab: Vocab, texts: Sequence[str], softword: bool) -> list[list[tuple[int, int, str]]]:  # noqa: ANN001
+def predict(  # noqa: ANN001
+    net, vocab: Vocab, texts: Sequence[str], softword: bool, lexicon: bool = False
+) -> list[list[tuple[int, int, str]]]:
     """Unpadded equal-length batches, as the ONNX runtime does."""
     import torch
 
@@ -185,7 +215,7 @@ def predict(net, vocab: Vocab, texts: Sequence[str], softword: bool) -> list[lis
     out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
     with torch.no_grad():
         for group in equal_length_batches(texts):
-            feats, _ = _tensors([texts[i] for i in group], None, vocab, softword)
+            feats, _ = _tensors([texts[i] for i in group], None, vocab, softword, lexicon)
             logp = torch.log_softmax(net(*feats), -1).numpy()
             for i, tags in zip(group, viterbi(logp)):
                 out[i] = tags_to_spans(tags)
@@ -200,11 +230,11 @@ def _f1(gold: Sequence[Example], pred: Sequence[list[tuple[int, int, str]]]) -> 
     return score_spans([[s for s in ex.spans if s[2] in LABELS] for ex in gold], pred).strict.micro.f1
 
 
-def export_onnx(nets: Sequence, vocab: Vocab, path: Path, softword: Sequence[bool]) -> None:
+def export_onnx(nets: Sequence, vocab: Vocab, path: Path, configs: Sequence[TaggerConfig]) -> None:
     """One ONNX graph: the members' log-softmax outputs averaged (one member: itself).
 
-    Members share the vocabulary (it is built from the same data the same way); a member without
-    the soft-word feature ignores that input.  Averaging log-probabilities of independently
+    Members share the vocabulary (it is built from the same data the same way); the graph takes
+    every input some member uses, and a member without a feature ignores that input.  Averaging log-probabilities of independently
     trained taggers is the cheapest reliable gain in sequence labelling, and one graph keeps the
     runtime a single onnxruntime call.
     """
@@ -216,14 +246,16 @@ def export_onnx(nets: Sequence, vocab: Vocab, path: Path, softword: Sequence[boo
             self.members = torch.nn.ModuleList(nets)
 
         def forward(self, *feats):  # noqa: ANN002, ANN202
-            outs = [torch.log_softmax(m(*(feats if sw else feats[:3])), -1) for m, sw in zip(self.members, softword)]
+            given = dict(zip(names, feats))
+            outs = [torch.log_softmax(m(*(given[k] for k in input_names(c.softword, c.lexicon))), -1)
+                    for m, c in zip(self.members, configs)]
             return outs[0] if len(outs) == 1 else torch.stack(outs).mean(0)
 
     for net in nets:
         net.eval()
-    any_softword = any(softword)
-    example = torch.from_numpy(vocab.features("平湖市发展和改革局", any_softword)[:, None, :].repeat(2, 1))
-    names = ["chars", "left", "right", "softword"][: len(example)]
+    softword, lexicon = any(c.softword for c in configs), any(c.lexicon for c in configs)
+    example = torch.from_numpy(vocab.features("平湖市发展和改革局", softword, lexicon)[:, None, :].repeat(2, 1))
+    names = input_names(softword, lexicon)
     axes = {0: "batch", 1: "length"}
     torch.onnx.export(
         Ensemble(), tuple(example), str(path), input_names=names, output_names=["logp"],
@@ -283,7 +315,8 @@ def _fit(
     dev_texts = [e.text for e in dev]
     for epoch in range(1, cfg.epochs + 1):
         for group in _batches(data, cfg.batch, rng):
-            feats, y = _tensors([data[i][0] for i in group], [data[i][1] for i in group], vocab, cfg.softword)
+            feats, y = _tensors([data[i][0] for i in group], [data[i][1] for i in group], vocab, cfg.softword,
+                                cfg.lexicon)
             loss = loss_fn(net(*feats).reshape(-1, len(TAGS)), y.reshape(-1))
             opt.zero_grad()
             loss.backward()
@@ -291,7 +324,7 @@ def _fit(
             opt.step()
         for g in opt.param_groups:
             g["lr"] *= cfg.decay
-        dev_f1 = _f1(dev, predict(net, vocab, dev_texts, cfg.softword))
+        dev_f1 = _f1(dev, predict(net, vocab, dev_texts, cfg.softword, cfg.lexicon))
         curve.append({"epoch": epoch, "dev_f1": round(dev_f1, 4), "minutes": round((time.time() - t0) / 60, 1)})
         if log:
             print(f"member seed {cfg.seed} epoch {epoch}: MSRA dev F1 {dev_f1:.4f} ({curve[-1]['minutes']} min)",
@@ -363,7 +396,7 @@ def train_tagger(
         net = _network(vocab, cfg)
         net.load_state_dict(torch.load(work_dir / f"member-{cfg.seed}.pt"))
         nets.append(net)
-    export_onnx(nets, vocab, work_dir / "model.onnx", [cfg.softword for cfg in members])
+    export_onnx(nets, vocab, work_dir / "model.onnx", members)
     meta = {"architecture": "ensemble of char+bigram+soft-word BiLSTM taggers, BIOES, constrained Viterbi",
             "members": reports}
     return save_pipeline(work_dir / "model.onnx", vocab, output, meta)

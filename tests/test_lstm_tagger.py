@@ -65,6 +65,25 @@ def test_vocab_features_pad_unknown_and_bigrams() -> None:
     assert Vocab.from_json(v.to_json()).features("王明X").tolist() == feats.tolist()
 
 
+def test_lexicon_ids_mark_every_dictionary_word_not_only_the_best_path() -> None:
+    """北京大学 is one jieba word, 北京 a place inside it: both are visible to the tagger."""
+    from pipeline.model.lstm_tagger import lexicon_ids
+
+    word, person, place, org = lexicon_ids("在北京大学读书")
+    assert word[1] & 1 and word[1] & 2  # 北京 (two characters) and 北京大学 (four) begin at 北
+    assert word[4] & 16  # a word of three or more ends at 学
+    assert place[1] == 1 and place[2] & 4  # 北京: a dictionary place name, B then E
+    assert org[1] == 1 and org[2] == 2 and org[4] == 4  # 北京大学: an organisation, B M M E
+    assert not person.any()
+    assert lexicon_ids("").shape == (4, 0) and not lexicon_ids("，").any()
+
+
+def test_vocab_features_stack_the_optional_rows() -> None:
+    v = Vocab(["北", "京"], [])
+    assert v.features("北京", softword=True, lexicon=True).shape == (8, 2)
+    assert v.features("北京", lexicon=True).shape == (7, 2)
+
+
 def _toy_onnx(vocab: Vocab) -> bytes:
     """chars → fixed per-character tag scores → log-softmax; left/right are read and added as 0."""
     pytest.importorskip("onnx")
@@ -136,6 +155,7 @@ def test_training_export_and_runtime_agree(tmp_path: Path) -> None:
         _network,
         build_vocab,
         export_onnx,
+        input_names,
         pieces,
         save_pipeline,
     )
@@ -144,7 +164,7 @@ def test_training_export_and_runtime_agree(tmp_path: Path) -> None:
             Example("李华去嘉兴市政府", ((0, 2, "PERSON"), (3, 5, "PLACE"), (5, 8, "ORG")))] * 8
     members = [TaggerConfig(char_dim=8, bigram_dim=4, hidden=8, softword=False, seed=1, epochs=3, bigram_min_count=1),
                TaggerConfig(char_dim=8, bigram_dim=4, hidden=8, softword=True, softword_dim=4, seed=2, epochs=3,
-                            bigram_min_count=1)]
+                            bigram_min_count=1, lexicon=True, lexicon_dim=2)]
     data = [p for ex in rows for p in pieces(ex)]
     vocab = build_vocab(data, members[0])
     nets = []
@@ -154,7 +174,7 @@ def test_training_export_and_runtime_agree(tmp_path: Path) -> None:
         curve = _fit(net, vocab, data, rows[:2], cfg, tmp_path / f"m{cfg.seed}.pt", log=False)
         assert [c["epoch"] for c in curve] == [1, 2, 3]
         nets.append(net)
-    export_onnx(nets, vocab, tmp_path / "model.onnx", [m.softword for m in members])
+    export_onnx(nets, vocab, tmp_path / "model.onnx", members)
     save_pipeline(tmp_path / "model.onnx", vocab, tmp_path / "pipe", {"test": True}, int8=False)
     nlp = spacy.load(tmp_path / "pipe")
     texts = ["王小明在嘉兴工作", "李华", "平湖市政府"]
@@ -167,8 +187,9 @@ def test_training_export_and_runtime_agree(tmp_path: Path) -> None:
         net.eval()  # the exporter restores training mode afterwards
     with torch.no_grad():
         for text in texts:
-            feats = torch.from_numpy(vocab.features(text, True)[:, None, :])
-            logps = [torch.log_softmax(n(*(feats if m.softword else feats[:3])), -1) for n, m in zip(nets, members)]
+            given = dict(zip(input_names(True, True), torch.from_numpy(vocab.features(text, True, True)[:, None, :])))
+            logps = [torch.log_softmax(n(*(given[k] for k in input_names(m.softword, m.lexicon))), -1)
+                     for n, m in zip(nets, members)]
             want.append(tags_to_spans(viterbi(torch.stack(logps).mean(0).numpy())[0]))
     assert got == want
 

@@ -60,6 +60,69 @@ def softword_ids(text: str) -> list[int]:
     return out
 
 
+LEXICON_ROWS = ("lex_word", "lex_nr", "lex_ns", "lex_nt")
+# Row sizes: lex_word codes B2/B3+/M/E2/E3+ as five bits, the typed rows B/M/E as three.
+LEXICON_SIZES = (32, 8, 8, 8)
+_LEX_MAX = 12
+_lexicon: tuple[dict[str, int], dict[str, int]] | None = None
+
+
+def _load_lexicon() -> tuple[dict[str, int], dict[str, int]]:
+    """(prefix table, typed words) from jieba's dictionary: its word/prefix table, and which of
+    its words it tags as person (nr), place (ns) or organisation (nt) names, as bits 1/2/4."""
+    global _lexicon
+    if _lexicon is None:
+        from .architectures import jieba_tokenizer
+
+        tok = jieba_tokenizer()
+        typed: dict[str, int] = {}
+        bit = {"nr": 1, "nrt": 1, "nrfg": 1, "ns": 2, "nt": 4}
+        with tok.get_dict_file() as f:
+            for raw in f:
+                parts = raw.decode("utf-8").split()
+                if len(parts) == 3 and parts[2] in bit and len(parts[0]) > 1:
+                    typed[parts[0]] = typed.get(parts[0], 0) | bit[parts[2]]
+        _lexicon = (tok.FREQ, typed)
+    return _lexicon
+
+
+def lexicon_ids(text: str) -> np.ndarray:
+    """(4, n) codes of every dictionary word covering each character, not only the segmenter's
+    one best path ("SoftLexicon", Ma et al. 2020): for a character, whether some word of two or
+    more characters Begins, is in the Middle of, or Ends at it, over all words, and over the words
+    the dictionary types as person, place or organisation names.
+
+    Why: an entity's boundary is usually a word boundary, and long organisation names are chains
+    of dictionary words; the one-best soft word hides the alternatives.  The dictionary is
+    jieba's (a dependency already), so the feature needs no shipped lexicon and was never fitted
+    to the NER corpora's gold spans.
+    """
+    freq, typed = _load_lexicon()
+    n = len(text)
+    out = np.zeros((4, n), dtype=np.int64)
+    word, kinds = out[0], out[1:]
+    for i in range(n - 1):
+        for j in range(i + 2, min(n, i + _LEX_MAX) + 1):
+            w = text[i:j]
+            f = freq.get(w)
+            if f is None:
+                break
+            if not f:
+                continue
+            long_ = j - i > 2
+            word[i] |= 2 if long_ else 1
+            word[j - 1] |= 16 if long_ else 8
+            word[i + 1 : j - 1] |= 4
+            t = typed.get(w)
+            if t:
+                for r in range(3):
+                    if t >> r & 1:
+                        kinds[r, i] |= 1
+                        kinds[r, i + 1 : j - 1] |= 2
+                        kinds[r, j - 1] |= 4
+    return out
+
+
 class Vocab:
     """Character and bigram ids; 0 is padding, 1 unknown."""
 
@@ -71,18 +134,21 @@ class Vocab:
     def sizes(self) -> tuple[int, int]:
         return len(self.chars) + 2, len(self.bigrams) + 2
 
-    def features(self, text: str, softword: bool = False) -> np.ndarray:
+    def features(self, text: str, softword: bool = False, lexicon: bool = False) -> np.ndarray:
         """(3, n) ids: the character, the bigram ending at it, the bigram starting at it;
-        with ``softword`` a fourth row, the character's place in its jieba word (B/M/E/S)."""
+        with ``softword`` a further row, the character's place in its jieba word (B/M/E/S);
+        with ``lexicon`` four more, the dictionary words over it (``lexicon_ids``)."""
         padded = BOS + text + EOS
         c, b = self.chars, self.bigrams
-        out = np.empty((4 if softword else 3, len(text)), dtype=np.int64)
+        out = np.empty((3 + softword + 4 * lexicon, len(text)), dtype=np.int64)
         out[0] = [c.get(ch, UNK) for ch in text]
         pairs = [b.get(x + y, UNK) for x, y in zip(padded, padded[1:])]  # n + 1 bigrams
         out[1] = pairs[:-1]
         out[2] = pairs[1:]
         if softword:
             out[3] = softword_ids(text)
+        if lexicon:
+            out[3 + softword :] = lexicon_ids(text)
         return out
 
     def to_json(self) -> dict[str, list[str]]:
@@ -160,13 +226,14 @@ class OnnxTagger:
         self.session = ort.InferenceSession(onnx_bytes, opts, providers=["CPUExecutionProvider"])
         self.inputs = [i.name for i in self.session.get_inputs()]
         self.softword = "softword" in self.inputs
+        self.lexicon = LEXICON_ROWS[0] in self.inputs
 
     def spans(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
         """(start, end, label, confidence) per text.  Texts of equal length run as one batch: no
         padding, so the backward LSTM never reads pads."""
         out: list[list[tuple[int, int, str, float]]] = [[] for _ in texts]
         for group in equal_length_batches(texts):
-            feats = np.stack([self.vocab.features(texts[i], self.softword) for i in group])  # (b, 3|4, n)
+            feats = np.stack([self.vocab.features(texts[i], self.softword, self.lexicon) for i in group])  # (b, rows, n)
             (logp,) = self.session.run(None, {name: feats[:, k] for k, name in enumerate(self.inputs)})
             for i, lp, tags in zip(group, logp, viterbi(logp)):
                 out[i] = [(s, e, label, span_confidence(lp, tags, s, e)) for s, e, label in tags_to_spans(tags)]
