@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,7 +88,9 @@ def _from_bio(chars: list[str], tags: list[str], mapping: dict[str, str], source
 _PD_TOKEN = re.compile(r"^(\[)?(.+?)/([A-Za-z]+)(?:\](\w+))?$")
 
 
-def read_pd1998(path: Path, unsure: frozenset[str] | set[str] = frozenset()) -> Iterator[Example]:
+def read_pd1998(
+    path: Path, unsure: frozenset[str] | set[str] = frozenset(), labels: Mapping[str, str] | None = None
+) -> Iterator[Example]:
     """People's Daily 1998-01: ``word/tag`` tokens, bracketed compounds ``[a/n  b/n]nt``.
 
     Adjacent ``nr`` tokens are one person (surname and given name are separate tokens there);
@@ -98,8 +100,12 @@ def read_pd1998(path: Path, unsure: frozenset[str] | set[str] = frozenset()) -> 
     中 and 美), 两岸, 中华 and 十五大 as entities, People's Daily tags them ``j``/``n``/``nz``.
     Trained on both as-is, the model learns to miss them half the time.  A nominal token whose
     word is in ``unsure`` (strings the other corpus annotates as entities) becomes a ``MISSING``
-    span, so the model takes the convention from the corpus that annotates it.
+    span, so the model takes the convention from the corpus that annotates it.  So does a word
+    that contains such a string: People's Daily keeps 邓小平理论 one noun, MSRA marks the name in it.
+    Where both annotate a name but disagree on its type (东盟: a place there, an organisation in
+    MSRA), ``labels`` (the other corpus's settled type per string, ``entity_labels``) wins.
     """
+    labels = labels or {}
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             tokens = line.split()
@@ -129,16 +135,23 @@ def read_pd1998(path: Path, unsure: frozenset[str] | set[str] = frozenset()) -> 
                             spans.append((start, end, "PERSON"))
                         prev_nr_end = end
                     elif tag in PD1998_LABELS:
-                        spans.append((start, end, PD1998_LABELS[tag]))
-                    elif tag in PD1998_UNSURE_TAGS and word in unsure:
+                        spans.append((start, end, labels.get(word, PD1998_LABELS[tag])))
+                    elif (tag in PD1998_UNSURE_TAGS and word in unsure) or _holds_entity(word, unsure):
                         spans.append((start, end, MISSING))
                 if closes is not None:
                     if closes in PD1998_LABELS:
-                        spans.append((bracket_start, end, PD1998_LABELS[closes]))
+                        compound = "".join(parts)[bracket_start:end]
+                        spans.append((bracket_start, end, labels.get(compound, PD1998_LABELS[closes])))
                     bracket_start = -1
             text = "".join(parts)
             if text:
                 yield from _split_sentences(Example(text, tuple(spans), "pd1998"))
+
+
+def _holds_entity(word: str, unsure: frozenset[str] | set[str]) -> bool:
+    """Whether a proper part (two characters or more) of ``word`` is in ``unsure``."""
+    n = len(word)
+    return n > 2 and any(word[i:j] in unsure for i in range(n - 1) for j in range(i + 2, n + 1) if j - i < n)
 
 
 _SENT_END = re.compile(r"[。！？]+[”’」』）]?")
@@ -208,6 +221,24 @@ def entity_strings(examples: list[Example], min_count: int = 3) -> set[str]:
             if label != MISSING:
                 counts[ex.text[s:e]] = counts.get(ex.text[s:e], 0) + 1
     return {w for w, c in counts.items() if c >= min_count}
+
+
+def entity_labels(examples: list[Example], min_count: int = 3, share: float = 0.8) -> dict[str, str]:
+    """Surfaces annotated at least ``min_count`` times, with one type in at least ``share`` of
+    them: the type the corpus has settled on for that string."""
+    counts: dict[str, dict[str, int]] = {}
+    for ex in examples:
+        for s, e, label in ex.spans:
+            if label != MISSING:
+                by = counts.setdefault(ex.text[s:e], {})
+                by[label] = by.get(label, 0) + 1
+    out: dict[str, str] = {}
+    for surface, by in counts.items():
+        total = sum(by.values())
+        label, top = max(by.items(), key=lambda kv: kv[1])
+        if total >= min_count and top >= share * total:
+            out[surface] = label
+    return out
 
 
 def read_corpus(name: str, root: Path | None = None) -> Iterator[Example]:

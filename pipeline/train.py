@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .augment import name_lists
-from .corpora import MISSING, Example, corpus_path, entity_strings, read_corpus, read_pd1998
+from .corpora import MISSING, Example, corpus_path, entity_labels, entity_strings, read_corpus, read_pd1998
 from .settings import PACKAGE_DIR
 
 CONFIG_PATH = PACKAGE_DIR / "model" / "ner.cfg"
@@ -71,7 +71,9 @@ def read_training(
     out: list[Example] = []
     for name in names:
         if name == "pd1998":
-            rows: Iterable[Example] = read_pd1998(corpus_path(name, corpora_root), entity_strings(msra))
+            rows: Iterable[Example] = read_pd1998(
+                corpus_path(name, corpora_root), entity_strings(msra), entity_labels(msra)
+            )
         elif name == "msra-train":
             rows = msra
         else:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.augment import NAME_NOTES, name_lists
-from pipeline.corpora import MISSING, Example, entity_strings, read_msra, read_pd1998
+from pipeline.corpora import MISSING, Example, entity_labels, entity_strings, read_msra, read_pd1998
 
 PD_LINE = (
     "19980101-01-001-001/m  中/j  美/j  两国/n  在/p  会议/n  中/f  同意/v  ，/w  "
@@ -41,6 +41,28 @@ def test_pd1998_unsure_abbreviations_become_missing_only_for_nominal_tags(tmp_pa
     # 中/j and 美/j are abbreviations; 会议/n a noun; 中/f ("in") is a locative and stays outside.
     assert missing == [("中", 0), ("美", 1), ("会议", 5)]
     assert ("国务院新闻办公室", "ORG") in _surfaces(ex)
+
+
+def test_pd1998_words_holding_an_unsure_name_become_missing_and_settled_types_win(tmp_path: Path) -> None:
+    """朱德思想/n keeps a name inside one noun (the other corpus marks the name): no supervision
+    there rather than a lesson that the name is no entity.  A name the other corpus settles on
+    another type (东盟: ORG there, ns here) takes that type, a bracketed compound too."""
+    line = ("19980101-01-001-002/m  学习/v  朱德思想/n  ，/w  东盟/ns  和/c  "
+            "[北京/ns  军区/n]nt  在/p  北京/ns  。/w\n")
+    [ex] = list(read_pd1998(_pd(tmp_path, line), unsure={"朱德", "北京"},
+                            labels={"东盟": "ORG", "北京军区": "PLACE"}))
+    assert _surfaces(ex) == [("朱德思想", MISSING), ("东盟", "ORG"), ("北京军区", "PLACE"), ("北京", "PLACE")]
+    [plain] = list(read_pd1998(_pd(tmp_path, line)))
+    assert _surfaces(plain) == [("东盟", "PLACE"), ("北京军区", "ORG"), ("北京", "PLACE")]
+
+
+def test_entity_labels_keep_only_settled_types() -> None:
+    text = "东盟东盟东盟两岸两岸两岸"
+    rows = [Example(text, ((0, 2, "ORG"), (2, 4, "ORG"), (4, 6, "PLACE"), (6, 8, "PLACE"), (8, 10, "ORG"),
+                           (10, 12, "PLACE")))]
+    assert entity_labels(rows, min_count=3, share=0.6) == {"东盟": "ORG", "两岸": "PLACE"}
+    assert entity_labels(rows, min_count=3, share=0.8) == {}
+    assert entity_labels(rows, min_count=4, share=0.5) == {}
 
 
 def test_entity_strings_counts_annotations_not_missing() -> None:
