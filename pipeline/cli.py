@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="lstm: char+bigram BiLSTM exported to ONNX (needs the [train] extra, torch); "
                         "cnn: spaCy's CNN + transition NER, two phases")
     t.add_argument("--epochs", type=int, default=None, help="lstm epochs per member (default: the shipped recipe's)")
+    t.add_argument("--assemble-only", action="store_true",
+                   help="lstm: skip training; weigh and export the members already in --work")
     t.add_argument("--steps", type=int, default=10000, help="cnn phase 1 steps (corpora)")
     t.add_argument("--finetune-steps", type=int, default=3000, help="cnn phase 2 steps (corpora + augmentation); 0 skips")
     t.add_argument("--corpora", type=_safe_path, default=None, help="corpora root (default ../shared/corpora)")
@@ -224,14 +226,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.arch == "lstm":
         from dataclasses import replace
 
-        from .train_tagger import MEMBERS, train_tagger
+        from .train_tagger import MEMBERS, assemble, train_tagger
 
         try:
             import torch  # noqa: F401
         except ImportError:
             raise SystemExit("pinghu-ner train --arch lstm needs PyTorch: pip install -e '.[train]'") from None
         members = MEMBERS if args.epochs is None else tuple(replace(m, epochs=args.epochs) for m in MEMBERS)
-        train_tagger(Path(args.out), work / "lstm", members, corpora_root=args.corpora)
+        if args.assemble_only:
+            assemble(Path(args.out), work / "lstm", members, corpora_root=args.corpora)
+        else:
+            train_tagger(Path(args.out), work / "lstm", members, corpora_root=args.corpora)
         print(f"model written to {args.out}; run `pinghu-ner calibrate` next")
         return 0
     phase1 = work / "phase1-model"

@@ -174,7 +174,7 @@ def test_training_export_and_runtime_agree(tmp_path: Path) -> None:
         curve = _fit(net, vocab, data, rows[:2], cfg, tmp_path / f"m{cfg.seed}.pt", log=False)
         assert [c["epoch"] for c in curve] == [1, 2, 3]
         nets.append(net)
-    export_onnx(nets, vocab, tmp_path / "model.onnx", members)
+    export_onnx(nets, vocab, tmp_path / "model.onnx", members, weights=[0.7, 0.3])
     save_pipeline(tmp_path / "model.onnx", vocab, tmp_path / "pipe", {"test": True}, int8=False)
     nlp = spacy.load(tmp_path / "pipe")
     texts = ["王小明在嘉兴工作", "李华", "平湖市政府"]
@@ -190,7 +190,7 @@ def test_training_export_and_runtime_agree(tmp_path: Path) -> None:
             given = dict(zip(input_names(True, True), torch.from_numpy(vocab.features(text, True, True)[:, None, :])))
             logps = [torch.log_softmax(n(*(given[k] for k in input_names(m.softword, m.lexicon))), -1)
                      for n, m in zip(nets, members)]
-            want.append(tags_to_spans(viterbi(torch.stack(logps).mean(0).numpy())[0]))
+            want.append(tags_to_spans(viterbi((0.7 * logps[0] + 0.3 * logps[1]).numpy())[0]))
     assert got == want
 
 
@@ -205,12 +205,15 @@ def test_train_tagger_writes_a_loadable_ensemble_pipeline(tmp_path: Path, monkey
             Example("李华去嘉兴市政府", ((0, 2, "PERSON"), (3, 5, "PLACE"), (5, 8, "ORG")))] * 4
     monkeypatch.setattr(tt, "training_data", lambda root=None: (rows, rows[:2], rows[:2]))
     monkeypatch.setattr("pipeline.augment.load_names", lambda d=None: (["新丰镇", "曹桥街道"], ["海盐县"]))
+    monkeypatch.setattr("pipeline.train.msra_dev", lambda root=None: rows[:2])
     small = dict(char_dim=8, bigram_dim=4, hidden=8, softword_dim=4, epochs=2, bigram_min_count=1)
     members = (tt.TaggerConfig(seed=1, softword=False, **small), tt.TaggerConfig(seed=2, augment=True, **small))
     out = tt.train_tagger(tmp_path / "model", tmp_path / "work", members, processes=1)
     meta = json.loads((out / "training.json").read_text(encoding="utf-8"))
     assert [len(m["curve"]) for m in meta["members"]] == [2, 2]
     assert meta["members"][1]["train_pieces"] > meta["members"][0]["train_pieces"]  # augmented copies
+    assert abs(sum(meta["weights"]) - 1) < 1e-9 and min(meta["weights"]) >= 0.1
+    assert len(meta["weights_msra_dev_f1"]) == 9  # 0.1/0.9 ... 0.9/0.1
     doc = spacy.load(out)("王小明在平湖镇工作")
     assert all(e.label_ in ("PERSON", "PLACE", "ORG") for e in doc.ents)
     assert len(doc.user_data["ent_confidence"]) == len(doc.ents)

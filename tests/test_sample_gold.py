@@ -2,8 +2,8 @@
 
 Floors, not targets: they sit just under what the shipped pipeline measures (see README,
 "Accuracy"), so that a change that makes the page worse fails here.  Issue 5 asks for PLACE and
-ORG F1 of 0.90 on this page; the shipped pipeline reaches it for ORG (0.92), not yet for PLACE
-(0.88; README says so).
+ORG F1 of 0.90 on this page: the shipped pipeline measures 0.95 and 0.92, and the floors are the
+issue's.  The page is a check, not a tuning target: no rule names anything printed on it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def test_default_pipeline_on_sample_page() -> None:
     person = by["PERSON"]
     assert person.fn == 0, "every person on the page, byline names included, is found"
     assert person.f1 >= 0.97
-    assert by["PLACE"].f1 >= 0.85
-    assert by["ORG"].f1 >= 0.88
+    assert by["PLACE"].f1 >= 0.90
+    assert by["ORG"].f1 >= 0.90
     assert scores.role.value is not None and scores.role.value >= 0.95  # officials with their role
     assert scores.linking.value is not None and scores.linking.value >= 0.95
