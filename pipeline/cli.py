@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="lstm: char+bigram BiLSTM exported to ONNX (needs the [train] extra, torch); "
                         "cnn: spaCy's CNN + transition NER, two phases")
     t.add_argument("--epochs", type=int, default=None, help="lstm epochs per member (default: the shipped recipe's)")
+    t.add_argument("--recipe", type=_safe_path, default=None,
+                   help="lstm: members' config file (default: pipeline/model/lstm.cfg, the shipped recipe)")
     t.add_argument("--assemble-only", action="store_true",
                    help="lstm: skip training; weigh and export the members already in --work")
     t.add_argument("--steps", type=int, default=10000, help="cnn phase 1 steps (corpora)")
@@ -226,13 +228,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.arch == "lstm":
         from dataclasses import replace
 
-        from .train_tagger import MEMBERS, assemble, train_tagger
+        from .train_tagger import MEMBERS, assemble, load_members, train_tagger
 
         try:
             import torch  # noqa: F401
         except ImportError:
             raise SystemExit("pinghu-ner train --arch lstm needs PyTorch: pip install -e '.[train]'") from None
-        members = MEMBERS if args.epochs is None else tuple(replace(m, epochs=args.epochs) for m in MEMBERS)
+        members = MEMBERS if args.recipe is None else load_members(Path(args.recipe))
+        if args.epochs is not None:
+            members = tuple(replace(m, epochs=args.epochs) for m in members)
         if args.assemble_only:
             assemble(Path(args.out), work / "lstm", members, corpora_root=args.corpora)
         else:

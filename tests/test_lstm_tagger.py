@@ -217,3 +217,18 @@ def test_train_tagger_writes_a_loadable_ensemble_pipeline(tmp_path: Path, monkey
     doc = spacy.load(out)("王小明在平湖镇工作")
     assert all(e.label_ in ("PERSON", "PLACE", "ORG") for e in doc.ents)
     assert len(doc.user_data["ent_confidence"]) == len(doc.ents)
+
+
+def test_recipe_file_lists_the_members_and_rejects_unknown_settings(tmp_path: Path) -> None:
+    """The shipped recipe is a config file; a misspelt key must fail, not train a default."""
+    from pipeline.train_tagger import MEMBERS, RECIPE, load_members
+
+    assert load_members(RECIPE) == MEMBERS and len(MEMBERS) >= 2
+    assert len({m.seed for m in MEMBERS}) == len(MEMBERS)  # members differ at least in seed
+    path = tmp_path / "r.cfg"
+    path.write_text("[tagger]\nhidden = 8\n\n[members]\n\n[members.x]\nseed = 3\n\n[members.y]\nhiden = 9\n")
+    with pytest.raises(ValueError, match="hiden"):
+        load_members(path)
+    path.write_text("[tagger]\nhidden = 8\n\n[members]\n\n[members.x]\nseed = 3\n")
+    [member] = load_members(path)
+    assert (member.hidden, member.seed) == (8, 3)
