@@ -15,17 +15,12 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.eval_harness import evaluate_corpus, evaluate_pages
+from pipeline.eval_harness import dev_pages, evaluate_corpus, evaluate_pages
 from pipeline.settings import REPO_DIR, Settings
 
 BACKENDS = ("lac", "spacy", "lac-gazetteer", "combined")
-DEV_DIR = REPO_DIR / "tests" / "data" / "dev"
 SEED = REPO_DIR / "seeds" / "000_2b345dada261a864.txt"
 SEED_GOLD = REPO_DIR / "tests" / "data" / "gold" / "seed_page.tsv"
-
-
-def dev_pages() -> list[Path]:
-    return sorted(p for p in DEV_DIR.iterdir() if p.suffix in (".md", ".txt") and not p.name.endswith(".articles.txt"))
 
 
 def _row(name: str, block: dict, key: str) -> list[str]:

@@ -28,14 +28,13 @@ from pathlib import Path
 from .corpora import Example, read_corpus
 from .gazetteer import load_gazetteer
 from .recognize import create
-from .settings import REPO_DIR, Settings
+from .settings import Settings
 from .train import msra_dev
 
 MIN_COUNT = 5
 MAX_PRECISION = 0.1
 THRESHOLDS = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 MULTI_SOURCE_BACKENDS = ("combined", "lac-gazetteer")
-DEV_PAGES = REPO_DIR / "tests" / "data" / "dev"
 
 
 def _precision(examples: list[Example], preds: list[list], surface_stats: dict) -> dict[str, float]:
@@ -50,10 +49,6 @@ def _precision(examples: list[Example], preds: list[list], surface_stats: dict) 
     return {lab: round(tp[lab] / max(1, tp[lab] + fp[lab]), 4) for lab in ("PERSON", "PLACE", "ORG")}
 
 
-def _dev_pages() -> list[Path]:
-    return sorted(p for p in DEV_PAGES.iterdir() if p.suffix in (".md", ".txt") and (DEV_PAGES / (p.name + ".gold.tsv")).exists())
-
-
 def choose_threshold(settings: Settings, backend: str, dev: list[Example], result: dict) -> dict[str, dict[str, float]]:
     """Micro F1 on MSRA dev and on the dev pages for each threshold of ``backend``.
 
@@ -61,7 +56,7 @@ def choose_threshold(settings: Settings, backend: str, dev: list[Example], resul
     end of ``calibrate``, so an interrupted calibration leaves the shipped file as it was."""
     from dataclasses import replace
 
-    from .eval_harness import evaluate_pages
+    from .eval_harness import dev_pages, evaluate_pages
     from .evaluate import score_spans
     from .recognize.combine import Combiner, CombinerConfig
     from .runner import Pipeline
@@ -77,7 +72,7 @@ def choose_threshold(settings: Settings, backend: str, dev: list[Example], resul
         stage.combiner = Combiner(CombinerConfig.from_dict(trial, backend))
         spans = stage.spans(texts, proposals)
         msra_f1 = score_spans(gold, [[(s.start, s.end, s.label) for s in sp] for sp in spans]).strict.micro.f1
-        pages = evaluate_pages(pipe.settings, _dev_pages(), print_table=False, pipe=pipe)
+        pages = evaluate_pages(pipe.settings, dev_pages(), print_table=False, pipe=pipe)
         pages_f1 = float(pages["by_article"]["ALL"]["f1"])  # type: ignore[index]
         table[str(th)] = {"msra_dev_f1": round(msra_f1, 4), "dev_pages_f1": round(pages_f1, 4),
                           "mean": round((msra_f1 + pages_f1) / 2, 4)}

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .corpora import read_corpus
-from .settings import Settings
+from .settings import REPO_DIR, Settings
+
+DEV_DIR = REPO_DIR / "tests" / "data" / "dev"
 
 
 def evaluate_corpus(
@@ -53,6 +55,11 @@ def gold_path_for(page: Path) -> Path | None:
         if cand.exists():
             return cand
     return None
+
+
+def dev_pages() -> list[Path]:
+    """The hand-annotated dev pages (pages with a gold file beside them), in name order."""
+    return sorted(p for p in DEV_DIR.iterdir() if p.suffix in (".md", ".txt") and gold_path_for(p) is not None)
 
 
 def split_page_arg(arg: Path) -> tuple[Path, Path]:

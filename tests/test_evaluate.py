@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.eval_harness import dev_pages
 from pipeline.evaluate import (
     PRF,
     GoldRow,
@@ -35,10 +36,9 @@ from pipeline.records import Mention
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_DIR = ROOT / "tests" / "data" / "gold"
-DEV_DIR = ROOT / "tests" / "data" / "dev"
 SEED_PAGE = ROOT / "seeds" / "000_2b345dada261a864.txt"
 SEED_GOLD = GOLD_DIR / "seed_page.tsv"
-DEV_PAGES = sorted(p for p in DEV_DIR.iterdir() if p.with_name(p.name + ".gold.tsv").exists())
+DEV_PAGES = dev_pages()
 ALL_GOLD = [(SEED_PAGE, SEED_GOLD)] + [(p, p.with_name(p.name + ".gold.tsv")) for p in DEV_PAGES]
 
 
