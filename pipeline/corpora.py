@@ -115,6 +115,7 @@ def read_pd1998(
             spans: list[tuple[int, int, str]] = []
             pos = 0
             bracket_start = -1
+            bracket_part = 0  # index in ``parts`` of the bracket's first word
             prev_nr_end = -1
             for tok in tokens[1:]:  # first token is the paragraph id
                 m = _PD_TOKEN.match(tok)
@@ -124,6 +125,7 @@ def read_pd1998(
                 word = normalize_width(word)
                 if opens:
                     bracket_start = pos
+                    bracket_part = len(parts)
                 start, end = pos, pos + len(word)
                 parts.append(word)
                 pos = end
@@ -140,9 +142,10 @@ def read_pd1998(
                         spans.append((start, end, MISSING))
                 if closes is not None:
                     if closes in PD1998_LABELS:
-                        compound = "".join(parts)[bracket_start:end]
+                        compound = "".join(parts[bracket_part:])
                         spans.append((bracket_start, end, labels.get(compound, PD1998_LABELS[closes])))
                     bracket_start = -1
+            bracket_part = 0  # index in ``parts`` of the bracket's first word
             text = "".join(parts)
             if text:
                 yield from _split_sentences(Example(text, tuple(spans), "pd1998"))
@@ -213,27 +216,27 @@ def corpus_path(name: str, root: Path | None = None) -> Path:
     return paths[name]
 
 
-def entity_strings(examples: list[Example], min_count: int = 3) -> set[str]:
-    """Surfaces annotated as an entity at least ``min_count`` times: the 'unsure' set above."""
-    counts: dict[str, int] = {}
-    for ex in examples:
-        for s, e, label in ex.spans:
-            if label != MISSING:
-                counts[ex.text[s:e]] = counts.get(ex.text[s:e], 0) + 1
-    return {w for w, c in counts.items() if c >= min_count}
-
-
-def entity_labels(examples: list[Example], min_count: int = 3, share: float = 0.8) -> dict[str, str]:
-    """Surfaces annotated at least ``min_count`` times, with one type in at least ``share`` of
-    them: the type the corpus has settled on for that string."""
+def _label_counts(examples: list[Example]) -> dict[str, dict[str, int]]:
+    """surface -> label -> how often it is annotated so (MISSING spans are no annotation)."""
     counts: dict[str, dict[str, int]] = {}
     for ex in examples:
         for s, e, label in ex.spans:
             if label != MISSING:
                 by = counts.setdefault(ex.text[s:e], {})
                 by[label] = by.get(label, 0) + 1
+    return counts
+
+
+def entity_strings(examples: list[Example], min_count: int = 3) -> set[str]:
+    """Surfaces annotated as an entity at least ``min_count`` times: the 'unsure' set above."""
+    return {w for w, by in _label_counts(examples).items() if sum(by.values()) >= min_count}
+
+
+def entity_labels(examples: list[Example], min_count: int = 3, share: float = 0.8) -> dict[str, str]:
+    """Surfaces annotated at least ``min_count`` times, with one type in at least ``share`` of
+    them: the type the corpus has settled on for that string."""
     out: dict[str, str] = {}
-    for surface, by in counts.items():
+    for surface, by in _label_counts(examples).items():
         total = sum(by.values())
         label, top = max(by.items(), key=lambda kv: kv[1])
         if total >= min_count and top >= share * total:
