@@ -27,11 +27,11 @@ from .model.lstm_tagger import (
     BOS,
     EOS,
     LABELS,
-    LEXICON_ROWS,
     LEXICON_SIZES,
     TAGS,
     Vocab,
     equal_length_batches,
+    input_names,
     tags_to_spans,
     viterbi,
 )
@@ -92,11 +92,6 @@ def load_members(path: Path = RECIPE) -> tuple[TaggerConfig, ...]:
 
 
 MEMBERS = load_members()
-
-
-def input_names(softword: bool, lexicon: bool) -> list[str]:
-    """The network's inputs, in the order ``Vocab.features`` stacks them."""
-    return ["chars", "left", "right", *(["softword"] if softword else []), *(LEXICON_ROWS if lexicon else [])]
 
 
 def gold_tags(ex: Example) -> list[int]:
@@ -217,7 +212,7 @@ def _tensors(  # noqa: ANN202
     import torch
 
     n = max(len(t) for t in texts)
-    feats = torch.zeros(3 + softword + 4 * lexicon, len(texts), n, dtype=torch.long)
+    feats = torch.zeros(len(input_names(softword, lexicon)), len(texts), n, dtype=torch.long)
     y = torch.full((len(texts), n), IGNORE, dtype=torch.long)
     for k, text in enumerate(texts):
         feats[:, k, : len(text)] = torch.from_numpy(vocab.features(text, softword, lexicon))
@@ -230,11 +225,23 @@ def predict(  # noqa: ANN001
     net, vocab: Vocab, texts: Sequence[str], softword: bool, lexicon: bool = False
 ) -> list[list[tuple[int, int, str]]]:
     """Unpadded equal-length batches, as the ONNX runtime does."""
-    cfg = TaggerConfig(softword=softword, lexicon=lexicon)
-    return [tags_to_spans(viterbi(lp[None])[0]) if len(lp) else [] for lp in log_probs(net, cfg, vocab, texts)]
+    return _decode(texts, log_probs(net, vocab, texts, softword, lexicon))
 
 
-def log_probs(net, cfg: TaggerConfig, vocab: Vocab, texts: Sequence[str]) -> list:  # noqa: ANN001
+def _decode(texts: Sequence[str], logps: Sequence) -> list[list[tuple[int, int, str]]]:
+    """Spans from per-text log-probabilities, Viterbi run once per batch of equal-length texts."""
+    import numpy as np
+
+    out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    for group in equal_length_batches(texts):
+        for i, tags in zip(group, viterbi(np.stack([logps[i] for i in group]))):
+            out[i] = tags_to_spans(tags)
+    return out
+
+
+def log_probs(  # noqa: ANN001
+    net, vocab: Vocab, texts: Sequence[str], softword: bool, lexicon: bool = False
+) -> list:
     """(n, tags) log-probabilities per text, in equal-length batches; the net is left in training mode."""
     import numpy as np
     import torch
@@ -243,7 +250,7 @@ def log_probs(net, cfg: TaggerConfig, vocab: Vocab, texts: Sequence[str]) -> lis
     out: list = [np.zeros((0, len(TAGS)), dtype=np.float32) for _ in texts]
     with torch.no_grad():
         for group in equal_length_batches(texts):
-            feats, _ = _tensors([texts[i] for i in group], None, vocab, cfg.softword, cfg.lexicon)
+            feats, _ = _tensors([texts[i] for i in group], None, vocab, softword, lexicon)
             for i, lp in zip(group, torch.log_softmax(net(*feats), -1).numpy()):
                 out[i] = lp
     net.train()
@@ -260,7 +267,7 @@ def choose_weights(
     import itertools
 
     texts = [e.text for e in dev]
-    member_lp = [log_probs(net, cfg, vocab, texts) for net, cfg in zip(nets, configs)]
+    member_lp = [log_probs(net, vocab, texts, cfg.softword, cfg.lexicon) for net, cfg in zip(nets, configs)]
     n = len(nets)
     units = round(1 / step)
     grid = [c for c in itertools.product(range(1, units), repeat=n) if sum(c) == units] if n > 1 else [(units,)]
@@ -268,9 +275,8 @@ def choose_weights(
     best: tuple[float, float, list[float]] = (-1.0, 0.0, [1.0 / n] * n)
     for combo in grid:
         w = [c / units for c in combo]
-        pred = [tags_to_spans(viterbi(sum(wk * lp[i] for wk, lp in zip(w, member_lp))[None])[0]) if texts[i] else []
-                for i in range(len(texts))]
-        f1 = _f1(dev, pred)
+        mixed = [sum(wk * lp[i] for wk, lp in zip(w, member_lp)) for i in range(len(texts))]
+        f1 = _f1(dev, _decode(texts, mixed))
         table[" ".join(f"{x:.1f}" for x in w)] = round(f1, 4)
         evenness = -max(w)
         if (f1, evenness) > best[:2]:

@@ -123,6 +123,11 @@ def lexicon_ids(text: str) -> np.ndarray:
     return out
 
 
+def input_names(softword: bool, lexicon: bool) -> list[str]:
+    """The network's inputs, in the order ``Vocab.features`` stacks its rows."""
+    return ["chars", "left", "right", *(["softword"] if softword else []), *(LEXICON_ROWS if lexicon else [])]
+
+
 class Vocab:
     """Character and bigram ids; 0 is padding, 1 unknown."""
 
@@ -140,7 +145,7 @@ class Vocab:
         with ``lexicon`` four more, the dictionary words over it (``lexicon_ids``)."""
         padded = BOS + text + EOS
         c, b = self.chars, self.bigrams
-        out = np.empty((3 + softword + 4 * lexicon, len(text)), dtype=np.int64)
+        out = np.empty((len(input_names(softword, lexicon)), len(text)), dtype=np.int64)
         out[0] = [c.get(ch, UNK) for ch in text]
         pairs = [b.get(x + y, UNK) for x, y in zip(padded, padded[1:])]  # n + 1 bigrams
         out[1] = pairs[:-1]
@@ -148,7 +153,7 @@ class Vocab:
         if softword:
             out[3] = softword_ids(text)
         if lexicon:
-            out[3 + softword :] = lexicon_ids(text)
+            out[-len(LEXICON_ROWS) :] = lexicon_ids(text)
         return out
 
     def to_json(self) -> dict[str, list[str]]:
