@@ -76,7 +76,10 @@ class RecognizeStage:
 
     def propose(self, texts: Sequence[str]) -> list[list[Span]]:
         """Every source's spans per text, before the vote."""
-        return merge_sources([src.spans([self._for_model(t) for t in texts]) for src in self.sources])
+        return self._propose([self._for_model(t) for t in texts])
+
+    def _propose(self, model_texts: Sequence[str]) -> list[list[Span]]:
+        return merge_sources([src.spans(model_texts) for src in self.sources])
 
     def spans(self, texts: Sequence[str], proposals: list[list[Span]] | None = None) -> list[list[Span]]:
         """Combined entity spans per text (no roles): the unit the corpus evaluation scores.
@@ -84,7 +87,7 @@ class RecognizeStage:
         ``proposals`` (from ``propose`` on the same texts) skips running the sources again, for
         calibration, which votes on the same proposals under several thresholds."""
         model_texts = [self._for_model(t) for t in texts]
-        candidates = proposals if proposals is not None else self.propose(texts)
+        candidates = proposals if proposals is not None else self._propose(model_texts)
         if len(self.sources) == 1:  # one tagger alone is reported as it is, for fair comparisons
             return [self.combiner.combine(t, c) for t, c in zip(model_texts, candidates)]
         candidates = [extend_settlements(t, c) for t, c in zip(model_texts, candidates)]
