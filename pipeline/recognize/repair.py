@@ -172,16 +172,13 @@ def _propagate_names(text: str, spans: list[Span]) -> list[Span]:
     Twice, not once: a single reading may be the error that propagation would multiply.  Only
     names the general dictionary does not know: a known name (上海) the taggers already find where
     it stands alone, and where they did not it is usually part of a longer name (上海塘 river)."""
-    seen: dict[str, set[str]] = {}
-    counts: dict[str, int] = {}
+    readings: dict[str, list[str]] = {}  # surface -> the label of each span of it
     for s in spans:
-        surface = text[s.start : s.end]
-        seen.setdefault(surface, set()).add(s.label)
-        counts[surface] = counts.get(surface, 0) + 1
+        readings.setdefault(text[s.start : s.end], []).append(s.label)
     names = {
-        surface: labels.pop()
-        for surface, labels in seen.items()
-        if len(labels) == 1 and next(iter(labels)) in ("PLACE", "ORG") and counts[surface] >= 2
+        surface: labels[0]
+        for surface, labels in readings.items()
+        if len(labels) >= 2 and len(set(labels)) == 1 and labels[0] in ("PLACE", "ORG")
         and len(surface) >= 2 and _HAN.match(surface) and not _known_word(surface)
     }
     return _tag_other_occurrences(text, spans, names)
