@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .. import lexicon
 from ..records import Span
 from .spacy_model import MODEL_SOURCE
 
@@ -39,12 +40,8 @@ _COMPANY = re.compile(
 _NAME_BREAK = re.compile(r"[\s，。、；：！？“”‘’《》,.;:!?\"]")
 LOCATIVE = "里内中外边旁上"
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
-# The most common surnames (public statistics); a cue is only trusted after one of them.
-SURNAMES = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
-    "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤计褚俞"
-    "屠柏盛芮卜诸倪邬朱施费钮干濮戚岳蒋"
-)
+# The most common surnames (package lexicon); a cue is only trusted after one of them.
+SURNAMES = lexicon.load("surnames")
 _COMRADE = re.compile(r"([\u4e00-\u9fff]{2,3}?)同志")
 
 
