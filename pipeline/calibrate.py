@@ -27,7 +27,9 @@ from pathlib import Path
 
 from .corpora import Example, read_corpus
 from .gazetteer import load_gazetteer
-from .recognize import BACKEND_SOURCES, create
+from .recognize import create
+from .recognize.config import load as load_recognize_config
+from .recognize.config import preset_names
 from .settings import Settings
 from .train import msra_dev
 
@@ -35,7 +37,7 @@ MIN_COUNT = 5
 MAX_PRECISION = 0.1
 THRESHOLDS = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 # The backends that vote (one source alone keeps all it says), so each needs a threshold.
-MULTI_SOURCE_BACKENDS = tuple(b for b, sources in BACKEND_SOURCES.items() if len(sources) > 1)
+MULTI_SOURCE_BACKENDS = tuple(b for b in preset_names() if len(load_recognize_config(b).sources) > 1)
 
 
 def _precision(examples: list[Example], preds: list[list], surface_stats: dict) -> dict[str, float]:

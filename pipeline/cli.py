@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import __version__
-from .settings import BACKENDS, DEFAULT_GAZETTEER, DEFAULT_MODEL, Settings
+from .settings import DEFAULT_GAZETTEER, DEFAULT_MODEL, Settings, backends
 
 
 class UsageError(Exception):
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--model", type=_safe_path, default=DEFAULT_MODEL, help="trained model directory")
         sp.add_argument("--gazetteer", type=_safe_path, default=DEFAULT_GAZETTEER, help="gazetteer directory")
-        sp.add_argument("--backend", choices=BACKENDS, default=BACKENDS[0], help="recogniser variant (default: %(default)s)")
+        sp.add_argument("--backend", choices=backends(), default=backends()[0], help="recogniser variant (default: %(default)s)")
 
     r = sub.add_parser("run", help="process issue files into Parquet tables")
     r.add_argument("paths", nargs="+", type=_safe_path, help="files or directories (*.md, *.txt)")

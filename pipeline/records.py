@@ -12,7 +12,6 @@ from typing import Literal
 
 from .textmap import MappedText
 
-EntityType = Literal["PERSON", "PLACE", "ORG"]
 ENTITY_TYPES: tuple[str, ...] = ("PERSON", "PLACE", "ORG")
 
 # Field kinds inside an article, in reading order.  ``body`` paragraphs are separated by "\n".
@@ -113,8 +112,21 @@ class Span:
     start: int
     end: int
     label: str  # PERSON, PLACE, ORG, TITLE
-    source: str  # which recogniser proposed it
+    source: str  # which recogniser proposed it; for a voted span, its sources joined by "+" (display)
     score: float = 1.0
+    # Every recogniser that agreed on a voted span.  Typed provenance: passes test membership
+    # here instead of parsing ``source`` back.  Not part of equality (``source`` says the same).
+    sources: frozenset[str] = field(default=frozenset(), compare=False)
+
+    @property
+    def provenance(self) -> frozenset[str]:
+        """The recognisers behind this span: the vote's sources, else the one that proposed it."""
+        return self.sources or frozenset((self.source,))
+
+    @classmethod
+    def voted(cls, start: int, end: int, label: str, sources: frozenset[str], score: float) -> Span:
+        """A span several sources agreed on; ``source`` is their sorted names joined by "+"."""
+        return cls(start, end, label, "+".join(sorted(sources)), score, frozenset(sources))
 
 
 @dataclass

@@ -18,7 +18,16 @@ DEFAULT_MODEL = REPO_DIR / "models" / "zh_news_ner"
 
 PAPER_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
-BACKENDS = ("combined", "lac-gazetteer", "spacy", "lac", "hanlp")
+
+
+def backends() -> tuple[str, ...]:
+    """The recognise stage's presets (``pipeline/recognize/recognize.cfg``), the default first.
+
+    Read from the one config file, not listed here again; imported when called, because the
+    recognise package imports this module."""
+    from .recognize.config import preset_names
+
+    return preset_names()
 
 
 @dataclass
@@ -34,11 +43,14 @@ class Settings:
     # Recognition of mentions in traditional characters: OpenCC t2s before the model, the
     # original surface kept.
     convert_traditional: bool = True
+    # Recognise passes switched off (names from recognize.cfg), for ablations; () in production.
+    disable_passes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.gazetteer_dir = Path(self.gazetteer_dir)
         self.model_dir = Path(self.model_dir)
         self.out_dir = Path(self.out_dir)
+        self.disable_passes = tuple(self.disable_passes)
 
     def validate(self) -> None:
         """Raise ValueError for values that would escape ``out_dir`` or name nothing we have."""
@@ -46,8 +58,8 @@ class Settings:
             raise ValueError(
                 f"--paper {self.paper!r} is not a slug (lowercase letters, digits, '-' or '_', 1-64 chars)"
             )
-        if self.backend not in BACKENDS:
-            raise ValueError(f"--backend {self.backend!r}: choose one of {', '.join(BACKENDS)}")
+        if self.backend not in backends():
+            raise ValueError(f"--backend {self.backend!r}: choose one of {', '.join(backends())}")
         if self.workers < 1:
             raise ValueError("--workers must be at least 1")
 

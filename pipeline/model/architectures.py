@@ -11,9 +11,6 @@ the rest of the model is stock spaCy (``Tok2Vec.v2`` + ``MaxoutWindowEncoder`` +
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-
 import numpy
 from murmurhash import hash_unicode
 from spacy.tokens import Doc
@@ -30,39 +27,9 @@ from thinc.api import (
 )
 from thinc.types import Floats2d, Ints2d
 
+from ..segmentation import cut_words
+
 FEATURES = ("char", "bigram_left", "bigram_right", "trigram", "softword", "shape")
-
-_segmenter: Callable[[str], list[str]] | None = None
-
-
-def _jieba_cut() -> Callable[[str], list[str]]:
-    """Load jieba once per process, quietly (it logs its dictionary build to stderr)."""
-    global _segmenter
-    if _segmenter is None:
-        tok = jieba_tokenizer()
-
-        def cut(text: str) -> list[str]:
-            return list(tok.cut(text, HMM=True))
-
-        _segmenter = cut
-    return _segmenter
-
-
-_tokenizer = None
-
-
-def jieba_tokenizer():  # noqa: ANN201 - jieba is untyped
-    """One initialised jieba tokenizer per process: its dictionary (with every word's prefixes)
-    serves the soft-word segmentation and the lexicon features alike."""
-    global _tokenizer
-    if _tokenizer is None:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        _tokenizer = jieba.Tokenizer()
-        _tokenizer.initialize()
-    return _tokenizer
-
 
 def _shape(ch: str) -> str:
     if not ch:
@@ -92,7 +59,7 @@ def doc_features(doc: Doc, use_softword: bool = True) -> numpy.ndarray:
         # Map each character offset of the text to its soft word tag, then read it per token.
         tag_at: dict[int, str] = {}
         pos = 0
-        for w in _jieba_cut()(doc.text):
+        for w in cut_words(doc.text):
             if len(w) == 1:
                 tag_at[pos] = w + "|S"
             else:

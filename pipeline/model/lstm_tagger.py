@@ -52,10 +52,10 @@ _TRANS_SCORE = np.where(_TRANS, 0.0, _NEG).astype(np.float32)
 
 def softword_ids(text: str) -> list[int]:
     """1/2/3/4 = B/M/E/S of the jieba word each character is in (the 'soft word' feature)."""
-    from .architectures import _jieba_cut
+    from ..segmentation import cut_words
 
     out: list[int] = []
-    for w in _jieba_cut()(text):
+    for w in cut_words(text):
         out.extend([4] if len(w) == 1 else [1, *[2] * (len(w) - 2), 3])
     return out
 
@@ -72,7 +72,7 @@ def _load_lexicon() -> tuple[dict[str, int], dict[str, int]]:
     its words it tags as person (nr), place (ns) or organisation (nt) names, as bits 1/2/4."""
     global _lexicon
     if _lexicon is None:
-        from .architectures import jieba_tokenizer
+        from ..segmentation import jieba_tokenizer
 
         tok = jieba_tokenizer()
         typed: dict[str, int] = {}

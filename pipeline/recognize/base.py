@@ -78,3 +78,19 @@ def chunks(text: str, limit: int = 300) -> list[tuple[int, str]]:
                 out.append((start, text[start:end]))
             start = end
     return out
+
+
+def _register_propose() -> None:
+    from .document import RecognitionDoc
+    from .registry import register_pass
+
+    @register_pass("propose", requires=["text"], provides=["candidates"], batch=True)
+    def propose(docs: list[RecognitionDoc], ctx: Any) -> None:
+        """Every configured source's candidate spans, each source run once over the whole batch."""
+        texts = [d.text for d in docs]
+        for src in ctx.sources:
+            for d, spans in zip(docs, src.spans(texts)):
+                d.candidates[src.name] = spans
+
+
+_register_propose()

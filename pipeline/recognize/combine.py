@@ -22,8 +22,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from .. import lexicon
 from ..records import Span
+from .document import RecognitionDoc
+from .overlap import keep_non_overlapping
+from .registry import register_pass
 
 ENTITY_LABELS = ("PERSON", "PLACE", "ORG")
 RULER = "gazetteer"
@@ -87,11 +92,15 @@ class Combiner:
         swallowed = _strictly_inside_any(statistical, ruler, len(text))
         statistical = [s for s, gone in zip(statistical, swallowed) if not gone]
 
-        votes: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
+        voters = [*statistical, *ruler]
+        scored = self._score(_votes(voters, self.weight), voters, ruler)
+        kept = [s for s in scored if s.score >= self.config.threshold]
+        return keep_non_overlapping(kept, key=lambda s: (-s.score, -(s.end - s.start), s.start))
+
+    def _score(self, votes: dict, cands: Sequence[Span], ruler: Sequence[Span]) -> list[Span]:
+        """One span per voted (start, end): its best label, noisy-or confidence and sources."""
         sources_of: dict[tuple[int, int, str], set[str]] = defaultdict(set)
-        for c in [*statistical, *ruler]:
-            miss = votes[(c.start, c.end)].get(c.label, 1.0)
-            votes[(c.start, c.end)][c.label] = miss * (1.0 - self.weight(c.source, c.label) * c.score)
+        for c in cands:
             sources_of[(c.start, c.end, c.label)].add(c.source)
         ruler_label = {(r.start, r.end): r.label for r in ruler}
         scored: list[Span] = []
@@ -108,26 +117,15 @@ class Combiner:
             others = [1.0 - m for lab, m in by_label.items() if lab != label]
             if others:
                 conf = conf * (1.0 - 0.5 * max(others))
-            sources = "+".join(sorted(sources_of[(start, end, label)]))
-            scored.append(Span(start, end, label, sources, round(conf, 4)))
-        scored.sort(key=lambda s: (-s.score, -(s.end - s.start), s.start))
-        taken: list[Span] = []
-        occupied = bytearray(len(text) + 1)
-        for s in scored:
-            if s.score < self.config.threshold:
-                continue
-            if any(occupied[s.start : s.end]):
-                continue
-            taken.append(s)
-            occupied[s.start : s.end] = b"\x01" * (s.end - s.start)
-        return sorted(taken, key=lambda s: s.start)
+            scored.append(Span.voted(start, end, label, frozenset(sources_of[(start, end, label)]), round(conf, 4)))
+        return scored
 
     def _blocked(self, text: str, c: Span) -> bool:
         blocked = self.config.blocklist.get(c.source)
         return bool(blocked) and f"{c.label}|{text[c.start:c.end]}" in blocked
 
 
-ADMIN_END = set("省市县区镇乡村")
+ADMIN_END = lexicon.load("admin_endings")
 
 
 def _drop_absorbed_prefixes(text: str, statistical: list[Span], ruler: Sequence[Span]) -> list[Span]:
@@ -181,8 +179,16 @@ def _strictly_inside_any(spans: Sequence[Span], containers: Sequence[Span], n: i
     return out
 
 
-def merge_sources(per_source: Sequence[list[list[Span]]]) -> list[list[Span]]:
-    """Zip per-source span lists (one list per text) into per-text candidate lists."""
-    if not per_source:
-        return []
-    return [[s for src in texts for s in src] for texts in zip(*per_source)]
+def _votes(cands: Sequence[Span], weight: Any) -> dict[tuple[int, int], dict[str, float]]:
+    """Per (start, end) and label, the noisy-or miss probability of the sources' votes."""
+    votes: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
+    for c in cands:
+        miss = votes[(c.start, c.end)].get(c.label, 1.0)
+        votes[(c.start, c.end)][c.label] = miss * (1.0 - weight(c.source, c.label) * c.score)
+    return votes
+
+
+@register_pass("vote", requires=["candidates"], provides=["spans"])
+def vote(doc: RecognitionDoc, ctx: Any) -> None:
+    """The sources' candidates, weighted and voted, overlaps resolved by confidence then length."""
+    doc.spans = ctx.combiner.combine(doc.text, doc.all_candidates())

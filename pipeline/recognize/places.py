@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
 
+from .. import lexicon
 from ..records import Span
+from .document import RecognitionDoc
+from .registry import register_pass
 
-LEVEL = r"(?:特别行政区|自治区|自治州|自治县|街道|社区|省|市|州|盟|地区|县|区|旗|镇|乡|村)"
+# Alternation in file order (the order decides which level a regex part ends on).
+LEVEL = "(?:" + "|".join(map(re.escape, lexicon.entries("admin_levels"))) + ")"
 PART = re.compile(rf"[^\W\d_]{{1,8}}?{LEVEL}")
 _CHAIN = re.compile(rf"(?:{PART.pattern}){{2,5}}")
 
@@ -34,5 +40,11 @@ def split_address_chains(spans: Iterable[Span], text: str) -> list[Span]:
             out.append(s)
             continue
         for a, b in split_chain(text[s.start : s.end]):
-            out.append(Span(s.start + a, s.start + b, s.label, s.source, s.score))
+            out.append(replace(s, start=s.start + a, end=s.start + b))
     return out
+
+
+@register_pass("split_address_chains", requires=["spans"], provides=["spans"])
+def split_address_chains_pass(doc: RecognitionDoc, _ctx: Any) -> None:
+    """安徽省阜阳市 → 安徽省 + 阜阳市: analysts count places, not chains."""
+    doc.spans = split_address_chains(doc.spans, doc.text)

@@ -1,93 +1,109 @@
 """Structural repairs of combined spans, from how Chinese names are built, not from any name list.
 
-* A span of one character is dropped unless our model proposed it: LAC and the ruler emit them
-  when they split a word (当 + 湖街道), while the model learned the abbreviations national news
-  prints as entities (中美's 中 and 美, 港澳台).
-* A bare administrative word (街道, 社区, 村 ...) is not a place.
-* A name followed at once by a settlement suffix is that settlement: X + 社区 → PLACE X社区.
-* A locative stuck to a settlement is cut off: X村里 → X村.
-* A person's name found once in an article is the same person where it is printed again and no
-  tagger saw it (document-level consistency, as in every newspaper NER system since MUC).
-* A name printed before 同志 is a person: 张某某同志.
-* Descriptive words are not part of a place: 钟埭集镇 → 钟埭, 浙北地区 → 浙北; 平湖市民 and
-  平湖市域 read 平湖 + 市民/市域; the epithet 美丽 is not part of a name (美丽乡村 is no place).
-* A body's standing organ is one ORG with it: 市委 + 理论学习中心组 / 常委会 / 党组 / 领导小组.
-* A company's registered name keeps its bracketed place: X（平湖）有限公司 is one ORG, not an
-  ORG X plus a PLACE, as the business register prints it.
+Each repair is its own registered pass (``registry.register_pass``), listed by name in
+``recognize.cfg`` and switchable off for an ablation; the word lists they consult are package
+lexicons (``pipeline/lexicons/``), each with its source.
+
+* ``drop_single_chars``: a span of one character is dropped unless our model proposed it: LAC
+  and the ruler emit them when they split a word (当 + 湖街道), while the model learned the
+  abbreviations national news prints as entities (中美's 中 and 美, 港澳台).
+* ``drop_generic_places``: a bare administrative word (街道, 社区, 村 ...) is not a place.
+* ``extend_settlements`` (and ``settle_candidates`` before the vote): a name followed at once by
+  a settlement suffix is that settlement: X + 社区 → PLACE X社区.
+* ``cut_locatives``: a locative stuck to a settlement is cut off: X村里 → X村.
+* ``propagate_people``: a person's name found once in an article is the same person where it is
+  printed again and no tagger saw it (document-level consistency, as in every newspaper NER
+  system since MUC); a name printed before 同志 is a person: 张某某同志.
+* ``trim_places``: descriptive words are not part of a place: 钟埭集镇 → 钟埭, 浙北地区 → 浙北;
+  平湖市民 and 平湖市域 read 平湖 + 市民/市域; the epithet 美丽 is not part of a name.
+* ``drop_policy_words``: 美丽乡村, 和美乡村 are policy words, not villages.
+* ``standing_organs``: a body's standing organ is one ORG with it: 市委 + 理论学习中心组 / 常委会.
+* ``company_names``: a company's registered name keeps its bracketed place: X（平湖）有限公司 is
+  one ORG, not an ORG X plus a PLACE, as the business register prints it.
+* ``resolve_overlaps``: what the repairs lengthened may overlap; longest first wins.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .. import lexicon
 from ..records import Span
+from .document import RecognitionDoc
+from .overlap import Occupancy, by_length, keep_non_overlapping
+from .registry import register_pass
 from .spacy_model import MODEL_SOURCE
 
-SETTLEMENT = ("社区", "村", "街道", "镇", "乡")
-GENERIC_PLACE_WORDS = {"街道", "社区", "村", "镇", "乡", "县", "区", "市", "省", "村委会", "居委会", "地区", "全市", "全省",
-                       "乡村", "农村", "城乡", "城市", "城区", "集镇"}
-DESCRIPTIVE_SUFFIXES = ("集镇", "城区", "镇区", "境内", "一带", "地区", "市域")
-CITY_WORDS = "民域区"  # X市 + 民/域/区 is X + 市民/市域/市区
-EPITHETS = ("美丽",)
-NOT_NAME_ENDINGS = ("乡村", "农村")  # 和美乡村, 美丽乡村: policy words, not villages
-NOT_PLACE_BEFORE = ("联运",)  # 海河联运, 江海联运: modes of transport, not rivers
-ORGANS = ("理论学习中心组", "常委会", "党组", "领导小组")
+SETTLEMENT = lexicon.entries("settlement_suffixes")
+GENERIC_PLACE_WORDS = lexicon.load("generic_place_words")
+DESCRIPTIVE_SUFFIXES = lexicon.entries("descriptive_place_suffixes")
+CITY_WORDS = "".join(lexicon.entries("city_compounds"))  # X市 + 民/域/区 is X + 市民/市域/市区
+EPITHETS = lexicon.entries("place_epithets")
+NOT_NAME_ENDINGS = lexicon.entries("policy_word_endings")
+NOT_PLACE_BEFORE = lexicon.entries("not_place_before")
+ORGANS = lexicon.entries("standing_organs")
+LOCATIVE = "".join(lexicon.entries("locatives"))
+# The most common surnames (package lexicon); a cue is only trusted after one of them.
+SURNAMES = lexicon.load("surnames")
 _COMPANY = re.compile(
     r"[（(][\u4e00-\u9fff]{2,6}[)）][\u4e00-\u9fff]{0,8}?(?:股份有限公司|有限责任公司|有限公司|集团公司|公司)"
 )
 _NAME_BREAK = re.compile(r"[\s，。、；：！？“”‘’《》,.;:!?\"]")
-LOCATIVE = "里内中外边旁上"
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
-# The most common surnames (package lexicon); a cue is only trusted after one of them.
-SURNAMES = lexicon.load("surnames")
 _COMRADE = re.compile(r"([\u4e00-\u9fff]{2,3}?)同志")
 
 
+def repair(text: str, spans: Sequence[Span], candidates: Sequence[Span] = (), preset: str = "combined") -> list[Span]:
+    """The preset's passes after the vote (the repairs) on one text's voted ``spans``.
+
+    ``candidates`` (every source's proposals before the vote) only anchor company names.  For
+    tests and notebooks; the stage runs the same passes from its plan."""
+    from .config import load
+    from .registry import Plan
+
+    names = load(preset).passes
+    after_vote = names[names.index("vote") + 1 :]
+    doc = RecognitionDoc(text, candidates={"candidates": list(candidates)}, spans=list(spans))
+    for p in Plan.build(after_vote, inputs=("text", "candidates", "spans")).for_texts:
+        p.run([doc], None)
+    return doc.spans
+
+
 def extend_settlements(text: str, spans: Sequence[Span]) -> list[Span]:
-    """X + 社区/村/街道/镇/乡 printed right after a PERSON/PLACE span X is the settlement X社区.
-
-    Applied to each source's candidates before the vote too, so that 梅兴 (one tagger) and
-    梅兴社区 (another) are the same proposal and agree."""
-    out: list[Span] = []
-    for s in spans:
-        surface = text[s.start : s.end]
-        if s.label in ("PERSON", "PLACE") and len(surface) >= 2 and not surface.endswith(SETTLEMENT) \
-                and _HAN.match(surface):
-            for suffix in SETTLEMENT:
-                if text.startswith(suffix, s.end) and not text.startswith(suffix + "村", s.end):  # 乡村
-                    s = Span(s.start, s.end + len(suffix), "PLACE", s.source, s.score)
-                    break
-        out.append(s)
-    return out
+    """X + 社区/村/街道/镇/乡 printed right after a PERSON/PLACE span X is the settlement X社区."""
+    return [_settled(text, s) for s in spans]
 
 
-def repair(text: str, spans: Sequence[Span], candidates: Sequence[Span] = ()) -> list[Span]:
-    """``candidates`` (every source's proposals before the vote) only anchor company names."""
-    out: list[Span] = []
-    for s in spans:
-        if s.label == "PLACE":
-            s = _trim_place(text, s)
-        surface = text[s.start : s.end]
-        if (s.end - s.start < 2 and MODEL_SOURCE not in s.source.split("+")) or (s.label == "PLACE" and (
-            surface in GENERIC_PLACE_WORDS or text.startswith(NOT_PLACE_BEFORE, s.end)
-        )):
-            continue
-        [s] = extend_settlements(text, [s])  # X村 + 村民 stays X村
-        if s.label == "PLACE" and text[s.start : s.end].endswith(NOT_NAME_ENDINGS):  # 美丽乡村, 和美 + 乡村
-            continue
-        if s.label == "ORG":
-            for organ in ORGANS:
-                if text.startswith(organ, s.end) and not surface.endswith(organ):
-                    s = Span(s.start, s.end + len(organ), "ORG", s.source, s.score)
-                    break
-        if s.label == "PLACE" and s.end - s.start >= 3 and text[s.end - 1] in LOCATIVE:
-            if text[s.start : s.end - 1].endswith(SETTLEMENT):
-                s = Span(s.start, s.end - 1, s.label, s.source, s.score)
-        out.append(s)
-    out = _no_overlaps([*_company_names(text, out, candidates), *out])
-    return _propagate_names(text, _propagate_people(text, out))
+def _settled(text: str, s: Span) -> Span:
+    surface = text[s.start : s.end]
+    if s.label not in ("PERSON", "PLACE") or len(surface) < 2 or surface.endswith(SETTLEMENT) \
+            or not _HAN.match(surface):
+        return s
+    for suffix in SETTLEMENT:
+        if text.startswith(suffix, s.end) and not text.startswith(suffix + "村", s.end):  # 乡村
+            return replace(s, end=s.end + len(suffix), label="PLACE")
+    return s
+
+
+@register_pass("settle_candidates", requires=["candidates"], provides=["candidates"])
+def settle_candidates(doc: RecognitionDoc, _ctx: object) -> None:
+    """Settlement suffixes on each source's candidates before the vote, so that 梅兴 (one tagger)
+    and 梅兴社区 (another) are the same proposal and agree."""
+    doc.candidates = {src: extend_settlements(doc.text, spans) for src, spans in doc.candidates.items()}
+
+
+@register_pass("extend_settlements", requires=["spans"], provides=["spans"])
+def extend_settlements_pass(doc: RecognitionDoc, _ctx: object) -> None:
+    """X + 社区 after a kept span is the settlement X社区 (X村 + 村民 stays X村)."""
+    doc.spans = extend_settlements(doc.text, doc.spans)
+
+
+@register_pass("trim_places", requires=["spans"], provides=["spans"])
+def trim_places(doc: RecognitionDoc, _ctx: object) -> None:
+    """Descriptive suffixes, epithets and 市民/市域 readings cut off places."""
+    doc.spans = [_trim_place(doc.text, s) if s.label == "PLACE" else s for s in doc.spans]
 
 
 def _trim_place(text: str, s: Span) -> Span:
@@ -103,7 +119,68 @@ def _trim_place(text: str, s: Span) -> Span:
         end -= 1
     if (start, end) == (s.start, s.end):
         return s
-    return Span(start, end, s.label, s.source, s.score)
+    return replace(s, start=start, end=end)
+
+
+@register_pass("drop_single_chars", requires=["spans"], provides=["spans"])
+def drop_single_chars(doc: RecognitionDoc, _ctx: object) -> None:
+    """One-character spans go unless our model proposed them."""
+    doc.spans = [s for s in doc.spans if s.end - s.start >= 2 or MODEL_SOURCE in s.provenance]
+
+
+@register_pass("drop_generic_places", requires=["spans"], provides=["spans"])
+def drop_generic_places(doc: RecognitionDoc, _ctx: object) -> None:
+    """Bare administrative words (街道, 全市) and transport modes (海河|联运) are no places."""
+    text = doc.text
+    doc.spans = [
+        s for s in doc.spans
+        if not (s.label == "PLACE" and (text[s.start : s.end] in GENERIC_PLACE_WORDS
+                                        or text.startswith(NOT_PLACE_BEFORE, s.end)))
+    ]
+
+
+@register_pass("drop_policy_words", requires=["spans"], provides=["spans"])
+def drop_policy_words(doc: RecognitionDoc, _ctx: object) -> None:
+    """美丽乡村, 和美 + 乡村: policy words, not villages."""
+    doc.spans = [s for s in doc.spans if not (s.label == "PLACE" and doc.surface(s).endswith(NOT_NAME_ENDINGS))]
+
+
+@register_pass("standing_organs", requires=["spans"], provides=["spans"])
+def standing_organs(doc: RecognitionDoc, _ctx: object) -> None:
+    """市委 + 常委会 / 党组 / 理论学习中心组 is one ORG."""
+    doc.spans = [_with_organ(doc.text, s) if s.label == "ORG" else s for s in doc.spans]
+
+
+def _with_organ(text: str, s: Span) -> Span:
+    surface = text[s.start : s.end]
+    for organ in ORGANS:
+        if text.startswith(organ, s.end) and not surface.endswith(organ):
+            return replace(s, end=s.end + len(organ))
+    return s
+
+
+@register_pass("cut_locatives", requires=["spans"], provides=["spans"])
+def cut_locatives(doc: RecognitionDoc, _ctx: object) -> None:
+    """X村里 → X村: a locative after a settlement is not part of it."""
+    text = doc.text
+    doc.spans = [
+        replace(s, end=s.end - 1)
+        if s.label == "PLACE" and s.end - s.start >= 3 and text[s.end - 1] in LOCATIVE
+        and text[s.start : s.end - 1].endswith(SETTLEMENT) else s
+        for s in doc.spans
+    ]
+
+
+@register_pass("company_names", requires=["spans", "candidates"], provides=["spans"])
+def company_names(doc: RecognitionDoc, _ctx: object) -> None:
+    """Registered company names with a bracketed place, X（平湖）有限公司, added as one ORG."""
+    doc.spans = [*_company_names(doc.text, doc.spans, doc.all_candidates()), *doc.spans]
+
+
+@register_pass("resolve_overlaps", requires=["spans"], provides=["spans"])
+def resolve_overlaps(doc: RecognitionDoc, _ctx: object) -> None:
+    """Longest first, keep what does not overlap what is kept."""
+    doc.spans = keep_non_overlapping(doc.spans, key=by_length)
 
 
 def _company_names(text: str, spans: list[Span], candidates: Sequence[Span] = ()) -> list[Span]:
@@ -132,15 +209,16 @@ def _company_names(text: str, spans: list[Span], candidates: Sequence[Span] = ()
     return out
 
 
-def _no_overlaps(spans: list[Span]) -> list[Span]:
-    """Longest first, keep what does not overlap what is kept (linear in the covered length)."""
-    kept: list[Span] = []
-    occupied = bytearray(max((s.end for s in spans), default=0) + 1)
-    for s in sorted(spans, key=lambda x: (-(x.end - x.start), x.start)):
-        if not any(occupied[s.start : s.end]):
-            kept.append(s)
-            occupied[s.start : s.end] = b"\x01" * (s.end - s.start)
-    return sorted(kept, key=lambda x: x.start)
+@register_pass("propagate_people", requires=["spans"], provides=["spans"])
+def propagate_people(doc: RecognitionDoc, _ctx: object) -> None:
+    """A person's name read once is that person wherever else the article prints it."""
+    doc.spans = _propagate_people(doc.text, doc.spans)
+
+
+@register_pass("propagate_names", requires=["spans"], provides=["spans"])
+def propagate_names(doc: RecognitionDoc, _ctx: object) -> None:
+    """A place/organisation name read twice is that entity wherever else it is printed."""
+    doc.spans = _propagate_names(doc.text, doc.spans)
 
 
 def _propagate_people(text: str, spans: list[Span]) -> list[Span]:
@@ -152,7 +230,7 @@ def _propagate_people(text: str, spans: list[Span]) -> list[Span]:
     names = {
         text[s.start : s.end]
         for s in spans
-        if s.label == "PERSON" and 2 <= s.end - s.start <= 4 and (text[s.start] in SURNAMES or "+" in s.source)
+        if s.label == "PERSON" and 2 <= s.end - s.start <= 4 and (text[s.start] in SURNAMES or len(s.provenance) > 1)
     } - other
     for m in _COMRADE.finditer(text):
         name = m.group(1)
@@ -185,25 +263,25 @@ def _tag_other_occurrences(text: str, spans: list[Span], names: dict[str, str]) 
     """Each name (to its label) wherever it is printed and no kept span covers it; longest first."""
     if not names:
         return spans
-    occupied = bytearray(len(text) + 1)
+    occupied = Occupancy(len(text))
     for s in spans:
-        occupied[s.start : s.end] = b"\x01" * (s.end - s.start)
+        occupied.take(s.start, s.end)
     added: list[Span] = []
     for name in sorted(names, key=len, reverse=True):
         start = text.find(name)
         while start >= 0:
             end = start + len(name)
-            if not any(occupied[start:end]):
+            if occupied.is_free(start, end):
                 added.append(Span(start, end, names[name], "consistency", 0.8))
-                occupied[start:end] = b"\x01" * len(name)
+                occupied.take(start, end)
             start = text.find(name, end)
     return sorted([*spans, *added], key=lambda s: s.start)
 
 
 def _known_word(surface: str) -> bool:
-    from ..model.architectures import jieba_tokenizer
+    from ..segmentation import is_known_word
 
-    return bool(jieba_tokenizer().FREQ.get(surface))
+    return is_known_word(surface)
 
 
 def _covered(spans: Sequence[Span], start: int, end: int) -> bool:

@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..records import Byline, Span
+from .document import RecognitionDoc
+from .registry import register_pass
 
 SEP = re.compile(r"^(?:、|，|,|和|及|与|以及|同志、|同志和| +)$")  # OCR drops 、 to a space
-AFTER_ENUM = re.compile(r"^(?:同志)?等(?:同志)?$")
 
 
 @dataclass
@@ -95,3 +97,22 @@ def assign_roles(
             elif name in by_name:
                 a.role = by_name[name]
     return out
+
+
+@register_pass("bylines", requires=["spans", "article"], provides=["spans"])
+def bylines_pass(doc: RecognitionDoc, _ctx: Any) -> None:
+    """The segmenter's byline names are people; a tagger's span overlapping one gives way."""
+    assert doc.article is not None
+    byline_spans = [Span(b.start, b.end, "PERSON", "byline") for b in doc.article.bylines]
+    kept = [s for s in doc.spans if not any(s.start < b.end and b.start < s.end for b in byline_spans)]
+    doc.spans = sorted([*kept, *byline_spans], key=lambda s: s.start)
+
+
+@register_pass("roles", requires=["spans", "titles", "article"], provides=["roles"])
+def roles_pass(doc: RecognitionDoc, _ctx: Any) -> None:
+    """Each person's role: the title before or after the name, the byline role, or inherited."""
+    assert doc.article is not None
+    people = [s for s in doc.spans if s.label == "PERSON"]
+    doc.roles = {
+        (r.span.start, r.span.end): r for r in assign_roles(doc.text, people, doc.titles, doc.article.bylines)
+    }

@@ -10,23 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
+from .. import lexicon
 from ..records import Span
 from .base import Recognizer, register
+from .document import RecognitionDoc
+from .registry import register_pass
 
-POSTS = (
-    "总书记 书记 常委 委员长 委员 主委 总理 省长 市长 县长 区长 镇长 乡长 主任 主席 局长 部长 院长 "
-    "检察长 秘书长 总经理 经理 董事长 理事长 会长 社长 校长 所长 站长 队长 馆长 行长 组长 处长 科长 "
-    "厂长 总工程师 总监 调研员 政委 司令员 主编 书记员 庭长 审判长 总编辑 党委书记"
-).split()
+# Package lexicons (pipeline/lexicons/), each with its source: posts, collective titles, units.
+POSTS = lexicon.entries("title_posts")
 # Collective titles that stand before an enumeration of names (市领导A、B、C).
-COLLECTIVE = "中央领导 省领导 市领导 县领导 区领导 镇领导 街道领导 村领导 市四套班子领导".split()
-UNITS = (
-    "中共中央 中央 国务院 全国人大常委会 全国人大 全国政协 省委 省政府 省人大常委会 省人大 省政协 省纪委 "
-    "市委 市政府 市人民政府 市人大常委会 市人大 市政协 市纪委 市监委 县委 县政府 县人大常委会 县政协 区委 区政府 "
-    "人大常委会 常委会 政协 纪委 监委 政府 党委 党工委 党组 党总支 党支部 总支 支部 村委会 居委会 公司 集团 "
-    "村 社区 镇 街道 乡 市 县 区 省 常务 执行 党组成员 委员会"
-).split()
+COLLECTIVE = lexicon.entries("title_collectives")
+UNITS = lexicon.entries("title_units")
 
 _alt = lambda words: "|".join(sorted(map(re.escape, words), key=len, reverse=True))  # noqa: E731
 _ONE = rf"(?:(?:{_alt(UNITS)})*副?(?:{_alt(POSTS)})|{_alt(COLLECTIVE)})"
@@ -62,3 +58,13 @@ class TitleRules(Recognizer):
 
 def _has_unit(text: str, start: int) -> bool:
     return bool(_UNIT_TAIL.search(text[max(0, start - 6) : start]))
+
+
+@register_pass("titles", requires=["spans", "article"], provides=["titles", "spans"])
+def titles_pass(doc: RecognitionDoc, ctx: Any) -> None:
+    """Official titles; a unit inside a title (市委 in 市委书记) is part of it, not a mention."""
+    doc.titles = ctx.titles.find(doc.text, doc.spans)
+    doc.spans = [
+        s for s in doc.spans
+        if not (s.label != "PERSON" and any(t.start <= s.start and s.end < t.end for t in doc.titles))
+    ]

@@ -1,0 +1,65 @@
+"""The ``[recognize]`` config section: which sources propose, which passes run, in what order.
+
+Why a config and not code: the backends used to be four hard-wired branches, and a pass could not
+be switched off to measure what it is worth.  Now a backend is a named preset of one config file
+(``recognize.cfg``, spaCy's config system as ``pipeline/model/*.cfg`` use), and an ablation is the
+same preset with ``disable`` set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+CONFIG_PATH = Path(__file__).resolve().parent / "recognize.cfg"
+
+
+@dataclass(frozen=True)
+class RecognizeConfig:
+    """One resolved preset: its name (the key of its calibrated vote threshold) and settings."""
+
+    preset: str
+    sources: tuple[str, ...]
+    passes: tuple[str, ...]
+    disable: tuple[str, ...] = ()
+    threshold: float | None = None  # None: the calibrated threshold for ``preset``
+    blocklist: bool = True
+    extra: dict[str, object] = field(default_factory=dict, compare=False)
+
+    def with_passes(self, passes: Sequence[str]) -> RecognizeConfig:
+        from dataclasses import replace
+
+        return replace(self, passes=tuple(passes))
+
+
+@cache
+def _raw(path: Path) -> dict[str, dict]:
+    from confection import Config
+
+    cfg = Config().from_disk(path, interpolate=False)
+    return {"recognize": dict(cfg["recognize"]), "presets": {k: dict(v) for k, v in cfg.get("presets", {}).items()}}
+
+
+def preset_names(path: Path = CONFIG_PATH) -> tuple[str, ...]:
+    """The backends: every preset in the config file, in file order."""
+    return tuple(_raw(path)["presets"])
+
+
+def load(preset: str, disable: Sequence[str] = (), path: Path = CONFIG_PATH) -> RecognizeConfig:
+    """``[recognize]`` with ``[presets.<preset>]`` over it, plus passes disabled for an ablation."""
+    raw = _raw(path)
+    if preset not in raw["presets"]:
+        raise KeyError(f"unknown recognise preset {preset!r}; known: {', '.join(raw['presets'])}")
+    merged = {**raw["recognize"], **raw["presets"][preset]}
+    known = {"sources", "passes", "disable", "threshold", "blocklist"}
+    return RecognizeConfig(
+        preset=preset,
+        sources=tuple(merged["sources"]),
+        passes=tuple(merged["passes"]),
+        disable=tuple(dict.fromkeys([*merged.get("disable", ()), *disable])),
+        threshold=None if merged.get("threshold") is None else float(merged["threshold"]),
+        blocklist=bool(merged.get("blocklist", True)),
+        extra={k: v for k, v in merged.items() if k not in known},
+    )

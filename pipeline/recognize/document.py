@@ -1,0 +1,44 @@
+"""The per-article recognition document every pass reads and writes.
+
+Why one object: the passes used to hand each other parallel lists (texts, candidates, spans,
+titles) zipped three and four ways.  A pass now sees one article's whole state, says in its
+registration which fields it needs and which it fills, and cannot get another article's list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..records import Article, Span
+
+if TYPE_CHECKING:
+    from .roles import RoleAssignment
+
+# The fields a pass may declare in ``requires`` / ``provides`` (see ``registry.register_pass``).
+FIELDS = ("text", "article", "candidates", "spans", "titles", "roles")
+
+
+@dataclass
+class RecognitionDoc:
+    """One text's recognition state: candidates by source, the kept spans, titles and roles.
+
+    ``text`` is what the taggers see (traditional characters converted when that keeps offsets);
+    ``article`` is set when recognising an article (bylines, fields), and None for corpus
+    sentences, which are scored on ``spans`` alone.
+    """
+
+    text: str
+    article: Article | None = None
+    candidates: dict[str, list[Span]] = field(default_factory=dict)
+    spans: list[Span] = field(default_factory=list)
+    titles: list[Span] = field(default_factory=list)
+    roles: dict[tuple[int, int], RoleAssignment] = field(default_factory=dict)
+
+    def all_candidates(self) -> list[Span]:
+        """Every source's candidates in source order (the order the vote breaks ties by)."""
+        return [s for spans in self.candidates.values() for s in spans]
+
+    def surface(self, span: Span) -> str:
+        return self.text[span.start : span.end]
+

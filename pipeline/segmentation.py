@@ -1,0 +1,47 @@
+"""Chinese word segmentation (jieba), one initialised tokenizer per process.
+
+Why its own module: the runtime (the BiLSTM's soft-word feature, the repairs' "is this a known
+word" test) needs jieba's dictionary, and it used to get it from the legacy CNN model's layer
+module, so the runtime imported a path it does not run.  Loading is lazy and quiet: importing
+this module imports no jieba, and jieba's dictionary-build log stays off stderr.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+
+@cache
+def jieba_tokenizer() -> Any:  # jieba is untyped
+    """One initialised jieba tokenizer per process: its dictionary (with every word's prefixes)
+    serves the soft-word segmentation, the lexicon features and the known-word test alike."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    return tok
+
+
+@cache
+def word_cutter() -> Callable[[str], list[str]]:
+    """jieba's cut with its HMM for unknown words, the segmentation the model was trained with."""
+    tok = jieba_tokenizer()
+
+    def cut(text: str) -> list[str]:
+        return list(tok.cut(text, HMM=True))
+
+    return cut
+
+
+def cut_words(text: str) -> list[str]:
+    """The words of ``text``, in order; their lengths sum to ``len(text)``."""
+    return word_cutter()(text)
+
+
+def is_known_word(surface: str) -> bool:
+    """Whether jieba's general dictionary lists ``surface`` as a word (with a frequency)."""
+    return bool(jieba_tokenizer().FREQ.get(surface))
