@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.corpora import read_corpus
+from pipeline.training.corpora import read_corpus
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PAGE_CHARS = 5800

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.eval_harness import dev_pages, evaluate_corpus, evaluate_pages
+from pipeline.evaluation.harness import dev_pages, evaluate_corpus, evaluate_pages
 from pipeline.settings import REPO_DIR, Settings
 
 BACKENDS = ("lac", "spacy", "lac-gazetteer", "combined")

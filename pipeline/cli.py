@@ -222,13 +222,13 @@ def _print_summary(console, summary, settings: Settings) -> None:  # noqa: ANN00
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .train import finetune, train
+    from .training.cnn import finetune, train
 
     work = Path(args.work)
     if args.arch == "lstm":
         from dataclasses import replace
 
-        from .train_tagger import MEMBERS, assemble, load_members, train_tagger
+        from .training.tagger import MEMBERS, assemble, load_members, train_tagger
 
         try:
             import torch  # noqa: F401
@@ -253,7 +253,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from .calibrate import calibrate
+    from .training.calibrate import calibrate
 
     settings = _settings(args)
     result = calibrate(settings, corpora_root=args.corpora, n_sentences=args.sentences)
@@ -262,7 +262,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .eval_harness import evaluate_corpus, evaluate_pages
+    from .evaluation.harness import evaluate_corpus, evaluate_pages
 
     settings = _settings(args)
     if not args.corpus and not args.pages:

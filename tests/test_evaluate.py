@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.eval_harness import dev_pages
-from pipeline.evaluate import (
+from pipeline.evaluation.harness import dev_pages
+from pipeline.evaluation.metrics import (
     PRF,
     GoldRow,
     PageScores,

@@ -148,8 +148,8 @@ def test_training_export_and_runtime_agree(tmp_path: Path) -> None:
     (onnxruntime + numpy Viterbi) gives what the averaged torch members give."""
     torch = pytest.importorskip("torch")
     spacy = pytest.importorskip("spacy")
-    from pipeline.corpora import Example
-    from pipeline.train_tagger import (
+    from pipeline.training.corpora import Example
+    from pipeline.training.tagger import (
         TaggerConfig,
         _fit,
         _network,
@@ -198,14 +198,14 @@ def test_train_tagger_writes_a_loadable_ensemble_pipeline(tmp_path: Path, monkey
     """The orchestration: members trained (augmentation included), averaged, saved, loadable."""
     pytest.importorskip("torch")
     spacy = pytest.importorskip("spacy")
-    from pipeline import train_tagger as tt
-    from pipeline.corpora import Example
+    from pipeline.training import tagger as tt
+    from pipeline.training.corpora import Example
 
     rows = [Example("王小明在平湖镇工作", ((0, 3, "PERSON"), (4, 7, "PLACE"))),
             Example("李华去嘉兴市政府", ((0, 2, "PERSON"), (3, 5, "PLACE"), (5, 8, "ORG")))] * 4
     monkeypatch.setattr(tt, "training_data", lambda root=None: (rows, rows[:2], rows[:2]))
-    monkeypatch.setattr("pipeline.augment.load_names", lambda d=None: (["新丰镇", "曹桥街道"], ["海盐县"]))
-    monkeypatch.setattr("pipeline.train.msra_dev", lambda root=None: rows[:2])
+    monkeypatch.setattr("pipeline.training.augment.load_names", lambda d=None: (["新丰镇", "曹桥街道"], ["海盐县"]))
+    monkeypatch.setattr("pipeline.training.cnn.msra_dev", lambda root=None: rows[:2])
     small = dict(char_dim=8, bigram_dim=4, hidden=8, softword_dim=4, epochs=2, bigram_min_count=1)
     members = (tt.TaggerConfig(seed=1, softword=False, **small), tt.TaggerConfig(seed=2, augment=True, **small))
     out = tt.train_tagger(tmp_path / "model", tmp_path / "work", members, processes=1)
@@ -221,7 +221,7 @@ def test_train_tagger_writes_a_loadable_ensemble_pipeline(tmp_path: Path, monkey
 
 def test_recipe_file_lists_the_members_and_rejects_unknown_settings(tmp_path: Path) -> None:
     """The shipped recipe is a config file; a misspelt key must fail, not train a default."""
-    from pipeline.train_tagger import MEMBERS, RECIPE, load_members
+    from pipeline.training.tagger import MEMBERS, RECIPE, load_members
 
     assert load_members(RECIPE) == MEMBERS and len(MEMBERS) >= 2
     assert len({m.seed for m in MEMBERS}) == len(MEMBERS)  # members differ at least in seed

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pipeline.evaluate import read_page_gold, rows_from_mentions, score_page
+from pipeline.evaluation.metrics import read_page_gold, rows_from_mentions, score_page
 from pipeline.runner import Pipeline
 from pipeline.settings import Settings
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.augment import NAME_NOTES, name_lists
-from pipeline.corpora import MISSING, Example, entity_labels, entity_strings, read_msra, read_pd1998
+from pipeline.training.augment import NAME_NOTES, name_lists
+from pipeline.training.corpora import MISSING, Example, entity_labels, entity_strings, read_msra, read_pd1998
 
 PD_LINE = (
     "19980101-01-001-001/m  中/j  美/j  两国/n  在/p  会议/n  中/f  同意/v  ，/w  "
@@ -107,7 +107,7 @@ def test_docbin_marks_missing_tokens_unknown(tmp_path: Path) -> None:
     spacy = pytest.importorskip("spacy")
     from spacy.tokens import DocBin
 
-    from pipeline.train import _docbin
+    from pipeline.training.cnn import _docbin
 
     ex = Example("中美会谈，王小明出席", ((0, 1, MISSING), (1, 2, "PLACE"), (5, 8, "PERSON"), (5, 6, MISSING)))
     assert _docbin([ex], tmp_path / "x.spacy") == 1
@@ -118,7 +118,7 @@ def test_docbin_marks_missing_tokens_unknown(tmp_path: Path) -> None:
 
 def test_tagger_gold_tags_bioes_and_missing() -> None:
     from pipeline.model.lstm_tagger import TAGS
-    from pipeline.train_tagger import IGNORE, gold_tags
+    from pipeline.training.tagger import IGNORE, gold_tags
 
     ex = Example("中美会谈王小明出席", ((0, 1, MISSING), (1, 2, "PLACE"), (4, 7, "PERSON")))
     names = [("-" if t == IGNORE else TAGS[t]) for t in gold_tags(ex)]
@@ -126,7 +126,7 @@ def test_tagger_gold_tags_bioes_and_missing() -> None:
 
 
 def test_tagger_pieces_cut_after_punctuation_never_inside_an_entity() -> None:
-    from pipeline.train_tagger import pieces
+    from pipeline.training.tagger import pieces
 
     text = ("平湖市发展和改革局，" * 30)[:-1]
     spans = tuple((i * 10, i * 10 + 9, "ORG") for i in range(30))

@@ -2,7 +2,7 @@
 
 Why this shape: the Chinese NER literature's strong CPU-sized model is a BiLSTM over character
 and character-bigram embeddings with a constrained BIOES decoder.  It is trained with PyTorch
-(``pipeline.train_tagger``, a training-time extra) and exported to ONNX, so the pipeline runs it
+(``pipeline.training.tagger``, a training-time extra) and exported to ONNX, so the pipeline runs it
 with onnxruntime, already a dependency for LAC: no torch at run time.  Wrapping it as a spaCy
 component (``pinghu_lstm_ner``) keeps one model interface: ``spacy.load(models/...)`` gives a
 pipeline whose ``doc.ents`` are the tagger's spans, like any spaCy NER.

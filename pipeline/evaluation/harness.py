@@ -1,4 +1,4 @@
-"""Run a recogniser configuration over gold data and score it with ``pipeline.evaluate``.
+"""Run a recogniser configuration over gold data and score it with ``pipeline.evaluation.metrics``.
 
 Two kinds of gold, as the field uses them: span-level corpus test sets (MSRA test, CLUENER dev),
 scored on the recognise stage alone; and hand-annotated pages, scored end to end (ingest to
@@ -12,8 +12,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .corpora import read_corpus
-from .settings import REPO_DIR, Settings
+from ..settings import REPO_DIR, Settings
+from ..training.corpora import read_corpus
 
 DEV_DIR = REPO_DIR / "tests" / "data" / "dev"
 
@@ -26,8 +26,8 @@ def evaluate_corpus(
     print_table: bool = True,
     stage: object | None = None,
 ) -> dict[str, object]:
-    from .evaluate import format_table, score_spans, to_json
-    from .recognize import RecognizeStage
+    from ..recognize import RecognizeStage
+    from .metrics import format_table, score_spans, to_json
 
     examples = list(read_corpus(name, corpora_root))
     if limit:
@@ -76,8 +76,8 @@ def split_page_arg(arg: Path) -> tuple[Path, Path]:
 
 def predicted_rows(pipe: object, page: Path) -> list:
     """Run the whole pipeline on a page and collapse its mentions into page-gold rows."""
-    from .errors import InputError
-    from .evaluate import rows_from_mentions
+    from ..errors import InputError
+    from .metrics import rows_from_mentions
 
     try:
         res = pipe.process_file(page)  # type: ignore[attr-defined]
@@ -92,8 +92,8 @@ def predicted_rows(pipe: object, page: Path) -> list:
 def evaluate_pages(
     settings: Settings, pages: Sequence[Path], print_table: bool = True, pipe: object | None = None
 ) -> dict[str, object]:
-    from .evaluate import format_table, read_page_gold, score_page, to_json
-    from .runner import Pipeline
+    from ..runner import Pipeline
+    from .metrics import format_table, read_page_gold, score_page, to_json
 
     pipe = pipe or Pipeline(settings)
     all_gold: list = []

@@ -22,8 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .corpora import MISSING, Example
-from .model.lstm_tagger import (
+from ..model.lstm_tagger import (
     BOS,
     EOS,
     LABELS,
@@ -35,6 +34,7 @@ from .model.lstm_tagger import (
     tags_to_spans,
     viterbi,
 )
+from .corpora import MISSING, Example
 
 IGNORE = -100
 TAG_ID = {t: i for i, t in enumerate(TAGS)}
@@ -54,7 +54,7 @@ class TaggerConfig:
     lexicon: bool = False  # the jieba-dictionary SoftLexicon rows (lstm_tagger.lexicon_ids)
     lexicon_dim: int = 8  # per typed row; the all-words row gets twice this
     dropout: float = 0.3
-    augment: bool = False  # add county-level entity-replacement copies (pipeline.augment)
+    augment: bool = False  # add county-level entity-replacement copies (pipeline.training.augment)
     max_chars: int = 8000
     max_bigrams: int = 80000
     bigram_min_count: int = 3
@@ -67,7 +67,7 @@ class TaggerConfig:
     seed: int = 7
 
 
-RECIPE = Path(__file__).resolve().parent / "model" / "lstm.cfg"
+RECIPE = Path(__file__).resolve().parent.parent / "model" / "lstm.cfg"
 
 
 def load_members(path: Path = RECIPE) -> tuple[TaggerConfig, ...]:
@@ -151,8 +151,8 @@ def build_vocab(data: Sequence[tuple[str, list[int]]], cfg: TaggerConfig) -> Voc
 def training_data(corpora_root: Path | None = None) -> tuple[list[Example], list[Example], list[Example]]:
     """(train, dev, test) examples, with the same exclusions as the spaCy recipe."""
     from .augment import name_lists
+    from .cnn import msra_dev, read_training
     from .corpora import read_corpus
-    from .train import msra_dev, read_training
 
     test = list(read_corpus("msra-test", corpora_root))
     dev = msra_dev(corpora_root)
@@ -285,8 +285,8 @@ def choose_weights(
 
 
 def _f1(gold: Sequence[Example], pred: Sequence[list[tuple[int, int, str]]]) -> float:
-    """Strict micro F1, the project's scorer (``pipeline.evaluate``)."""
-    from .evaluate import score_spans
+    """Strict micro F1, the project's scorer (``pipeline.evaluation.metrics``)."""
+    from ..evaluation.metrics import score_spans
 
     return score_spans([[s for s in ex.spans if s[2] in LABELS] for ex in gold], pred).strict.micro.f1
 
@@ -351,7 +351,7 @@ def save_pipeline(
 
     import spacy
 
-    from .model import lstm_tagger  # noqa: F401  registers the factory
+    from ..model import lstm_tagger  # noqa: F401  registers the factory
 
     if int8:
         onnx_path = quantize(onnx_path, onnx_path.with_name(onnx_path.stem + ".int8.onnx"))
@@ -470,7 +470,7 @@ def assemble(
     and save it as a spaCy pipeline; ``pinghu-ner train --assemble-only`` runs this step alone."""
     import torch
 
-    from .train import msra_dev
+    from .cnn import msra_dev
 
     vocab = Vocab.from_json(json.loads((work_dir / "vocab.json").read_text(encoding="utf-8")))
     nets, reports = [], []

@@ -25,13 +25,13 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from ..gazetteer import load_gazetteer
+from ..recognize import create
+from ..recognize.config import load as load_recognize_config
+from ..recognize.config import preset_names
+from ..settings import Settings
+from .cnn import msra_dev
 from .corpora import Example, read_corpus
-from .gazetteer import load_gazetteer
-from .recognize import create
-from .recognize.config import load as load_recognize_config
-from .recognize.config import preset_names
-from .settings import Settings
-from .train import msra_dev
 
 MIN_COUNT = 5
 MAX_PRECISION = 0.1
@@ -59,10 +59,10 @@ def choose_threshold(settings: Settings, backend: str, dev: list[Example], resul
     end of ``calibrate``, so an interrupted calibration leaves the shipped file as it was."""
     from dataclasses import replace
 
-    from .eval_harness import dev_pages, evaluate_pages
-    from .evaluate import score_spans
-    from .recognize.combine import Combiner, CombinerConfig
-    from .runner import Pipeline
+    from ..evaluation.harness import dev_pages, evaluate_pages
+    from ..evaluation.metrics import score_spans
+    from ..recognize.combine import Combiner, CombinerConfig
+    from ..runner import Pipeline
 
     pipe = Pipeline(replace(settings, backend=backend))
     stage = pipe.recognizer

@@ -16,8 +16,8 @@ import random
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ..settings import REPO_DIR
 from .corpora import Example
-from .settings import REPO_DIR
 
 DEFAULT_DIVISIONS = REPO_DIR.parent / "shared" / "gazetteer" / "admin-divisions"
 

@@ -15,9 +15,9 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..settings import PACKAGE_DIR
 from .augment import name_lists
 from .corpora import MISSING, Example, corpus_path, entity_labels, entity_strings, read_corpus, read_pd1998
-from .settings import PACKAGE_DIR
 
 CONFIG_PATH = PACKAGE_DIR / "model" / "ner.cfg"
 DEFAULT_TRAIN_CORPORA = ("msra-train", "pd1998")
@@ -127,7 +127,7 @@ def train(
     """Build the corpus, train with spaCy's trainer, copy model-best to ``output``."""
     from spacy.cli.train import train as spacy_train
 
-    from .model import architectures  # noqa: F401  registers pinghu.CharFeatureEmbed.v1
+    from ..model import architectures  # noqa: F401  registers pinghu.CharFeatureEmbed.v1
 
     t0 = time.time()
     counts = build_corpus(work_dir, corpora, corpora_root, limit)
@@ -173,8 +173,8 @@ def finetune(
     from confection import Config
     from spacy.cli.train import train as spacy_train
 
+    from ..model import architectures  # noqa: F401
     from .augment import augmented
-    from .model import architectures  # noqa: F401
 
     t0 = time.time()
     test_texts = {ex.text for ex in read_corpus("msra-test", corpora_root)}
