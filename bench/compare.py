@@ -1,9 +1,13 @@
-"""``python -m bench.compare`` (``make eval``): LAC alone, our model alone, and the combination.
+"""``python -m bench.compare`` (``make eval``): each backend scored on every set, and an ablation.
 
-One table per data set — the hand-annotated dev pages (``tests/data/dev``), the sample page
-(``seeds/`` against ``tests/data/gold/seed_page.tsv``) and the MSRA NER test set — with per-type
-precision/recall/F1 and throughput, printed as Markdown (the README's accuracy section is this
-output) and saved as JSON under ``bench/results/``.
+Sets: the hand-annotated dev pages (``tests/data/dev``), the sample page (``seeds/`` against
+``tests/data/gold/seed_page.tsv``), MSRA NER test (strict) and CLUENER2020 dev mapped to
+PERSON/PLACE/ORG (strict; mapping in ``pipeline/training/corpora.py``: name → PERSON;
+company, government, organization → ORG; address → PLACE when a short named place; predictions
+inside street addresses, scenes, books, games and films are not scored; position dropped).  Every
+set is scored whole.  Then the ablation: the default backend with each repair/filter pass switched
+off in turn (``--disable PASS``), micro F1 on MSRA test, CLUENER dev and the dev pages.  Printed as
+Markdown (the README's accuracy section is this output) and saved as JSON under ``bench/results/``.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from pathlib import Path
 from pipeline.evaluation.harness import dev_pages, evaluate_corpus, evaluate_pages
 from pipeline.settings import REPO_DIR, Settings
 
-BACKENDS = ("lac", "spacy", "lac-gazetteer", "combined")
+BACKENDS = ("lac", "spacy", "lac-gazetteer", "combined")  # compared here; hanlp needs its extra
 SEED = REPO_DIR / "seeds" / "000_2b345dada261a864.txt"
 SEED_GOLD = REPO_DIR / "tests" / "data" / "gold" / "seed_page.tsv"
+ABLATION_SETS = ("msra", "cluener", "dev")
 
 
 def _row(name: str, block: dict, key: str) -> list[str]:
@@ -33,41 +38,91 @@ def _row(name: str, block: dict, key: str) -> list[str]:
     return cells
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__.splitlines()[0])
-    ap.add_argument("--msra-limit", type=int, default=0, help="first N MSRA test sentences (0: all 3,442)")
-    ap.add_argument("--backends", nargs="*", default=list(BACKENDS))
-    args = ap.parse_args(argv)
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    results: dict[str, dict] = {}
-    for backend in args.backends:
-        settings = Settings(backend=backend)
-        results[backend] = {
-            "dev": evaluate_pages(settings, dev_pages(), print_table=False),
-            "sample": evaluate_pages(settings, [Path(f"{SEED}={SEED_GOLD}")], print_table=False),
-            "msra": evaluate_corpus(settings, "msra-test", limit=args.msra_limit, print_table=False),
-        }
-    lines = []
+def _score_backend(backend: str, msra_limit: int) -> dict[str, dict]:
+    settings = Settings(backend=backend)
+    return {
+        "dev": evaluate_pages(settings, dev_pages(), print_table=False),
+        "sample": evaluate_pages(settings, [Path(f"{SEED}={SEED_GOLD}")], print_table=False),
+        "msra": evaluate_corpus(settings, "msra-test", limit=msra_limit, print_table=False),
+        "cluener": evaluate_corpus(settings, "cluener-dev", print_table=False),
+    }
+
+
+def _accuracy_tables(results: dict[str, dict], backends: list[str]) -> list[str]:
+    lines: list[str] = []
     header = "| backend | PERSON P / R / F1 | PLACE P / R / F1 | ORG P / R / F1 | micro F1 |"
     rule = "|---|---|---|---|---|"
+    any_backend = results[backends[0]]
     sets = [
         ("dev", f"Dev pages ({len(dev_pages())} hand-annotated pages, page level, per article)", "by_article"),
         ("sample", "Sample page (seeds/, page level, per article)", "by_article"),
-        ("msra", "MSRA NER test (3,442 sentences, strict exact span)", "strict"),
+        ("msra", f"MSRA NER test ({any_backend['msra']['sentences']:,} sentences, strict exact span)", "strict"),
+        ("cluener", f"CLUENER2020 dev ({any_backend['cluener']['sentences']:,} sentences, mapped to "
+                    "PERSON/PLACE/ORG, strict exact span)", "strict"),
     ]
     for key, title, table in sets:
         lines += ["", f"**{title}**", "", header, rule]
-        for backend in args.backends:
+        for backend in backends:
             lines.append("| " + " | ".join(_row(backend, results[backend][key], table)) + " |")
-    lines += ["", "| backend | MSRA chars/s (recognise stage, one process) | dev pages end to end chars/s |", "|---|---|---|"]
-    for backend in args.backends:
+    lines += ["", "| backend | MSRA chars/s (recognise stage, one process) | dev pages end to end chars/s |",
+              "|---|---|---|"]
+    for backend in backends:
         r = results[backend]
         dev_cps = r["dev"]["chars"] / max(r["dev"]["seconds"], 1e-9)
         lines.append(f"| {backend} | {r['msra']['chars_per_s']:,} | {dev_cps:,.0f} |")
-    for backend in args.backends:
+    for backend in backends:
         r = results[backend]["sample"]
         lines.append(f"\n{backend} on the sample page: role accuracy {_acc(r, 'role_accuracy')}, "
                      f"linking accuracy {_acc(r, 'linking_accuracy')}")
+    return lines
+
+
+def _ablation(backend: str, msra_limit: int) -> dict[str, dict[str, float]]:
+    from pipeline.evaluation.ablation import ablate
+    from pipeline.runner import Pipeline
+
+    settings = Settings(backend=backend)
+    pipe = Pipeline(settings)
+
+    def pages(stage: object) -> float:
+        pipe.recognizer = stage  # type: ignore[assignment]
+        return float(evaluate_pages(settings, dev_pages(), print_table=False, pipe=pipe)["by_article"]["ALL"]["f1"])
+
+    def corpus(name: str, limit: int = 0):  # noqa: ANN202
+        def score(stage: object) -> float:
+            out = evaluate_corpus(settings, name, limit=limit, print_table=False, stage=stage)
+            return float(out["strict"]["ALL"]["f1"])  # type: ignore[index]
+
+        return score
+
+    return ablate(settings, {"msra": corpus("msra-test", msra_limit), "cluener": corpus("cluener-dev"),
+                             "dev": pages})
+
+
+def _ablation_table(backend: str, rows: dict[str, dict[str, float]]) -> list[str]:
+    base = rows["none"]
+    lines = ["", f"**Ablation: `{backend}` with one pass switched off (micro F1; Δ against all passes on)**", "",
+             "| pass off | MSRA test | CLUENER dev | dev pages |", "|---|---|---|---|"]
+    for name, scores in rows.items():
+        cells = [f"{scores[s]:.4f}" if name == "none" else f"{scores[s]:.4f} ({scores[s] - base[s]:+.4f})"
+                 for s in ABLATION_SETS]
+        lines.append(f"| {'(none)' if name == 'none' else name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__.splitlines()[0])
+    ap.add_argument("--msra-limit", type=int, default=0, help="first N MSRA test sentences (0: all)")
+    ap.add_argument("--backends", nargs="*", default=list(BACKENDS))
+    ap.add_argument("--ablate", default="combined", help="backend to ablate ('' for none; default %(default)s)")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    results: dict[str, dict] = {b: _score_backend(b, args.msra_limit) for b in args.backends}
+    lines = _accuracy_tables(results, args.backends)
+    if args.ablate:
+        rows = _ablation(args.ablate, args.msra_limit)
+        results["ablation"] = {"backend": args.ablate, "micro_f1": rows}
+        lines += _ablation_table(args.ablate, rows)
     text = "\n".join(lines)
     print(text)
     out = REPO_DIR / "bench" / "results"

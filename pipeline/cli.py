@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("calibrate", help="learn the combiner's per-source weights and error filters")
     c.add_argument("--corpora", type=_safe_path, default=None)
     c.add_argument("--sentences", type=int, default=3000)
+    c.add_argument("--disable", action="append", default=[], metavar="PASS",
+                   help="switch a recognise pass off (repeatable; names in pipeline/recognize/recognize.cfg)")
     common(c)
 
     e = sub.add_parser("eval", help="score predictions against gold")
@@ -86,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--corpora", type=_safe_path, default=None)
     e.add_argument("--limit", type=int, default=0, help="score only the first N corpus sentences")
     e.add_argument("--json", action="store_true")
+    e.add_argument("--disable", action="append", default=[], metavar="PASS",
+                   help="switch a recognise pass off, for an ablation (repeatable; names in recognize.cfg)")
     common(e)
 
     rp = sub.add_parser("report", help="summarise an outputs directory")
@@ -255,7 +259,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from .training.calibrate import calibrate
 
-    settings = _settings(args)
+    settings = _settings(args, disable_passes=tuple(args.disable))
     result = calibrate(settings, corpora_root=args.corpora, n_sentences=args.sentences)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
@@ -264,7 +268,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluation.harness import evaluate_corpus, evaluate_pages
 
-    settings = _settings(args)
+    settings = _settings(args, disable_passes=tuple(args.disable))
     if not args.corpus and not args.pages:
         raise UsageError("eval needs --corpus NAME and/or --pages PAGE...")
     results: dict[str, object] = {}

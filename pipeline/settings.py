@@ -62,6 +62,10 @@ class Settings:
             raise ValueError(f"--backend {self.backend!r}: choose one of {', '.join(backends())}")
         if self.workers < 1:
             raise ValueError("--workers must be at least 1")
+        if self.disable_passes:
+            from .recognize import Plan, load_config
+
+            Plan.build(load_config(self.backend).passes, self.disable_passes)  # ValueError if it cannot run
 
     def as_record(self) -> dict[str, object]:
         return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
