@@ -52,7 +52,7 @@ _TRANS_SCORE = np.where(_TRANS, 0.0, _NEG).astype(np.float32)
 
 def softword_ids(text: str) -> list[int]:
     """1/2/3/4 = B/M/E/S of the jieba word each character is in (the 'soft word' feature)."""
-    from ..segmentation import cut_words
+    from ..wordseg import cut_words
 
     out: list[int] = []
     for w in cut_words(text):
@@ -72,7 +72,7 @@ def _load_lexicon() -> tuple[dict[str, int], dict[str, int]]:
     its words it tags as person (nr), place (ns) or organisation (nt) names, as bits 1/2/4."""
     global _lexicon
     if _lexicon is None:
-        from ..segmentation import jieba_tokenizer
+        from ..wordseg import jieba_tokenizer
 
         tok = jieba_tokenizer()
         typed: dict[str, int] = {}

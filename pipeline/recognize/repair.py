@@ -279,7 +279,7 @@ def _tag_other_occurrences(text: str, spans: list[Span], names: dict[str, str]) 
 
 
 def _known_word(surface: str) -> bool:
-    from ..segmentation import is_known_word
+    from ..wordseg import is_known_word
 
     return is_known_word(surface)
 
