@@ -1,5 +1,9 @@
 """Character features for a Chinese NER model in spaCy, registered for its config system.
 
+Legacy: the layers of the earlier CNN + transition-based model (``pinghu-ner train --arch cnn``,
+``pipeline/training/cnn.py``), kept for comparison (see the model card).  The shipped BiLSTM does
+not use them; the runtime imports this module only when a model's config names its layer.
+
 spaCy's ``MultiHashEmbed`` embeds a token's own attributes.  With one token per character (the
 segmentation that keeps every entity boundary reachable) those attributes say almost nothing:
 NORM, PREFIX and SUFFIX of ``市`` are all ``市``.  What a character tagger needs is its context,

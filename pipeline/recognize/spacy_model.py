@@ -8,6 +8,7 @@ from pathlib import Path
 from ..records import Span
 from .base import BackendUnavailable, Recognizer, chunks, register
 
+LEGACY_CNN_LAYER = "pinghu.CharFeatureEmbed.v1"  # in a config.cfg: a model of the retired CNN path
 MODEL_SOURCE = "spacy"  # the registered name, which the combiner and the repairs see on spans
 
 
@@ -16,11 +17,13 @@ class SpacyRecognizer(Recognizer):
     def __init__(self, model_dir: Path | str, batch_size: int = 64, **_: object) -> None:
         import spacy
 
-        from ..model import architectures, lstm_tagger  # noqa: F401  register the layers and factories
+        from ..model import lstm_tagger  # noqa: F401  registers the shipped BiLSTM's factory
 
         path = Path(model_dir)
         if not (path / "config.cfg").exists():
             raise BackendUnavailable(f"{path}: no trained model here (run `pinghu-ner train`)")
+        if LEGACY_CNN_LAYER in (path / "config.cfg").read_text(encoding="utf-8"):
+            from ..model import architectures  # noqa: F401  the legacy CNN model's layers, only for it
         self.nlp = spacy.load(path)
         self.batch_size = batch_size
 
