@@ -12,24 +12,26 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.evaluation.gold_check import (
+    check_page_gold,
+    split_by_first_lines,
+    split_markdown_articles,
+    split_page,
+    uncovered_count,
+)
 from pipeline.evaluation.harness import dev_pages
 from pipeline.evaluation.metrics import (
     PRF,
     GoldRow,
     PageScores,
     Scores,
-    check_page_gold,
     format_table,
     normalize_punctuation,
     read_page_gold,
     rows_from_mentions,
     score_page,
     score_spans,
-    split_by_first_lines,
-    split_markdown_articles,
-    split_page,
     to_json,
-    uncovered_count,
     write_page_gold,
 )
 from pipeline.records import Mention
