@@ -51,27 +51,7 @@ def assign_roles(
             groups.append([i])
 
     for group in groups:
-        first, last = people[group[0]], people[group[-1]]
-        role = ""
-        before = title_ending_at.get(first.start)
-        if before is not None:
-            role = text[before.start : before.end]
-        else:
-            tail = text[last.end : last.end + 12]
-            m = re.match(r"(?:同志)?等(?:同志)?", tail)
-            if m:
-                after = title_starting_at.get(last.end + m.end())
-                if after is not None:
-                    role = text[after.start : after.end]
-            if not role and len(group) == 1 and last.end in title_starting_at:
-                after = title_starting_at[last.end]  # 习近平总书记: the post follows the name
-                role = text[after.start : after.end]
-            if not role and len(group) == 1 and text[last.end : last.end + 1] in ("（", "("):
-                # X（市农业农村局局长）: the bracket holds a title if a title ends at its close.
-                close = min((k for k in (text.find("）", last.end), text.find(")", last.end)) if k > 0),
-                            default=-1)
-                if 0 < close - last.end <= 30 and any(t.end == close for t in titles):
-                    role = text[last.end + 1 : close]
+        role = _group_role(text, [people[i] for i in group], titles, title_ending_at, title_starting_at)
         if role:
             for i in group:
                 out[i].role, out[i].is_official = role, True
@@ -97,6 +77,32 @@ def assign_roles(
             elif name in by_name:
                 a.role = by_name[name]
     return out
+
+
+def _group_role(
+    text: str, group: Sequence[Span], titles: Sequence[Span],
+    title_ending_at: dict[int, Span], title_starting_at: dict[int, Span],
+) -> str:
+    """The title an enumeration of people shares: before the first name, after 等, right after a
+    lone name (习近平总书记), or in brackets after it (X（市农业农村局局长））."""
+    first, last = group[0], group[-1]
+    before = title_ending_at.get(first.start)
+    if before is not None:
+        return text[before.start : before.end]
+    m = re.match(r"(?:同志)?等(?:同志)?", text[last.end : last.end + 12])
+    if m:
+        after = title_starting_at.get(last.end + m.end())
+        if after is not None:
+            return text[after.start : after.end]
+    if len(group) == 1 and last.end in title_starting_at:
+        after = title_starting_at[last.end]  # 习近平总书记: the post follows the name
+        return text[after.start : after.end]
+    if len(group) == 1 and text[last.end : last.end + 1] in ("（", "("):
+        # X（市农业农村局局长）: the bracket holds a title if a title ends at its close.
+        close = min((k for k in (text.find("）", last.end), text.find(")", last.end)) if k > 0), default=-1)
+        if 0 < close - last.end <= 30 and any(t.end == close for t in titles):
+            return text[last.end + 1 : close]
+    return ""
 
 
 @register_pass("bylines", requires=["spans", "article"], provides=["spans"])
