@@ -67,8 +67,9 @@ def _texts(files: list[Path]) -> list[str]:
     return [f.read_text(encoding="utf-8") for f in files]
 
 
-def bench_stages(files: list[Path], chars: int) -> dict[str, float]:
-    """Per-stage chars/s in one process, each stage timed on the previous stage's output."""
+def bench_stages(files: list[Path], chars: int, disable: tuple[str, ...] = ()) -> dict[str, float]:
+    """Per-stage chars/s in one process, each stage timed on the previous stage's output;
+    ``disable``: recognise passes switched off for the default stage (what a pass costs)."""
     from pipeline.gazetteer import load_gazetteer
     from pipeline.ingest import read_source
     from pipeline.recognize import RecognizeStage, create
@@ -76,7 +77,8 @@ def bench_stages(files: list[Path], chars: int) -> dict[str, float]:
     from pipeline.runner import Pipeline
     from pipeline.settings import Settings
 
-    settings = Settings()
+    settings = Settings(disable_passes=disable)
+    settings.validate()
     pipe = Pipeline(settings)
     out: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -137,7 +139,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     ap.add_argument("--year", action="store_true", help="also run the full synthetic year (~17 M chars)")
     ap.add_argument("--quick-only", action="store_true")
+    ap.add_argument("--disable", action="append", default=[], metavar="PASS",
+                    help="switch a recognise pass off in the in-process stage timing (names in recognize.cfg)")
     args = ap.parse_args(argv)
+    if args.disable:
+        from pipeline.settings import Settings
+
+        try:
+            Settings(disable_passes=tuple(args.disable)).validate()
+        except ValueError as exc:
+            ap.error(str(exc))
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     result: dict[str, object] = {"started": dt.datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="pinghu-bench-") as tmp:
@@ -147,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         files, chars = build_issues(2, quick_dir)
         result["quick"] = {"chars": chars, "pages": len(files)}
         result["quick"]["jieba_chars_per_s"] = bench_jieba(files, chars)
-        result["quick"]["stages_chars_per_s"] = bench_stages(files, chars)
+        result["quick"]["disable_passes"] = list(args.disable)
+        result["quick"]["stages_chars_per_s"] = bench_stages(files, chars, tuple(args.disable))
         result["quick"]["run_1_worker"] = bench_run(files, chars, 1, work / "q")
         if not args.quick_only:
             med_dir = work / "medium"
