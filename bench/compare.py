@@ -100,13 +100,16 @@ def _ablation(backend: str, msra_limit: int) -> dict[str, dict[str, float]]:
 
 
 def _ablation_table(backend: str, rows: dict[str, dict[str, float]]) -> list[str]:
+    from pipeline.recognize import PASSES
+
     base = rows["none"]
     lines = ["", f"**Ablation: `{backend}` with one pass switched off (micro F1; Δ against all passes on)**", "",
-             "| pass off | MSRA test | CLUENER dev | dev pages |", "|---|---|---|---|"]
+             "| pass off | what it does | MSRA test | CLUENER dev | dev pages |", "|---|---|---|---|---|"]
     for name, scores in rows.items():
         cells = [f"{scores[s]:.4f}" if name == "none" else f"{scores[s]:.4f} ({scores[s] - base[s]:+.4f})"
                  for s in ABLATION_SETS]
-        lines.append(f"| {'(none)' if name == 'none' else name} | " + " | ".join(cells) + " |")
+        what = "all passes on" if name == "none" else PASSES[name].doc
+        lines.append(f"| {'(none)' if name == 'none' else name} | {what} | " + " | ".join(cells) + " |")
     return lines
 
 

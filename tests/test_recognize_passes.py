@@ -108,3 +108,13 @@ def test_article_passes_do_not_run_on_corpus_sentences() -> None:
     plan = Plan.build(load_config("combined").passes)
     assert {"bylines", "titles", "roles"} <= set(plan.names)
     assert not {"bylines", "titles", "roles"} & {p.name for p in plan.for_texts}
+
+
+def test_a_misspelt_config_key_is_refused(tmp_path) -> None:  # noqa: ANN001
+    cfg = tmp_path / "recognize.cfg"
+    cfg.write_text('[recognize]\nsources = ["lac"]\npasses = ["propose", "vote"]\n\n'
+                   '[presets]\n\n[presets.fast]\ntreshold = 0.5\n', encoding="utf-8")
+    with pytest.raises(KeyError, match="treshold"):
+        load_config("fast", path=cfg)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("treshold", "threshold"), encoding="utf-8")
+    assert load_config("fast", path=cfg).threshold == 0.5

@@ -9,11 +9,12 @@ same preset with ``disable`` set.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 CONFIG_PATH = Path(__file__).resolve().parent / "recognize.cfg"
+KEYS = frozenset({"sources", "passes", "disable", "threshold", "blocklist"})
 
 
 @dataclass(frozen=True)
@@ -26,16 +27,19 @@ class RecognizeConfig:
     disable: tuple[str, ...] = ()
     threshold: float | None = None  # None: the calibrated threshold for ``preset``
     blocklist: bool = True
-    extra: dict[str, object] = field(default_factory=dict, compare=False)
 
     def with_passes(self, passes: Sequence[str]) -> RecognizeConfig:
-        from dataclasses import replace
-
+        """The same preset with another pass list (a test adding a pass, a notebook trying one)."""
         return replace(self, passes=tuple(passes))
 
 
-@cache
 def _raw(path: Path) -> dict[str, dict]:
+    """The file's sections, read once per version of the file."""
+    return _parsed(Path(path), Path(path).stat().st_mtime_ns)
+
+
+@cache
+def _parsed(path: Path, _mtime_ns: int) -> dict[str, dict]:
     from confection import Config
 
     cfg = Config().from_disk(path, interpolate=False)
@@ -53,7 +57,9 @@ def load(preset: str, disable: Sequence[str] = (), path: Path = CONFIG_PATH) -> 
     if preset not in raw["presets"]:
         raise KeyError(f"unknown recognise preset {preset!r}; known: {', '.join(raw['presets'])}")
     merged = {**raw["recognize"], **raw["presets"][preset]}
-    known = {"sources", "passes", "disable", "threshold", "blocklist"}
+    unknown = set(merged) - KEYS
+    if unknown:  # a misspelt key would otherwise be ignored without a word
+        raise KeyError(f"{path}: unknown key(s) {sorted(unknown)} for preset {preset!r}; known: {sorted(KEYS)}")
     return RecognizeConfig(
         preset=preset,
         sources=tuple(merged["sources"]),
@@ -61,5 +67,4 @@ def load(preset: str, disable: Sequence[str] = (), path: Path = CONFIG_PATH) -> 
         disable=tuple(dict.fromkeys([*merged.get("disable", ()), *disable])),
         threshold=None if merged.get("threshold") is None else float(merged["threshold"]),
         blocklist=bool(merged.get("blocklist", True)),
-        extra={k: v for k, v in merged.items() if k not in known},
     )

@@ -89,8 +89,9 @@ def _settled(text: str, s: Span) -> Span:
 
 @register_pass("settle_candidates", requires=["candidates"], provides=["candidates"])
 def settle_candidates(doc: RecognitionDoc, _ctx: object) -> None:
-    """Settlement suffixes on each source's candidates before the vote, so that 梅兴 (one tagger)
-    and 梅兴社区 (another) are the same proposal and agree."""
+    """Settlement suffixes on each source's candidates before the vote (梅兴 + 社区 = 梅兴社区).
+
+    So that 梅兴 (one tagger) and 梅兴社区 (another) are the same proposal and agree."""
     doc.candidates = {src: extend_settlements(doc.text, spans) for src, spans in doc.candidates.items()}
 
 
@@ -130,7 +131,7 @@ def drop_single_chars(doc: RecognitionDoc, _ctx: object) -> None:
 
 @register_pass("drop_generic_places", requires=["spans"], provides=["spans"])
 def drop_generic_places(doc: RecognitionDoc, _ctx: object) -> None:
-    """Bare administrative words (街道, 全市) and transport modes (海河|联运) are no places."""
+    """Bare administrative words (街道, 全市) and transport modes (海河 + 联运) are no places."""
     text = doc.text
     doc.spans = [
         s for s in doc.spans
