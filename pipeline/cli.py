@@ -35,6 +35,12 @@ def _safe_path(value: str) -> Path:
     return Path(value)
 
 
+def _disable_arg(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--disable", action="append", default=[], metavar="PASS",
+                    help="switch a recognise pass off, for an ablation (repeatable; names in "
+                         "pipeline/recognize/recognize.cfg)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pinghu-ner", description=__doc__.splitlines()[0])
     p.add_argument("--version", action="version", version=f"pinghu-ner {__version__}")
@@ -78,8 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("calibrate", help="learn the combiner's per-source weights and error filters")
     c.add_argument("--corpora", type=_safe_path, default=None)
     c.add_argument("--sentences", type=int, default=3000)
-    c.add_argument("--disable", action="append", default=[], metavar="PASS",
-                   help="switch a recognise pass off (repeatable; names in pipeline/recognize/recognize.cfg)")
+    _disable_arg(c)
     common(c)
 
     e = sub.add_parser("eval", help="score predictions against gold")
@@ -88,8 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--corpora", type=_safe_path, default=None)
     e.add_argument("--limit", type=int, default=0, help="score only the first N corpus sentences")
     e.add_argument("--json", action="store_true")
-    e.add_argument("--disable", action="append", default=[], metavar="PASS",
-                   help="switch a recognise pass off, for an ablation (repeatable; names in recognize.cfg)")
+    _disable_arg(e)
     common(e)
 
     rp = sub.add_parser("report", help="summarise an outputs directory")

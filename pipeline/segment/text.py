@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .. import lexicon
 from ..normalize import with_traditional
 from ..textmap import MappedText, MappedTextBuilder
 from .bylines import parse_byline
@@ -20,10 +21,9 @@ _CONT_CHARS = frozenset("的了和与及在于对将把被为是向从以并而�
 MAX_HEADLINE = 40  # longest line read as a headline in plain text
 MAX_WEAK_HEADLINE = 30  # longest headline accepted without a byline or dateline to confirm it
 
-_BRIEF_LABEL = re.compile(
-    with_traditional(r"^.{0,6}?(?:简讯|速递|短讯|快讯|简报|一句话新闻|新闻集锦|新闻速览)$")
-)
-_NOTICE = re.compile(with_traditional(r"公告|通告|启事|公示"))
+# Column labels and notice words are package lexicons (pipeline/lexicons/), each with its source.
+_BRIEF_LABEL = re.compile(with_traditional(r"^.{0,6}?(?:" + "|".join(lexicon.entries("brief_column_labels")) + ")$"))
+_NOTICE = re.compile(with_traditional("|".join(lexicon.entries("notice_words"))))
 
 # Page headings inside a page (the page splitter already cut at them): markup here.
 _PAGE_HEADING = re.compile(
