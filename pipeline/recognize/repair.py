@@ -48,7 +48,7 @@ LOCATIVE = "".join(lexicon.entries("locatives"))
 # The most common surnames (package lexicon); a cue is only trusted after one of them.
 SURNAMES = lexicon.load("surnames")
 _COMPANY = re.compile(
-    r"[（(][\u4e00-\u9fff]{2,6}[)）][\u4e00-\u9fff]{0,8}?(?:股份有限公司|有限责任公司|有限公司|集团公司|公司)"
+    r"[（(][\u4e00-\u9fff]{2,6}[)）][\u4e00-\u9fff]{0,8}?(?:" + "|".join(lexicon.entries("company_suffixes")) + ")"
 )
 _NAME_BREAK = re.compile(r"[\s，。、；：！？“”‘’《》,.;:!?\"]")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")

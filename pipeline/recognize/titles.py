@@ -23,6 +23,7 @@ POSTS = lexicon.entries("title_posts")
 # Collective titles that stand before an enumeration of names (市领导A、B、C).
 COLLECTIVE = lexicon.entries("title_collectives")
 UNITS = lexicon.entries("title_units")
+GENERIC_POSTS = lexicon.load("generic_posts")  # alone (no unit before), too often a plain noun
 
 _alt = lambda words: "|".join(sorted(map(re.escape, words), key=len, reverse=True))  # noqa: E731
 _ONE = rf"(?:(?:{_alt(UNITS)})*副?(?:{_alt(POSTS)})|{_alt(COLLECTIVE)})"
@@ -46,7 +47,7 @@ class TitleRules(Recognizer):
         out: list[Span] = []
         for m in TITLE_RE.finditer(text):
             start, end = m.start(), m.end()
-            if end - start < 2 or m.group() in ("委员", "常委", "主任", "会长") and not _has_unit(text, start):
+            if end - start < 2 or m.group() in GENERIC_POSTS and not _has_unit(text, start):
                 # A bare generic post with nothing before it is too often a plain noun.
                 continue
             for org in orgs:  # 市发改局|局长, 乍浦[镇|党委书记]: the named unit is part of the title
