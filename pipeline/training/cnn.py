@@ -170,7 +170,6 @@ def finetune(
     Model selection uses MSRA dev plus its augmented copy, so a checkpoint must stay good on
     national news while it learns county-level names.
     """
-    from confection import Config
     from spacy.cli.train import train as spacy_train
 
     from ..model import architectures  # noqa: F401
@@ -194,15 +193,7 @@ def finetune(
         "augmented_docs": len(extra),
         "dev_docs": _docbin(dev_rows, work_dir / "dev.spacy"),
     }
-    cfg = Config().from_disk(CONFIG_PATH, interpolate=False)
-    for comp in ("tok2vec", "ner"):
-        cfg["components"][comp] = {"source": str(base.resolve())}
-    cfg["training"]["max_steps"] = max_steps
-    cfg["training"]["eval_frequency"] = 500
-    cfg["training"]["optimizer"]["learn_rate"] = learn_rate
-    cfg["training"]["batcher"]["size"]["start"] = 2000
-    cfg_path = work_dir / "finetune.cfg"
-    cfg.to_disk(cfg_path)
+    cfg_path = _finetune_config(base, work_dir, max_steps, learn_rate)
     run_dir = work_dir / "run"
     spacy_train(cfg_path, run_dir, overrides={"paths.train": str(work_dir / "train.spacy"),
                                                "paths.dev": str(work_dir / "dev.spacy")}, use_gpu=-1)
@@ -217,3 +208,19 @@ def finetune(
     }
     (output / "training.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     return output
+
+
+def _finetune_config(base: Path, work_dir: Path, max_steps: int, learn_rate: float) -> Path:
+    """The phase-1 config with both components sourced from ``base`` and a gentler schedule."""
+    from confection import Config
+
+    cfg = Config().from_disk(CONFIG_PATH, interpolate=False)
+    for comp in ("tok2vec", "ner"):
+        cfg["components"][comp] = {"source": str(base.resolve())}
+    cfg["training"]["max_steps"] = max_steps
+    cfg["training"]["eval_frequency"] = 500
+    cfg["training"]["optimizer"]["learn_rate"] = learn_rate
+    cfg["training"]["batcher"]["size"]["start"] = 2000
+    cfg_path = work_dir / "finetune.cfg"
+    cfg.to_disk(cfg_path)
+    return cfg_path
