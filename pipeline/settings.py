@@ -18,7 +18,9 @@ DEFAULT_MODEL = REPO_DIR / "models" / "zh_news_ner"
 
 PAPER_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
-BACKENDS = ("combined", "lac-gazetteer", "spacy", "lac", "hanlp")
+# "gazetteer": the gazetteer ruler alone (plus title and byline rules), no statistical tagger:
+# a fast, model-free variant for tests of the runner and for checking a new gazetteer.
+BACKENDS = ("combined", "lac-gazetteer", "spacy", "lac", "hanlp", "gazetteer")
 
 
 @dataclass
@@ -31,6 +33,9 @@ class Settings:
     workers: int = 1
     batch_size: int = 32
     resume: bool = False
+    # Sources are identified by their path relative to this folder (else their absolute path):
+    # see pipeline/identity.py.
+    archive_root: Path | None = None
     # Recognition of mentions in traditional characters: OpenCC t2s before the model, the
     # original surface kept.
     convert_traditional: bool = True
@@ -39,6 +44,7 @@ class Settings:
         self.gazetteer_dir = Path(self.gazetteer_dir)
         self.model_dir = Path(self.model_dir)
         self.out_dir = Path(self.out_dir)
+        self.archive_root = Path(self.archive_root) if self.archive_root is not None else None
 
     def validate(self) -> None:
         """Raise ValueError for values that would escape ``out_dir`` or name nothing we have."""

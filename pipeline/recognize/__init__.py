@@ -29,6 +29,7 @@ BACKEND_SOURCES: dict[str, tuple[str, ...]] = {
     "spacy": ("spacy",),
     "lac": ("lac",),
     "hanlp": ("hanlp",),
+    "gazetteer": ("gazetteer",),  # the ruler alone: fast and model-free (runner tests)
 }
 _SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?]?")
 
