@@ -11,7 +11,6 @@ lock, so concurrent runs and workers never lose a record).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import os
 import sys
@@ -29,10 +28,12 @@ from .records import Article, Mention
 from .settings import Settings
 
 
-@functools.lru_cache(maxsize=8)
 def tree_hash(directory: str) -> str:
     """A content hash of every file under ``directory`` (names and bytes), so --resume notices a
-    retrained model (its ONNX weights) or an edited gazetteer; "" when it does not exist."""
+    retrained model (its ONNX weights) or an edited gazetteer; "" when it does not exist.
+
+    Not cached: computed once per run and once per worker (~20 ms for the shipped model), so a
+    long-lived process calling ``run`` twice still sees a file changed in between."""
     root = Path(directory)
     if not root.is_dir():
         return ""
