@@ -111,16 +111,19 @@ class Pipeline:
             result.mentions.extend(mentions)
         return result
 
-    def process_pages(self, doc, key: str | None = None) -> Iterator[tuple[list[Article], list[Mention]]]:  # noqa: ANN001
+    def process_pages(self, doc, key: str | None = None,  # noqa: ANN001 - SourceDoc
+                      identity: str = "") -> Iterator[tuple[list[Article], list[Mention]]]:
         """Segment, recognise and resolve one page at a time: the unit the runner writes from.
 
         Article ids are re-issued from the source's key (``assign_ids``), so they are unique
         across an outputs directory whatever the pages' dates and numbers say.
         """
-        key = key or key_of_identity(source_identity(doc.path, self.settings.archive_root))
+        if key is None:
+            identity = source_identity(doc.path, self.settings.archive_root)
+            key = key_of_identity(identity)
         ordinal = 0
         for articles in self.segment_pages(doc):
-            ordinal = assign_ids(articles, key, ordinal)
+            ordinal = assign_ids(articles, key, ordinal, identity)
             mentions = self.recognize(articles)
             self.resolver.resolve_many(mentions)
             yield articles, mentions
@@ -156,17 +159,21 @@ class Pipeline:
         return mentions
 
 
-def assign_ids(articles: Sequence[Article], key: str, start: int) -> int:
+def assign_ids(articles: Sequence[Article], key: str, start: int, identity: str = "") -> int:
     """Give each article the id ``<paper>:<date>:<source hash>:p<page>:<ordinal>``.
 
     The source hash makes ids unique across sources (two files of one date and page, ``--date``
     for a whole directory); the ordinal counts articles through the file, so a page heading
-    printed twice in one file cannot repeat an id.  Returns the last ordinal used.
+    printed twice in one file cannot repeat an id.  ``source_file`` becomes the identity (the
+    resolved path, or the path below ``--root``), so a row never depends on the working
+    directory of the run that wrote it.  Returns the last ordinal used.
     """
     n = start
     for a in articles:
         n += 1
         a.article_id = f"{a.paper}:{a.issue_date or 'nodate'}:{key_hash(key)}:p{a.page}:{n:03d}"
+        if identity:
+            a.source_path = identity
     return n
 
 
@@ -227,7 +234,7 @@ def _process(path: Path, identity: str, issue_date: dt.date | None, pipe: Pipeli
     n_articles = chars = 0
     # Page by page: only compact Arrow tables outlive a page, so memory follows the largest
     # page, not the file (a whole year concatenated into one file still runs).
-    for articles, mentions in pipe.process_pages(doc, key):
+    for articles, mentions in pipe.process_pages(doc, key, identity):
         for name, table in source_tables(articles, mentions, settings.paper).items():
             parts[name].append(table)
         n_articles += len(articles)
