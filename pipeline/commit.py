@@ -85,6 +85,7 @@ def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str,
     """Make the staged parts the source's committed version (see the module docstring)."""
     out_dir = Path(out_dir)
     parts = {s.table: {"file": rel(out_dir, s.final), "rows": s.rows, "sha256": s.sha256} for s in staged}
+    committed = False
     try:
         with locked(out_dir):
             old = Manifest.load(out_dir).files.get(identity) or {}
@@ -100,9 +101,11 @@ def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str,
             jpath = out_dir / JOURNAL_DIR / f"{record['source_key']}.json"
             text = json.dumps(journal, ensure_ascii=False, default=str)
             atomic_write_bytes(jpath, lambda fh: fh.write(text.encode("utf-8")))
+            committed = True
             apply_journal(out_dir, jpath, journal)
     except BaseException:
-        discard(staged)  # after the journal these are already renamed: nothing left to remove
+        if not committed:  # after the journal, staged files belong to the roll-forward
+            discard(staged)
         raise
 
 

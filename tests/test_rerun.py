@@ -22,7 +22,8 @@ from rerun_fixture import FAST_BACKEND, page, write
 
 import pipeline
 from pipeline.cli import main
-from pipeline.settings import DEFAULT_GAZETTEER, DEFAULT_MODEL
+from pipeline.runner import Pipeline, process_and_write
+from pipeline.settings import DEFAULT_GAZETTEER, DEFAULT_MODEL, Settings
 
 D1, D2, D3 = dt.date(2024, 5, 13), dt.date(2024, 6, 13), dt.date(2024, 5, 14)
 
@@ -257,3 +258,59 @@ def test_disk_full_mid_batch_tries_the_rest_and_recovers(tmp_path: Path, capsys:
     assert cli([str(inp), "--out", str(out), "--resume"], capsys)[0] == 0
     assert sorted(pipeline.load(str(out)).articles.issue_date.dt.date) == days
     assert main(["check", str(out)]) == 0
+
+
+# --- one commit per source -------------------------------------------------------------------------
+
+
+def test_crash_between_renames_rolls_forward(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed after the articles part was renamed but before the mentions part: the next run
+    completes the commit, so articles and mentions are of one version."""
+    import pipeline.commit as commit
+
+    src = write(tmp_path / "in" / f"{D1.isoformat()}.md", page(D1, 0))
+    out = tmp_path / "out"
+    assert cli([str(src), "--out", str(out)], capsys)[0] == 0
+    src.write_text(page(D1, 7), encoding="utf-8")  # the new version names another secretary
+    real, calls = os.replace, {"n": 0}
+
+    def crash_after_first(a: object, b: object) -> None:
+        if str(b).endswith(".parquet"):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise KeyboardInterrupt  # stands for SIGKILL: nothing after this line runs
+        real(a, b)
+
+    monkeypatch.setattr(commit.os, "replace", crash_after_first)
+    with pytest.raises(KeyboardInterrupt):  # the runner catches Exception, not a kill
+        process_and_write(src, None, Pipeline(Settings(out_dir=out, backend=FAST_BACKEND)))
+    monkeypatch.setattr(commit.os, "replace", real)
+    assert main(["check", str(out)]) == 1
+    assert "interrupted commit" in capsys.readouterr().out
+    assert cli([str(tmp_path / "elsewhere.md"), "--out", str(out)], capsys)[0] == 1  # any run recovers
+    assert main(["check", str(out)]) == 0
+    t = pipeline.load(str(out))
+    assert list(t.articles.headline) == ["新仓镇召开第8次农业生产推进会"]
+    assert set(t.mentions.article_id) == set(t.articles.article_id)
+
+
+def test_failure_before_the_commit_point_keeps_old_version(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.commit as commit
+
+    src = write(tmp_path / "in" / f"{D1.isoformat()}.md", page(D1, 0))
+    out = tmp_path / "out"
+    assert cli([str(src), "--out", str(out)], capsys)[0] == 0
+    src.write_text(page(D1, 7), encoding="utf-8")
+
+    def no_journal(*_a: object, **_k: object) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(commit, "atomic_write_bytes", no_journal)
+    code, err = cli([str(src), "--out", str(out)], capsys)
+    assert code == 1 and len(err) == 1
+    monkeypatch.undo()
+    assert main(["check", str(out)]) == 0
+    assert list(pipeline.load(str(out)).articles.headline) == ["新仓镇召开第1次农业生产推进会"]
+    assert not [p for p in out.rglob(".*.tmp")]
