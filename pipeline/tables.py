@@ -10,9 +10,9 @@ Layout under ``out_dir``::
 
 Decisions, and why:
 
-* **One file per (table, source file).**  Re-running a file replaces its part files, so a re-run
-  never duplicates rows, and the page files of one issue coexist in one partition.  Parallel
-  workers never write the same file, so nothing needs a lock.
+* **One file per (table, source).**  A source is identified by its resolved path (see
+  ``pipeline.identity``); its part files are named by that identity, so re-running it from any
+  working directory replaces its rows, and two sources never share a part file.
 * **Partition columns are not stored inside the files.**  With pandas 3 + pyarrow 26,
   ``pd.read_parquet("outputs/mentions")`` fails ("Unable to merge: Field paper has incompatible
   types: string vs dictionary") when a partition key is also a file column; with the keys only in
@@ -22,12 +22,11 @@ Decisions, and why:
   pandas gives categories, ``load()`` gives datetime64).  A single part file read on its own lacks
   the two columns; its Parquet key-value metadata (``pinghu.paper``, ``pinghu.issue_date``,
   ``pinghu.source_key``) says where it belongs.
-* **Atomic writes.**  Each file is written to a temporary ``.part-<key>.parquet.<pid>.tmp`` in
-  the same directory, fsynced, then ``os.replace``d.  The leading "." makes pyarrow datasets (and
-  so pandas) skip it; the ``.tmp`` suffix makes DuckDB's ``*.parquet`` glob skip it (DuckDB's glob
-  does *not* skip dot files).  A reader sees the old file or the new one, never half of one.  The
-  three tables of one source are each atomic, not jointly: the manifest records the source only
-  after all three are in place.
+* **One commit per source.**  The parts of a source are staged as hidden temp files
+  (``.part-<key>.parquet.<pid>-<token>.tmp``: pyarrow skips dot files, DuckDB's ``*.parquet``
+  glob skips ``.tmp``), then committed together through a journal, manifest record last
+  (``pipeline.commit``).  A reader sees the old version or the new one of each file; after the
+  next run (which completes an interrupted commit) all of a source's files are of one version.
 * **No unknown dates.**  A null partition (``__HIVE_DEFAULT_PARTITION__``) makes pandas fail to
   read the whole table ("Cannot yet unify dictionaries with nulls"), so a source without an issue
   date is refused with an ``InputError`` rather than written.
