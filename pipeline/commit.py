@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import secrets
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ from .manifest import Manifest, locked
 from .schema import PARTITIONED_TABLES
 
 JOURNAL_DIR = ".pending"
+# In staged names beside the pid: a temp file written on another machine (dask workers on shared
+# storage) is never taken for a dead writer's leftover here.
+HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
 
 
 @dataclass
@@ -61,7 +65,7 @@ def rel(out_dir: Path, path: Path) -> str:
 
 def stage(finals: dict[str, Path], tables: dict[str, pa.Table]) -> list[Staged]:
     """Write each table to a hidden temp file beside its final path; all or none survive."""
-    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    token = f"{os.getpid()}-{HOST}-{secrets.token_hex(4)}"
     staged: list[Staged] = []
     try:
         for name, table in tables.items():
@@ -123,8 +127,11 @@ def _same_name_elsewhere(out_dir: Path, staged: list[Staged]) -> set[str]:
 
 
 def _writer_gone(tmp: Path) -> bool:
-    """Whether a temp file's writer (the pid in its name) is this process or no longer runs."""
-    pid = tmp.name.rsplit(".", 2)[-2].split("-", 1)[0]
+    """Whether a temp file's writer (pid and host in its name) is this process or no longer runs."""
+    token = tmp.name.rsplit(".", 2)[-2].split("-")
+    pid = token[0]
+    if len(token) == 3 and token[1] != HOST:
+        return False  # another machine's writer: it cleans up after itself, or a later run there
     return not pid.isdigit() or int(pid) == os.getpid() or not pid_alive(int(pid))
 
 

@@ -137,6 +137,12 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     return gb, "gb18030"
 
 
+def _looks_garbled(text: str) -> bool:
+    """Mostly rare Han characters: another encoding (Shift-JIS …) read as GB18030 or Big5."""
+    han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    return han >= 20 and _common_share(text) < 0.5
+
+
 def _common_share(text: str) -> float:
     """Share of the Han characters among the ~6,700 of GB2312 or Big5's common level.
 
@@ -295,6 +301,9 @@ def read_source(
         raise _err(
             p, f"cannot decode as UTF-8, GB18030 or Big5 (bad byte at {exc.start})", "re-save the file as UTF-8"
         ) from exc
+    if encoding in ("gb18030", "big5") and _looks_garbled(text):
+        raise _err(p, f"not GB18030 or Big5 text (read as {encoding} it is mostly rare characters)",
+                   "re-save the file as UTF-8")
     text = normalize_newlines(text)
     if not text.strip():
         raise _err(p, "empty file (only white space)", "OCR output expected")

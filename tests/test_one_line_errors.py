@@ -178,6 +178,16 @@ def test_big5_page_is_decoded_not_garbled(tmp_path: Path, capsys: pytest.Capture
     assert list(arts.headline) == ["新倉鎮召開農業生產推進會"]
 
 
+def test_other_encodings_are_refused_not_garbled(tmp_path: Path, good: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    ja = "東京都で新しい会議が開かれました。市長は住民に対して説明を行いました。今年の予算について議論しました。" * 3
+    sjis = write(tmp_path / "in" / "2024-05-14.md", f"## 会議\n\n{ja}\n", encoding="shift_jis")
+    code, err = cli([str(sjis), str(good), "--out", str(tmp_path / "out")], capsys)
+    assert code == 1
+    one_line(err, sjis.name, "UTF-8")
+    assert len(pipeline.load(str(tmp_path / "out")).articles) == 1
+
+
 def test_unreadable_subdirectory_is_reported(tmp_path: Path, good: Path, capsys: pytest.CaptureFixture[str],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     hidden = good.parent / "locked"
