@@ -106,7 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _one_line_warning(message: Warning | str, *_: object, **__: object) -> str:
+    return f"pinghu-ner: warning: {message}\n"
+
+
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    warnings.formatwarning = _one_line_warning  # type: ignore[assignment] - a CLI prints one line
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

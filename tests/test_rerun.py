@@ -314,3 +314,19 @@ def test_failure_before_the_commit_point_keeps_old_version(tmp_path: Path, capsy
     assert main(["check", str(out)]) == 0
     assert list(pipeline.load(str(out)).articles.headline) == ["新仓镇召开第1次农业生产推进会"]
     assert not [p for p in out.rglob(".*.tmp")]
+
+
+def test_check_passes_on_the_sample_run(seed_outputs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(seed_outputs)]) == 0
+    assert capsys.readouterr().out.strip().endswith(": ok")
+
+
+def test_corrupt_manifest_warning_is_one_line(tmp_path: Path) -> None:
+    src = write(tmp_path / "in" / f"{D1.isoformat()}.md", page(D1, 0))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text("{truncated", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "run", str(src), "--out", str(out), "--quiet",
+                           "--backend", FAST_BACKEND], capture_output=True, text=True, timeout=300)
+    err = [x for x in proc.stderr.splitlines() if x.strip()]
+    assert proc.returncode == 0 and len(err) == 1 and "unreadable manifest" in err[0], err
