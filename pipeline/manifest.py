@@ -145,8 +145,6 @@ class Manifest:
         self.files[_key(source)] = rec
         if rec.get("pipeline_version"):
             self.data["pipeline_version"] = rec["pipeline_version"]
-        if rec.get("model_version"):
-            self.data["model_version"] = rec["model_version"]
 
     def record_failure(self, source: str | os.PathLike[str], error: str, **info: Any) -> None:
         """Mark a source failed.  A committed earlier version stays, with its parts listed."""

@@ -54,11 +54,6 @@ def fingerprint(settings: Settings) -> dict[str, str]:
     }
 
 
-def model_version(model_dir: Path) -> str:
-    """The model's content hash (every file under the directory); kept for callers of old."""
-    return tree_hash(str(resolved(model_dir)))
-
-
 @dataclass
 class FileResult:
     path: str
