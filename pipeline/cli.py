@@ -1,7 +1,8 @@
 """``pinghu-ner``: run the pipeline, train and calibrate the model, evaluate, report.
 
-Exit status: 0 when every file succeeded, 1 when any file failed (the others are still written),
-2 for usage errors (bad flags, a --paper that is not a slug, a date that is not a date).
+Exit status: 0 when every file succeeded, 1 when any file failed (the others are still written)
+or ``check`` found a problem, 2 for usage and configuration errors (bad flags, a --paper that is
+not a slug, a date that is not a date, an --out or --gazetteer that cannot be used, no input).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from collections import Counter
 from pathlib import Path
 
 from . import __version__
+from .errors import OutputsError
+from .identity import printable
+from .manifest import LOCK_FILE, ManifestError
 from .settings import DEFAULT_GAZETTEER, DEFAULT_MODEL, Settings, backends
 
 
@@ -57,7 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--paper", default="pinghu-daily", help="paper slug used in partition paths")
     r.add_argument("--date", type=_date, default=None, help="issue date YYYY-MM-DD (else from file name/text)")
     r.add_argument("--workers", type=int, default=1)
-    r.add_argument("--resume", action="store_true", help="skip files already done with this pipeline and model")
+    r.add_argument("--resume", action="store_true",
+                   help="skip sources whose bytes, paper, date, backend, model and gazetteer match the manifest "
+                        "and whose parts verify")
+    r.add_argument("--root", type=_safe_path, default=None,
+                   help="archive root: sources are identified by their path below it (default: absolute path)")
     r.add_argument("--engine", choices=("local", "dask"), default="local")
     r.add_argument("--scheduler", default=None, help="dask scheduler address (with --engine dask)")
     g = r.add_mutually_exclusive_group()
@@ -96,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     _disable_arg(e)
     common(e)
 
+    ck = sub.add_parser("check", help="validate an outputs directory: one line per problem, exit 1 if any")
+    ck.add_argument("out", type=_safe_path, nargs="?", default=Path("outputs"))
+
     rp = sub.add_parser("report", help="summarise an outputs directory")
     rp.add_argument("out", type=_safe_path, nargs="?", default=Path("outputs"))
     rp.add_argument("--html", type=_safe_path, default=None)
@@ -103,7 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _one_line_warning(message: Warning | str, *_: object, **__: object) -> str:
+    return f"pinghu-ner: warning: {message}\n"
+
+
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    warnings.formatwarning = _one_line_warning  # type: ignore[assignment] - a CLI prints one line
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -117,9 +135,14 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_eval(args)
         if args.command == "report":
             return cmd_report(args)
-    except UsageError as exc:
+        if args.command == "check":
+            return cmd_check(args)
+    except (UsageError, ManifestError) as exc:
         print(f"pinghu-ner: error: {exc}", file=sys.stderr)
         return 2
+    except OutputsError as exc:
+        print(f"pinghu-ner: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("pinghu-ner: interrupted", file=sys.stderr)
         return 130
@@ -138,17 +161,53 @@ def _settings(args: argparse.Namespace, **kw: object) -> Settings:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if not Path(s.gazetteer_dir).is_dir():
-        raise UsageError(f"--gazetteer {s.gazetteer_dir}: not a directory")
+        raise UsageError(f"--gazetteer {printable(s.gazetteer_dir)}: not a directory")
+    _check_gazetteer(Path(s.gazetteer_dir))
     return s
 
 
+def _check_gazetteer(path: Path) -> None:
+    """Load the gazetteer once up front (it is cached): a broken one is a configuration error."""
+    from .gazetteer import load_gazetteer
+
+    try:
+        gaz = load_gazetteer(path)
+    except Exception as exc:  # any loader failure: malformed CSV/JSON, missing file
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UsageError(f"--gazetteer {printable(path)}: cannot load ({first})") from None
+    if not getattr(gaz, "entries", ()):
+        raise UsageError(f"--gazetteer {printable(path)}: empty")
+
+
+def _check_out(out: Path) -> None:
+    """--out must be a directory we can create and write: else one line and exit 2, nothing run."""
+    shown = printable(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {shown}: exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with open(out / LOCK_FILE, "a"):
+            pass
+    except OSError as exc:
+        where = printable(exc.filename) if exc.filename else shown
+        raise UsageError(f"--out {shown}: cannot write ({where}: {exc.strerror or exc})") from None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    from .ingest import discover_sources
     from .recognize import BackendUnavailable
     from .runner import FileOutcome, env_threads_one, run
 
-    settings = _settings(args, paper=args.paper, out_dir=args.out, workers=args.workers, resume=args.resume)
-    if settings.out_dir.exists() and not settings.out_dir.is_dir():
-        raise UsageError(f"--out {settings.out_dir}: exists and is not a directory")
+    settings = _settings(args, paper=args.paper, out_dir=args.out, workers=args.workers, resume=args.resume,
+                         archive_root=args.root)
+    if args.root is not None and not Path(args.root).is_dir():
+        raise UsageError(f"--root {printable(args.root)}: not a directory")
+    if not discover_sources(args.paths).files:
+        raise UsageError("no input files found (*.md, *.txt) in " + ", ".join(printable(p) for p in args.paths))
+    _check_out(settings.out_dir)
+    from .manifest import Manifest
+
+    Manifest.load(settings.out_dir)  # a foreign manifest: one line, exit 2, before any work
     env_threads_one()
     quiet, verbose = args.quiet, args.verbose
     show_bar = sys.stdout.isatty() and not quiet
@@ -178,13 +237,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         if progress is not None and task is not None:
             progress.advance(task)
 
+    def on_note(line: str) -> None:
+        if not quiet:
+            print(f"pinghu-ner: {line}", file=sys.stderr, flush=True)
+
     try:
         if args.engine == "dask":
             from .distributed import run_dask
 
-            summary = run_dask(settings, args.paths, args.date, scheduler=args.scheduler, on_file=on_file)
+            summary = run_dask(settings, args.paths, args.date, scheduler=args.scheduler, on_file=on_file,
+                               on_note=on_note)
         else:
-            summary = run(settings, args.paths, args.date, on_file=on_file)
+            summary = run(settings, args.paths, args.date, on_file=on_file, on_note=on_note)
     except BackendUnavailable as exc:
         if progress is not None:
             progress.stop()
@@ -193,9 +257,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.stop()
-    if not summary.outcomes:
-        print("pinghu-ner: no input files found (*.md, *.txt)", file=sys.stderr)
-        return 1
     if not quiet:
         _print_summary(console, summary, settings)
     return 1 if summary.failed else 0
@@ -290,9 +351,26 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import report
 
     if not Path(args.out).is_dir():
-        raise UsageError(f"{args.out}: no outputs directory (run `pinghu-ner run` first)")
-    report(Path(args.out), html=args.html, top=args.top)
+        raise UsageError(f"{printable(args.out)}: no outputs directory (run `pinghu-ner run` first)")
+    if args.html is not None and Path(args.html).is_dir():
+        raise UsageError(f"--html {printable(args.html)}: is a directory; give a file name such as report.html")
+    try:
+        report(Path(args.out), html=args.html, top=args.top)
+    except OSError as exc:
+        where = printable(exc.filename) if exc.filename else printable(args.html or args.out)
+        raise OutputsError(f"{where}: cannot write: {exc.strerror or exc}") from None
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_outputs
+
+    problems = check_outputs(Path(args.out))
+    for line in problems:
+        print(line)
+    if not problems:
+        print(f"{printable(args.out)}: ok")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

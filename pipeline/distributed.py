@@ -2,7 +2,8 @@
 
 Workers build one ``Pipeline`` each (cached per process, keyed by the settings) and write their
 own partition files into the shared output directory, exactly as local workers do; the client
-gathers the small ``FileOutcome`` records in input order and alone writes the manifest.  Without
+gathers the small ``FileOutcome`` records in input order.  Each worker commits its own sources
+(manifest records under the outputs lock, a ``flock``: the shared filesystem must support it).  Without
 a scheduler address a ``LocalCluster`` of ``settings.workers`` processes is started.
 """
 
@@ -13,6 +14,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from .identity import printable
 from .runner import FileOutcome, Pipeline, RunSummary, process_and_write, run
 from .settings import Settings
 
@@ -35,6 +37,7 @@ def run_dask(
     issue_date: dt.date | None = None,
     scheduler: str | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> RunSummary:
     try:
         from dask.distributed import Client, LocalCluster
@@ -57,11 +60,11 @@ def run_dask(
             futures = [client.submit(_task, s, str(Path(f).resolve()), date, pure=False) for f in files]
             for fut, f in zip(futures, files):
                 outcome = fut.result()
-                outcome.path = str(f)
+                outcome.path = printable(f)
                 yield outcome
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
 
-    return run(settings, paths, issue_date, on_file=on_file, executor=execute)
+    return run(settings, paths, issue_date, on_file=on_file, executor=execute, on_note=on_note)

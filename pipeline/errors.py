@@ -15,3 +15,11 @@ class InputError(Exception):
         self.cause = cause
         self.hint = hint
         super().__init__(f"{path}: {cause}" + (f" ({hint})" if hint else ""))
+
+
+class OutputsError(Exception):
+    """An outputs directory that cannot be read as written: the message is one line naming the file.
+
+    Raised by ``pipeline.load()`` and the report instead of an Arrow traceback, so that a user
+    knows which part file to delete or re-create (``pinghu-ner check`` lists every problem).
+    """

@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import unicodedata
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
+from .identity import printable, resolved
 from .normalize import with_traditional
 from .records import Page, SourceDoc
 
@@ -58,6 +63,8 @@ _NAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})([-_.]?)(0[1-9]|1[0-2])\2(0[1-9
 _DATELINE_DATE = re.compile(
     with_traditional(r"本报(?:综合)?(?:讯|消息)") + r"[^\n\d]{0,60}?(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 )
+_YEAR_DIR = re.compile(r"(?:19|20)\d{2}")
+_DAY_DIR = re.compile(r"\d{1,2}")
 _TEXT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 
 # --- page numbers -----------------------------------------------------------------------------
@@ -66,6 +73,7 @@ _NAME_PAGE = (
     re.compile(r"第\s*0*(\d{1,3})\s*版"),
     re.compile(r"(?:^|[_\-. ])p(?:age)?[_\-]?0*(\d{1,3})(?=$|[_\-. ])", re.IGNORECASE),
     re.compile(r"_0*(\d{1,3})$"),
+    re.compile(r"^0*(\d{1,3})$"),  # a folder per issue: 2024/05/13/01.md
 )
 
 # A line that starts a page of an issue: "# 第1版", "第01版：要闻", "=== 第2版 ===", "A1版",
@@ -81,7 +89,7 @@ _PAGE_HEADING = re.compile(
 
 
 def _err(path: str | Path, cause: str, hint: str = "") -> InputError:
-    return InputError(str(path), cause, hint)
+    return InputError(printable(path), cause, hint)
 
 
 def _binary_kind(data: bytes) -> str | None:
@@ -98,10 +106,12 @@ def _binary_kind(data: bytes) -> str | None:
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode raw bytes as UTF-8 (with or without BOM), UTF-16 with a BOM, else GB18030.
+    """Decode raw bytes as UTF-8 (with or without BOM), UTF-16 with a BOM, else GB18030 or Big5.
 
     Returns ``(text, encoding)``; raises ``UnicodeDecodeError`` when no encoding fits.  GB18030 is
     a superset of GBK and GB2312, the encodings Chinese OCR tools and old Windows set-ups write.
+    GB18030 "decodes" almost any byte string, Big5 pages included (into nonsense), so when the
+    bytes are also valid Big5 the reading with more common characters wins (``_pick_cjk``).
     """
     if data.startswith(_UTF8_BOM):
         return data[len(_UTF8_BOM) :].decode("utf-8"), "utf-8-sig"
@@ -111,7 +121,52 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("gb18030"), "gb18030"
+        pass
+    try:
+        gb = data.decode("gb18030")
+    except UnicodeDecodeError:
+        gb = None
+    try:
+        big5 = data.decode("big5hkscs")
+    except UnicodeDecodeError:
+        if gb is None:
+            raise
+        return gb, "gb18030"
+    if gb is None or _common_share(big5) > _common_share(gb) + 0.2:
+        return big5, "big5"
+    return gb, "gb18030"
+
+
+def _looks_garbled(text: str) -> bool:
+    """Mostly rare Han characters: another encoding (Shift-JIS …) read as GB18030 or Big5."""
+    han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    return han >= 20 and _common_share(text) < 0.5
+
+
+def _common_share(text: str) -> float:
+    """Share of the Han characters among the ~6,700 of GB2312 or Big5's common level.
+
+    A text decoded with the wrong one of the two encodings is mostly rare characters, a right
+    one mostly common ones; checking both levels keeps traditional pages fair.
+    """
+    han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    if not han:
+        return 0.0
+    return sum(1 for c in han if _is_common(c)) / len(han)
+
+
+def _is_common(char: str) -> bool:
+    try:
+        gb = char.encode("gb2312")
+        if 0xB0 <= gb[0] <= 0xF7:  # GB2312 levels 1 and 2: the 6,763 hanzi of everyday text
+            return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        b5 = char.encode("big5")
+    except UnicodeEncodeError:
+        return False
+    return 0xA4 <= b5[0] <= 0xC6  # Big5 level 1: 5,401 frequent characters
 
 
 def normalize_newlines(text: str) -> str:
@@ -123,15 +178,34 @@ def normalize_newlines(text: str) -> str:
     return text
 
 
-def date_from_name(path: str | Path) -> dt.date | None:
-    """The first real date (YYYY-MM-DD, YYYY_MM_DD, YYYYMMDD) embedded in the file name."""
-    name = Path(path).name
-    for m in _NAME_DATE.finditer(name):
+def _ascii_digits(text: str) -> str:
+    """Full-width digits and separators (２０２４－０７－０５) as ASCII; lengths kept."""
+    return "".join(unicodedata.normalize("NFKC", c) if "\uff01" <= c <= "\uff5e" else c for c in text)
+
+
+def _date_in(text: str) -> dt.date | None:
+    for m in _NAME_DATE.finditer(_ascii_digits(text)):
         try:
             return dt.date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
         except ValueError:
             continue
     return None
+
+
+def date_from_name(path: str | Path) -> dt.date | None:
+    """The first real date (YYYY-MM-DD, YYYY_MM_DD, YYYYMMDD, full-width too) in the file name,
+    else in its folders: ``2024-05-13/01.md`` or a folder per day ``2024/05/13/01.md``."""
+    p = Path(path)
+    found = _date_in(p.name)
+    if found is not None:
+        return found
+    dirs = [_ascii_digits(d) for d in p.parent.parts[-3:]]
+    if len(dirs) == 3 and _YEAR_DIR.fullmatch(dirs[0]) and all(_DAY_DIR.fullmatch(d) for d in dirs[1:]):
+        try:
+            return dt.date(int(dirs[0]), int(dirs[1]), int(dirs[2]))
+        except ValueError:
+            pass
+    return _date_in(p.parent.name) if p.parent.name else None
 
 
 def date_from_text(text: str) -> dt.date | None:
@@ -141,6 +215,7 @@ def date_from_text(text: str) -> dt.date | None:
     page (ties go to the latest year: reports look back more often than forward).  Without any
     year the date is unknown rather than guessed.
     """
+    text = _ascii_digits(text)
     years = Counter(int(y) for y in _TEXT_YEAR.findall(text))
     if not years:
         return None
@@ -196,6 +271,8 @@ def read_source(
     p = Path(path)
     try:
         if not p.exists():
+            if p.is_symlink():
+                raise _err(p, "broken or looping symbolic link", "point it at a text file")
             raise _err(p, "file not found", "check the path")
         if p.is_dir():
             raise _err(p, "is a directory, not a file", "pass the text files inside it")
@@ -222,8 +299,11 @@ def read_source(
         text, encoding = decode_bytes(data)
     except UnicodeDecodeError as exc:
         raise _err(
-            p, f"cannot decode as UTF-8 or GB18030 (bad byte at {exc.start})", "re-save the file as UTF-8"
+            p, f"cannot decode as UTF-8, GB18030 or Big5 (bad byte at {exc.start})", "re-save the file as UTF-8"
         ) from exc
+    if encoding in ("gb18030", "big5") and _looks_garbled(text):
+        raise _err(p, f"not GB18030 or Big5 text (read as {encoding} it is mostly rare characters)",
+                   "re-save the file as UTF-8")
     text = normalize_newlines(text)
     if not text.strip():
         raise _err(p, "empty file (only white space)", "OCR output expected")
@@ -232,7 +312,7 @@ def read_source(
     else:
         date = issue_date or date_from_name(p) or date_from_text(text)
     return SourceDoc(
-        path=str(p),
+        path=printable(p),
         text=text,
         encoding=encoding,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -240,6 +320,73 @@ def read_source(
         issue_date=date,
         page=page_from_name(p),
     )
+
+
+# --- finding the input files ------------------------------------------------------------------
+
+INPUT_SUFFIXES = (".md", ".txt", ".markdown")
+# "x.articles.txt", "x.gold.txt", "x.ocr.md": a word before the text suffix marks a file another
+# tool wrote beside a page.  Inside a directory these are skipped (and reported); named on the
+# command line they are read.
+_SIDE_FILE = re.compile(r"\.[A-Za-z][A-Za-z_-]{2,}\.(?:md|txt|markdown)$", re.IGNORECASE)
+
+
+@dataclass
+class Discovery:
+    """What the paths on a command line hold: files to read, and what was left out and why."""
+
+    files: list[Path] = field(default_factory=list)
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)  # directories: a failure
+    ignored: list[tuple[Path, str]] = field(default_factory=list)  # files: a note
+
+
+def discover_sources(paths: Iterable[str | os.PathLike[str]]) -> Discovery:
+    """Files named, and ``*.md``/``*.txt`` under directories named, in a stable order, once each.
+
+    Directories are walked following symlinks, each real directory once (a symlink loop ends).
+    """
+    found = Discovery()
+    for p in map(Path, paths):
+        if os.path.isdir(p):
+            _walk(p, found)
+        else:
+            found.files.append(p)  # a missing or odd file is reported by read_source, per file
+    seen: set[Path] = set()
+    unique = []
+    for p in found.files:
+        key = resolved(p)
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    found.files = unique
+    return found
+
+
+def _walk(top: Path, found: Discovery) -> None:
+    visited: set[Path] = set()
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else top
+        found.unreadable.append((where, f"{printable(where)}: unreadable directory, skipped ({exc.strerror or exc})"))
+
+    files: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(top, onerror=unreadable, followlinks=True):
+        real = resolved(dirpath)
+        if real in visited:
+            dirnames[:] = []
+            continue
+        visited.add(real)
+        dirnames.sort()
+        for name in filenames:
+            f = Path(dirpath) / name
+            if f.suffix.lower() not in INPUT_SUFFIXES:
+                if not name.startswith("."):
+                    found.ignored.append((f, "not *.md or *.txt"))
+            elif _SIDE_FILE.search(name):
+                found.ignored.append((f, "a side file, not a page; name it on the command line to read it"))
+            elif os.path.isfile(f):
+                files.append(f)
+    found.files.extend(sorted(files))
 
 
 def _heading_number(m: re.Match[str]) -> int:
@@ -275,6 +422,7 @@ __all__ = [
     "date_from_name",
     "date_from_text",
     "decode_bytes",
+    "discover_sources",
     "normalize_newlines",
     "page_from_name",
     "read_source",

@@ -3,8 +3,9 @@
 A batch is a list of files; each file is processed and written on its own, so that one bad file
 costs that file only: its error is one line on stderr and in the manifest, the others are written,
 and the exit status says that something failed.  With ``workers > 1`` each worker process builds
-its own ``Pipeline`` once (the model loads once per process) and writes its own partition files;
-only the parent touches the manifest, so there is nothing to lock.
+its own ``Pipeline`` once (the model loads once per process) and commits its own sources
+(``pipeline.commit``: all parts of a source or none, manifest record last, under the outputs
+lock, so concurrent runs and workers never lose a record).
 """
 
 from __future__ import annotations
@@ -22,21 +23,35 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
+from .identity import key_hash, key_of_identity, printable, resolved, source_identity
 from .records import Article, Mention
 from .settings import Settings
 
-INPUT_SUFFIXES = (".md", ".txt", ".markdown")
 
+def tree_hash(directory: str) -> str:
+    """A content hash of every file under ``directory`` (names and bytes), so --resume notices a
+    retrained model (its ONNX weights) or an edited gazetteer; "" when it does not exist.
 
-def model_version(model_dir: Path) -> str:
-    """A short content hash of the model's meta and weights, so --resume notices a retrained model."""
+    Not cached: computed once per run and once per worker (~20 ms for the shipped model), so a
+    long-lived process calling ``run`` twice still sees a file changed in between."""
+    root = Path(directory)
+    if not root.is_dir():
+        return ""
     h = hashlib.sha256()
-    for name in ("meta.json", "combiner.json", "ner/model", "tok2vec/model"):
-        p = Path(model_dir) / name
-        if p.exists():
-            h.update(name.encode())
-            h.update(hashlib.sha256(p.read_bytes()).digest())
-    return h.hexdigest()[:12]
+    for p in sorted(q for q in root.rglob("*") if q.is_file() and "__pycache__" not in q.parts):
+        h.update(p.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+        h.update(bytes.fromhex(sha256_file(p)))
+    return h.hexdigest()[:16]
+
+
+def fingerprint(settings: Settings) -> dict[str, str]:
+    """What besides the source's bytes, paper and date decides its rows (compared by --resume)."""
+    return {
+        "backend": settings.backend,
+        "model_hash": tree_hash(str(resolved(settings.model_dir))),
+        "gazetteer_hash": tree_hash(str(resolved(settings.gazetteer_dir))),
+        "pipeline_version": __version__,
+    }
 
 
 @dataclass
@@ -58,6 +73,7 @@ class FileOutcome:
     issue_date: str = ""
     source_key: str = ""
     error: str = ""
+    identity: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     officials: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
@@ -78,6 +94,7 @@ class Pipeline:
         self.gazetteer = load_gazetteer(self.settings.gazetteer_dir)
         self.recognizer = RecognizeStage(self.settings)
         self.resolver = Resolver(self.gazetteer)
+        self.fingerprint = fingerprint(self.settings)
 
     def process_file(self, path: str | Path, issue_date: dt.date | None = None) -> FileResult:
         from .ingest import read_source
@@ -89,9 +106,19 @@ class Pipeline:
             result.mentions.extend(mentions)
         return result
 
-    def process_pages(self, doc) -> Iterator[tuple[list[Article], list[Mention]]]:  # noqa: ANN001 - SourceDoc
-        """Segment, recognise and resolve one page at a time: the unit the runner writes from."""
+    def process_pages(self, doc, key: str | None = None,  # noqa: ANN001 - SourceDoc
+                      identity: str = "") -> Iterator[tuple[list[Article], list[Mention]]]:
+        """Segment, recognise and resolve one page at a time: the unit the runner writes from.
+
+        Article ids are re-issued from the source's key (``assign_ids``), so they are unique
+        across an outputs directory whatever the pages' dates and numbers say.
+        """
+        if key is None:
+            identity = source_identity(doc.path, self.settings.archive_root)
+            key = key_of_identity(identity)
+        ordinal = 0
         for articles in self.segment_pages(doc):
+            ordinal = assign_ids(articles, key, ordinal, identity)
             mentions = self.recognize(articles)
             self.resolver.resolve_many(mentions)
             yield articles, mentions
@@ -127,22 +154,29 @@ class Pipeline:
         return mentions
 
 
+def assign_ids(articles: Sequence[Article], key: str, start: int, identity: str = "") -> int:
+    """Give each article the id ``<paper>:<date>:<source hash>:p<page>:<ordinal>``.
+
+    The source hash makes ids unique across sources (two files of one date and page, ``--date``
+    for a whole directory); the ordinal counts articles through the file, so a page heading
+    printed twice in one file cannot repeat an id.  ``source_file`` becomes the identity (the
+    resolved path, or the path below ``--root``), so a row never depends on the working
+    directory of the run that wrote it.  Returns the last ordinal used.
+    """
+    n = start
+    for a in articles:
+        n += 1
+        a.article_id = f"{a.paper}:{a.issue_date or 'nodate'}:{key_hash(key)}:p{a.page}:{n:03d}"
+        if identity:
+            a.source_path = identity
+    return n
+
+
 def discover(paths: Iterable[str | Path]) -> list[Path]:
     """Files named, and ``*.md``/``*.txt`` under directories named, in a stable order."""
-    found: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in INPUT_SUFFIXES))
-        else:
-            found.append(p)  # a missing or odd file is reported by ingest, per file
-    seen: set[Path] = set()
-    unique = []
-    for p in found:
-        key = p.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(p)
-    return unique
+    from .ingest import discover_sources
+
+    return discover_sources(paths).files
 
 
 # --- worker side ---------------------------------------------------------------------------
@@ -156,49 +190,62 @@ def _init_worker(settings: Settings) -> None:
 
 
 def process_and_write(path: Path, issue_date: dt.date | None, pipe: Pipeline | None = None) -> FileOutcome:
-    import pyarrow as pa
-
-    from .ingest import read_source
-    from .tables import source_key, source_tables, write_source_tables
-
+    """Process one source and commit its parts; every failure becomes a one-line outcome."""
     pipe = pipe or _WORKER
     assert pipe is not None, "worker not initialised"
     t0 = time.perf_counter()
+    shown = printable(path)
+    identity = ""
+
+    def failed(error: str) -> FileOutcome:
+        return FileOutcome(shown, False, error=error, identity=identity, seconds=time.perf_counter() - t0)
+
     try:
-        doc = read_source(path, paper=pipe.settings.paper, issue_date=issue_date)
-        parts: dict[str, list] = {"articles": [], "mentions": [], "people": []}
-        by_type: Counter[str] = Counter()
-        officials: list[tuple[str, str]] = []
-        n_articles = chars = 0
-        # Page by page: only compact Arrow tables outlive a page, so memory follows the largest
-        # page, not the file (a whole year concatenated into one file still runs).
-        for articles, mentions in pipe.process_pages(doc):
-            for name, table in source_tables(articles, mentions, pipe.settings.paper).items():
-                parts[name].append(table)
-            n_articles += len(articles)
-            chars += sum(len(a.text) for a in articles)
-            by_type.update(m.type for m in mentions)
-            officials.extend((m.surface, m.role) for m in mentions if m.is_official)
-        if not n_articles:
-            raise InputError(str(path), "no articles found", "is this a newspaper page?")
-        key = source_key(path)
-        tables = {name: pa.concat_tables(ts) for name, ts in parts.items()}
-        counts = write_source_tables(pipe.settings.out_dir, key, pipe.settings.paper, doc.issue_date, tables)
-        counts.update({f"mentions_{t}": n for t, n in by_type.items()})
-        return FileOutcome(
-            str(path), True, doc.sha256, str(doc.issue_date), key, "", counts, officials,
-            time.perf_counter() - t0, chars,
-        )
-    except InputError as exc:
-        return FileOutcome(str(path), False, error=str(exc), seconds=time.perf_counter() - t0)
+        identity = source_identity(path, pipe.settings.archive_root)
+        return _process(path, identity, issue_date, pipe, t0)
+    except (InputError, ValueError) as exc:  # ValueError: outside --root
+        return failed(str(exc))
     except OSError as exc:  # disk full, permission denied on the output side
-        return FileOutcome(str(path), False, error=f"{path}: cannot write outputs: {exc.strerror or exc}",
-                           seconds=time.perf_counter() - t0)
+        where = printable(exc.filename) if exc.filename else printable(pipe.settings.out_dir)
+        return failed(f"{shown}: cannot write outputs ({where}): {exc.strerror or exc}")
     except Exception as exc:  # a bug, not bad input: say so, keep the batch going
         tb = traceback.extract_tb(exc.__traceback__)[-1]
-        where = f"{Path(tb.filename).name}:{tb.lineno}"
-        return FileOutcome(str(path), False, error=f"{path}: internal error {type(exc).__name__}: {exc} (at {where})",
-                           seconds=time.perf_counter() - t0)
+        at = f"{Path(tb.filename).name}:{tb.lineno}"
+        return failed(f"{shown}: internal error {type(exc).__name__}: {exc} (at {at})")
+
+
+def _process(path: Path, identity: str, issue_date: dt.date | None, pipe: Pipeline, t0: float) -> FileOutcome:
+    import pyarrow as pa
+
+    from .ingest import read_source
+    from .tables import source_tables, write_source_tables
+
+    settings = pipe.settings
+    doc = read_source(path, paper=settings.paper, issue_date=issue_date)
+    key = key_of_identity(identity)
+    parts: dict[str, list] = {"articles": [], "mentions": [], "people": []}
+    by_type: Counter[str] = Counter()
+    officials: list[tuple[str, str]] = []
+    n_articles = chars = 0
+    # Page by page: only compact Arrow tables outlive a page, so memory follows the largest
+    # page, not the file (a whole year concatenated into one file still runs).
+    for articles, mentions in pipe.process_pages(doc, key, identity):
+        for name, table in source_tables(articles, mentions, settings.paper).items():
+            parts[name].append(table)
+        n_articles += len(articles)
+        chars += sum(len(a.text) for a in articles)
+        by_type.update(m.type for m in mentions)
+        officials.extend((m.surface, m.role) for m in mentions if m.is_official)
+    if not n_articles:
+        raise InputError(doc.path, "no articles found", "is this a newspaper page?")
+    tables = {name: pa.concat_tables(ts) for name, ts in parts.items()}
+    type_counts = {f"mentions_{t}": n for t, n in by_type.items()}
+    record = {"path": printable(path), "sha256": doc.sha256, "encoding": doc.encoding, **pipe.fingerprint,
+              "counts": type_counts, "seconds": round(time.perf_counter() - t0, 3)}
+    counts = write_source_tables(settings.out_dir, key, settings.paper, doc.issue_date, tables,
+                                 identity=identity, record=record)
+    return FileOutcome(printable(path), True, doc.sha256, str(doc.issue_date), key, "", identity,
+                       {**counts, **type_counts}, officials, time.perf_counter() - t0, chars)
 
 
 def _worker_call(args: tuple[Path, dt.date | None]) -> FileOutcome:
@@ -228,75 +275,146 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _resume_skip(settings: Settings, manifest, p: Path, issue_date: dt.date | None,  # noqa: ANN001
+                 fp: dict[str, str]) -> FileOutcome | None:
+    """A "skipped" outcome when ``p``'s committed version was made from these very inputs."""
+    from .ingest import read_source
+
+    try:
+        identity = source_identity(p, settings.archive_root)
+        doc = read_source(p, paper=settings.paper, issue_date=issue_date)
+    except (InputError, ValueError):
+        return None  # processing will report it
+    expected = {"sha256": doc.sha256, "paper": settings.paper, "issue_date": str(doc.issue_date), **fp}
+    if manifest.is_current(identity, expected):
+        return FileOutcome(printable(p), True, doc.sha256, str(doc.issue_date), identity=identity,
+                           counts={"skipped": 1})
+    return None
+
+
+def _record_failure(settings: Settings, o: FileOutcome) -> str:
+    """Put a failed source in the manifest (its earlier committed version, if any, stays)."""
+    from .manifest import Manifest
+
+    identity = o.identity or _identity_or_path(o.path, settings)
+    try:
+        Manifest.update(settings.out_dir, lambda m: m.record_failure(identity, o.error, path=o.path,
+                                                                      paper=settings.paper))
+    except OSError as exc:
+        return f"{printable(settings.out_dir)}: cannot record the failure in the manifest: {exc.strerror or exc}"
+    return ""
+
+
+def _identity_or_path(path: str, settings: Settings) -> str:
+    try:
+        return source_identity(path, settings.archive_root)
+    except ValueError:
+        return printable(resolved(path))
+
+
 def run(
     settings: Settings,
     paths: Sequence[str | Path],
     issue_date: dt.date | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
     executor: Callable[[Settings, list[Path], dt.date | None], Iterator[FileOutcome]] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> RunSummary:
-    """Process every file, write its partitions, record it in the manifest, rebuild entities."""
-    from .gazetteer import load_gazetteer
-    from .tables import Manifest, rebuild_entities
+    """Process every file, commit each source's parts, rebuild entities, record the run.
+
+    Writes nothing when there is no input file.  ``on_note`` receives one-line notes (ignored
+    files, interrupted commits completed); unreadable directories are failed outcomes.
+    """
+    from .commit import recover
+    from .ingest import discover_sources
 
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    settings.out_dir.mkdir(parents=True, exist_ok=True)
-    files = discover(paths)
-    manifest = Manifest.load(settings.out_dir)
-    mversion = model_version(settings.model_dir)
-    todo: list[Path] = []
-    outcomes: list[FileOutcome] = []
-    for p in files:
-        if settings.resume and p.is_file():
-            try:
-                digest = sha256_file(p)
-            except OSError:
-                digest = ""
-            if digest and manifest.is_done(str(p.resolve()), digest, __version__, mversion):
-                outcome = FileOutcome(str(p), True, digest, counts={"skipped": 1})
-                outcomes.append(outcome)
-                if on_file:
-                    on_file(outcome)
-                continue
-        todo.append(p)
-
-    def record(o: FileOutcome) -> None:
-        outcomes.append(o)
-        manifest.record_file(
-            str(Path(o.path).resolve()),
-            sha256=o.sha256,
-            source_key=o.source_key,
-            paper=settings.paper,
-            issue_date=o.issue_date,
-            status="ok" if o.ok else "error",
-            error=o.error,
-            pipeline_version=__version__,
-            model_version=mversion,
-            counts=o.counts,
-            seconds=round(o.seconds, 3),
-            finished=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        )
-        manifest.save()  # after every file: a killed run keeps the record of what it finished
+    found = discover_sources(paths)
+    outcomes = [FileOutcome(printable(d), False, error=msg) for d, msg in found.unreadable]
+    for o in outcomes:
         if on_file:
             on_file(o)
-
+    notes = _ignored_notes(found.ignored)
+    if not found.files:
+        for n in notes:
+            if on_note:
+                on_note(n)
+        return RunSummary(outcomes, time.perf_counter() - t0)
+    settings.out_dir.mkdir(parents=True, exist_ok=True)
+    notes += recover(settings.out_dir)
+    for n in notes:
+        if on_note:
+            on_note(n)
+    todo = _todo(settings, found.files, issue_date, outcomes, on_file)
     for o in (executor or execute_local)(settings, todo, issue_date):
-        record(o)
+        if not o.ok:
+            problem = _record_failure(settings, o)
+            if problem and on_note:
+                on_note(problem)
+        outcomes.append(o)
+        if on_file:
+            on_file(o)
+    try:
+        return _finish(settings, outcomes, len(found.files), started, t0)
+    except OSError as exc:  # ENOSPC/EACCES on entities or the manifest: one line, not a traceback
+        where = printable(exc.filename) if exc.filename else printable(settings.out_dir)
+        outcomes.append(FileOutcome(where, False, error=f"{where}: cannot write: {exc.strerror or exc}"))
+        if on_file:
+            on_file(outcomes[-1])
+        return RunSummary(outcomes, time.perf_counter() - t0)
 
-    entities = rebuild_entities(settings.out_dir, load_gazetteer(settings.gazetteer_dir))
-    seconds = time.perf_counter() - t0
-    manifest.record_run(
-        {
+
+def _ignored_notes(ignored: list[tuple[Path, str]]) -> list[str]:
+    """One line per side file; files of other types (scans, PDFs) summed up in one line."""
+    notes = [f"{printable(f)}: ignored ({why})" for f, why in ignored if why.startswith("a side file")]
+    other = [f for f, why in ignored if not why.startswith("a side file")]
+    if other:
+        notes.append(f"{len(other)} file(s) ignored, not *.md or *.txt (e.g. {printable(other[0])})")
+    return notes
+
+
+def _todo(settings: Settings, files: list[Path], issue_date: dt.date | None, outcomes: list[FileOutcome],
+          on_file: Callable[[FileOutcome], None] | None) -> list[Path]:
+    """The files to process; with --resume, sources already current become "skipped" outcomes."""
+    from .manifest import Manifest
+
+    if not settings.resume:
+        return list(files)
+    manifest = Manifest.load(settings.out_dir)
+    fp = fingerprint(settings)
+    todo = []
+    for p in files:
+        skipped = _resume_skip(settings, manifest, p, issue_date, fp)
+        if skipped is None:
+            todo.append(p)
+            continue
+        outcomes.append(skipped)
+        if on_file:
+            on_file(skipped)
+    return todo
+
+
+def _finish(settings: Settings, outcomes: list[FileOutcome], n_files: int, started: str, t0: float) -> RunSummary:
+    """Rebuild entities from every committed mention and append the run record, under the lock."""
+    from .gazetteer import load_gazetteer
+    from .manifest import Manifest, locked
+    from .tables import rebuild_entities
+
+    with locked(settings.out_dir):
+        entities = rebuild_entities(settings.out_dir, load_gazetteer(settings.gazetteer_dir))
+        seconds = time.perf_counter() - t0
+        run_record = {
             "started": started,
             "seconds": round(seconds, 3),
             "settings": settings.as_record(),
-            "files": len(files),
+            "files": n_files,
             "failed": sum(1 for o in outcomes if not o.ok),
             "chars": sum(o.chars for o in outcomes),
         }
-    )
-    manifest.save()
+        m = Manifest.load(settings.out_dir)
+        m.record_run(run_record)
+        m.save()
     return RunSummary(outcomes, seconds, entities)
 
 

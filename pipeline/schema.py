@@ -54,7 +54,7 @@ ARTICLES = _schema(
         pa.field("n_chars", pa.int32()),
         pa.field("repairs", pa.int16()),
         pa.field("jumps", pa.list_(pa.string())),
-        pa.field("source_file", pa.string()),  # the path as given on the command line
+        pa.field("source_file", pa.string()),  # the source identity: resolved path, or below --root
         pa.field("source_sha256", pa.string()),
         pa.field("source_start", pa.int64()),  # character offsets into the decoded source
         pa.field("source_end", pa.int64()),

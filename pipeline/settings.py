@@ -40,6 +40,9 @@ class Settings:
     workers: int = 1
     batch_size: int = 32
     resume: bool = False
+    # Sources are identified by their path relative to this folder (else their absolute path):
+    # see pipeline/identity.py.
+    archive_root: Path | None = None
     # Recognition of mentions in traditional characters: OpenCC t2s before the model, the
     # original surface kept.
     convert_traditional: bool = True
@@ -51,6 +54,7 @@ class Settings:
         self.model_dir = Path(self.model_dir)
         self.out_dir = Path(self.out_dir)
         self.disable_passes = tuple(self.disable_passes)
+        self.archive_root = Path(self.archive_root) if self.archive_root is not None else None
 
     def validate(self) -> None:
         """Raise ValueError for values that would escape ``out_dir`` or name nothing we have."""

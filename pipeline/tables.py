@@ -10,9 +10,9 @@ Layout under ``out_dir``::
 
 Decisions, and why:
 
-* **One file per (table, source file).**  Re-running a file replaces its part files, so a re-run
-  never duplicates rows, and the page files of one issue coexist in one partition.  Parallel
-  workers never write the same file, so nothing needs a lock.
+* **One file per (table, source).**  A source is identified by its resolved path (see
+  ``pipeline.identity``); its part files are named by that identity, so re-running it from any
+  working directory replaces its rows, and two sources never share a part file.
 * **Partition columns are not stored inside the files.**  With pandas 3 + pyarrow 26,
   ``pd.read_parquet("outputs/mentions")`` fails ("Unable to merge: Field paper has incompatible
   types: string vs dictionary") when a partition key is also a file column; with the keys only in
@@ -22,12 +22,11 @@ Decisions, and why:
   pandas gives categories, ``load()`` gives datetime64).  A single part file read on its own lacks
   the two columns; its Parquet key-value metadata (``pinghu.paper``, ``pinghu.issue_date``,
   ``pinghu.source_key``) says where it belongs.
-* **Atomic writes.**  Each file is written to a temporary ``.part-<key>.parquet.<pid>.tmp`` in
-  the same directory, fsynced, then ``os.replace``d.  The leading "." makes pyarrow datasets (and
-  so pandas) skip it; the ``.tmp`` suffix makes DuckDB's ``*.parquet`` glob skip it (DuckDB's glob
-  does *not* skip dot files).  A reader sees the old file or the new one, never half of one.  The
-  three tables of one source are each atomic, not jointly: the manifest records the source only
-  after all three are in place.
+* **One commit per source.**  The parts of a source are staged as hidden temp files
+  (``.part-<key>.parquet.<pid>-<token>.tmp``: pyarrow skips dot files, DuckDB's ``*.parquet``
+  glob skips ``.tmp``), then committed together through a journal, manifest record last
+  (``pipeline.commit``).  A reader sees the old version or the new one of each file; after the
+  next run (which completes an interrupted commit) all of a source's files are of one version.
 * **No unknown dates.**  A null partition (``__HIVE_DEFAULT_PARTITION__``) makes pandas fail to
   read the whole table ("Cannot yet unify dictionaries with nulls"), so a source without an issue
   date is refused with an ``InputError`` rather than written.
@@ -37,13 +36,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
-import json
 import os
 import re
-import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -52,14 +48,15 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from . import __version__
-from .errors import InputError
+from .atomic import atomic_write_bytes
+from .errors import InputError, OutputsError
+from .identity import printable, source_key
+from .manifest import MANIFEST_FILE, Manifest, locked
 from .records import Article, Mention
 from .schema import (
     PARTITION_COLUMNS,
     PARTITION_SCHEMA,
     PARTITIONED_TABLES,
-    SCHEMA_VERSION,
     TABLE_NAMES,
     articles_table,
     entities_table,
@@ -71,9 +68,7 @@ from .schema import (
 from .settings import PAPER_SLUG
 
 ENTITIES_FILE = Path("entities") / "entities.parquet"
-MANIFEST_FILE = "manifest.json"
-MAX_RUNS = 50
-SOURCE_KEY_RE = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
+SOURCE_KEY_RE = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")  # what identity.source_key builds
 
 # Columns turned into pandas categories by load(): few distinct values, many rows.
 CATEGORY_COLUMNS = ("type", "paper", "kind", "link_method", "role", "field")
@@ -81,22 +76,6 @@ DATE_COLUMNS = ("issue_date", "first_seen", "last_seen")
 
 
 # --- keys and paths --------------------------------------------------------------------------
-
-
-def source_key(path: str | os.PathLike[str]) -> str:
-    """A filesystem-safe, deterministic key for a source file, used in its part file names.
-
-    Derived from the file name and its parent directory's name (not the full path, nor the
-    content), so that re-running the same page from another working directory, or after an OCR
-    correction, replaces its rows instead of adding a second copy, while archives laid out as
-    ``<date>/01.md`` keep one key per page.  The hash keeps two names that sanitise alike apart.
-    """
-    p = Path(path)
-    parent = p.parent.name
-    stem = f"{parent}_{p.stem}" if parent else p.stem
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", stem)[-60:]
-    ident = f"{parent}/{p.name}" if parent else p.name
-    return f"{safe}-{hashlib.sha1(ident.encode('utf-8')).hexdigest()[:8]}"
 
 
 def part_name(key: str) -> str:
@@ -120,45 +99,9 @@ def _check_paper(paper: str) -> None:
 # --- atomic file writing ---------------------------------------------------------------------
 
 
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename durable; a no-op where directories cannot be opened (Windows)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _tmp_path(final: Path) -> Path:
-    # Leading "." -> ignored by pyarrow.dataset/pandas; trailing ".tmp" -> not matched by *.parquet.
-    return final.with_name(f".{final.name}.{os.getpid()}.tmp")
-
-
-def _atomic_write_bytes(final: Path, write: Any) -> None:
-    """Call ``write(fh)`` on a temp file beside ``final``, fsync it, rename it over ``final``."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp_path(final)
-    try:
-        with open(tmp, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, final)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_dir(final.parent)
-
-
 def write_parquet_atomic(table: pa.Table, final: Path) -> None:
     """Write ``table`` to ``final`` so that no reader ever sees a partial file."""
-    _atomic_write_bytes(final, lambda fh: pq.write_table(table, fh, compression="zstd"))
+    atomic_write_bytes(final, lambda fh: pq.write_table(table, fh, compression="zstd"))
 
 
 def _with_file_metadata(table: pa.Table, name: str, extra: dict[str, str]) -> pa.Table:
@@ -167,17 +110,6 @@ def _with_file_metadata(table: pa.Table, name: str, extra: dict[str, str]) -> pa
     meta.update({f"pinghu.{k}".encode(): v.encode() for k, v in extra.items()})
     cols = [table.column(f.name) for f in schema]
     return pa.Table.from_arrays(cols, schema=schema.with_metadata(meta))
-
-
-def _remove_empty_dirs(start: Path, stop: Path) -> None:
-    """Remove ``start`` and its parents up to (not including) ``stop`` while they are empty."""
-    d = start
-    while d != stop and stop in d.parents:
-        try:
-            d.rmdir()
-        except OSError:
-            return
-        d = d.parent
 
 
 # --- per-source tables -----------------------------------------------------------------------
@@ -193,9 +125,9 @@ def write_source(
 ) -> dict[str, int]:
     """Write (or replace) the articles, mentions and people part files of one source file.
 
-    Returns the row counts per table.  If the source had been written under another issue date
-    before (its date was corrected), the part files in the old partitions are removed after the
-    new ones are in place, so the source is never missing and never counted twice for long.
+    Returns the row counts per table.  The three files are one commit (``pipeline.commit``): a
+    reader sees the old version or the new one.  If the source had been written under another
+    issue date or paper before, the old partitions' part files go in the same commit.
     """
     return write_source_tables(out_dir, source_key, paper, issue_date, source_tables(articles, mentions, paper))
 
@@ -219,8 +151,15 @@ def write_source_tables(
     paper: str,
     issue_date: dt.date | None,
     tables: dict[str, pa.Table],
+    identity: str | None = None,
+    record: dict[str, Any] | None = None,
 ) -> dict[str, int]:
-    """Write one source's tables (see ``write_source``); ``tables`` as from ``source_tables``."""
+    """Stage and commit one source's tables; ``record`` goes into its manifest entry.
+
+    ``identity`` (default: the key itself) names the manifest record, see ``pipeline.identity``.
+    """
+    from .commit import commit, stage
+
     out_dir = Path(out_dir)
     _check_key(source_key)
     _check_paper(paper)
@@ -228,12 +167,11 @@ def write_source_tables(
         raise InputError(source_key, "issue date unknown", "give --date YYYY-MM-DD or put the date in the file name")
     meta = {"paper": paper, "issue_date": issue_date.isoformat(), "source_key": source_key}
     name = part_name(source_key)
-    counts: dict[str, int] = {}
-    for table_name, table in tables.items():
-        final = partition_dir(out_dir, table_name, paper, issue_date) / name
-        write_parquet_atomic(_with_file_metadata(table, table_name, {**meta, "table": table_name}), final)
-        counts[table_name] = table.num_rows
-    _remove_stale(out_dir, source_key, paper, keep=issue_date)
+    finals = {t: partition_dir(out_dir, t, paper, issue_date) / name for t in tables}
+    staged = stage(finals, {t: _with_file_metadata(tb, t, {**meta, "table": t}) for t, tb in tables.items()})
+    counts = {t: tb.num_rows for t, tb in tables.items()}
+    rec = {**(record or {}), **meta, "counts": {**(record or {}).get("counts", {}), **counts}}
+    commit(out_dir, identity or source_key, staged, rec)
     return counts
 
 
@@ -248,27 +186,25 @@ def _source_files(out_dir: Path, key: str, paper: str | None = None) -> Iterator
         yield from base.glob(f"{paper_glob}/issue_date=*/.{part_name(key)}.*.tmp")
 
 
-def _remove_stale(out_dir: Path, key: str, paper: str, keep: dt.date) -> None:
-    keep_dir = f"issue_date={keep.isoformat()}"
-    own_tmp = f".{part_name(key)}.{os.getpid()}.tmp"
-    for p in list(_source_files(out_dir, key, paper)):
-        if p.parent.name == keep_dir and (p.name == part_name(key) or p.name == own_tmp):
-            continue
-        with contextlib.suppress(FileNotFoundError):
-            p.unlink()
-        _remove_empty_dirs(p.parent, out_dir)
-
-
 def remove_source(out_dir: Path, source_key: str) -> int:
-    """Remove every part file (and leftover temp file) of a source; returns how many went."""
+    """Remove every part file (and leftover temp file) of a source and its manifest record."""
+    from .commit import remove_empty_dirs
+
     out_dir = Path(out_dir)
     _check_key(source_key)
     n = 0
-    for p in list(_source_files(out_dir, source_key)):
-        with contextlib.suppress(FileNotFoundError):
-            p.unlink()
-            n += 1
-        _remove_empty_dirs(p.parent, out_dir)
+    with locked(out_dir):
+        for p in list(_source_files(out_dir, source_key)):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+                n += 1
+            remove_empty_dirs(p.parent, out_dir)
+        m = Manifest.load(out_dir)
+        gone = [k for k, r in m.files.items() if r.get("source_key") == source_key]
+        for k in gone:
+            del m.files[k]
+        if gone:
+            m.save()
     return n
 
 
@@ -296,18 +232,36 @@ def read_arrow(out_dir: Path, table: str, columns: Sequence[str] | None = None) 
             t = schema.empty_table()
         else:
             part = ds.partitioning(PARTITION_SCHEMA, flavor="hive")
-            dset = ds.dataset(files, schema=schema, format="parquet", partitioning=part, partition_base_dir=str(root))
-            t = dset.to_table(columns=list(columns) if columns else None)
+            try:
+                dset = ds.dataset(files, schema=schema, format="parquet", partitioning=part,
+                                  partition_base_dir=str(root))
+                t = dset.to_table(columns=list(columns) if columns else None)
+            except (OSError, pa.ArrowException) as exc:
+                raise _unreadable(files, exc) from None
             return t.replace_schema_metadata(schema.metadata)
     else:
         path = out_dir / ENTITIES_FILE
         if path.is_file():
-            t = pq.read_table(path, schema=schema)
+            try:
+                t = pq.read_table(path, schema=schema)
+            except (OSError, pa.ArrowException) as exc:
+                raise _unreadable([str(path)], exc) from None
         else:
             t = schema.empty_table()
     if columns:
         t = t.select(list(columns))
     return t
+
+
+def _unreadable(files: Sequence[str], exc: Exception) -> OutputsError:
+    """One line naming the first file that does not read, instead of an Arrow traceback."""
+    for f in files:
+        try:
+            pq.ParquetFile(f).read()
+        except (OSError, pa.ArrowException) as bad:
+            return OutputsError(f"{printable(f)}: unreadable Parquet ({str(bad).splitlines()[0]}); "
+                                "`pinghu-ner check` lists every problem, a re-run of its source rewrites it")
+    return OutputsError(f"{printable(Path(files[0]).parent)}: cannot read ({str(exc).splitlines()[0]})")
 
 
 def _to_pandas(t: pa.Table) -> pd.DataFrame:
@@ -448,117 +402,6 @@ def _as_date(v: Any) -> dt.date | None:
     if isinstance(v, pd.Timestamp):
         return v.date()
     return v
-
-
-# --- manifest --------------------------------------------------------------------------------
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
-def _norm_path(path: str | os.PathLike[str]) -> str:
-    return str(Path(path).resolve())
-
-
-@dataclass
-class Manifest:
-    """``<out>/manifest.json``: which sources were processed, how, and the last runs.
-
-    It is what ``--resume`` trusts, so it is written atomically (a crash leaves the previous
-    manifest, never a truncated one) and a file counts as done only if its hash, the pipeline
-    and the model versions all match and its part file is still there.
-    """
-
-    out_dir: Path
-    data: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, out_dir: str | os.PathLike[str]) -> Manifest:
-        out = Path(out_dir)
-        path = out / MANIFEST_FILE
-        data: dict[str, Any] = {}
-        if path.is_file():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                if not isinstance(data, dict):
-                    raise ValueError("not a JSON object")
-            except (ValueError, UnicodeDecodeError) as exc:
-                backup = path.with_name(f"{MANIFEST_FILE}.corrupt-{dt.datetime.now():%Y%m%d%H%M%S}")
-                os.replace(path, backup)
-                warnings.warn(f"{path}: unreadable manifest ({exc}); moved to {backup.name}, starting afresh",
-                              stacklevel=2)
-                data = {}
-        data.setdefault("schema_version", SCHEMA_VERSION)
-        data.setdefault("pipeline_version", __version__)
-        data.setdefault("model_version", "")
-        data.setdefault("runs", [])
-        data.setdefault("files", {})
-        return cls(out, data)
-
-    @property
-    def files(self) -> dict[str, dict[str, Any]]:
-        return self.data["files"]
-
-    @property
-    def runs(self) -> list[dict[str, Any]]:
-        return self.data["runs"]
-
-    def record_file(self, path: str | os.PathLike[str], **info: Any) -> None:
-        """Record the outcome for one source (keyed by its absolute path), replacing older ones."""
-        rec: dict[str, Any] = {
-            "sha256": "",
-            "source_key": "",
-            "paper": "",
-            "issue_date": "",
-            "status": "ok",
-            "error": "",
-            "pipeline_version": __version__,
-            "model_version": "",
-            "counts": {},
-            "seconds": 0.0,
-            "finished": _now(),
-        }
-        rec.update(info)
-        self.files[_norm_path(path)] = rec
-        if rec.get("pipeline_version"):
-            self.data["pipeline_version"] = rec["pipeline_version"]
-        if rec.get("model_version"):
-            self.data["model_version"] = rec["model_version"]
-
-    def record_run(self, info: dict[str, Any]) -> None:
-        """Append a run record, keeping the last ``MAX_RUNS``."""
-        rec = {"finished": _now(), **info}
-        self.runs.append(rec)
-        del self.runs[:-MAX_RUNS]
-
-    def save(self) -> Path:
-        """Write the manifest atomically; returns its path."""
-        self.data["schema_version"] = SCHEMA_VERSION
-        path = self.out_dir / MANIFEST_FILE
-        text = json.dumps(self.data, ensure_ascii=False, indent=1, sort_keys=False, default=str)
-        _atomic_write_bytes(path, lambda fh: fh.write(text.encode("utf-8")))
-        return path
-
-    def is_done(self, path: str | os.PathLike[str], sha256: str, pipeline_version: str, model_version: str) -> bool:
-        """Whether ``path`` was processed OK with this content and these versions, outputs intact."""
-        rec = self.files.get(_norm_path(path))
-        if not rec or rec.get("status") != "ok":
-            return False
-        if (rec.get("sha256"), rec.get("pipeline_version"), rec.get("model_version")) != (
-            sha256,
-            pipeline_version,
-            model_version,
-        ):
-            return False
-        key, paper, date = rec.get("source_key"), rec.get("paper"), rec.get("issue_date")
-        if not (key and paper and date):
-            return False
-        try:
-            d = dt.date.fromisoformat(str(date))
-        except ValueError:
-            return False
-        return (partition_dir(self.out_dir, "articles", paper, d) / part_name(key)).is_file()
 
 
 __all__ = [

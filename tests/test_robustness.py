@@ -152,22 +152,22 @@ def test_refused_names_write_nothing(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_write_errors_give_clear_message_and_keep_earlier_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, err: int, words: str
 ) -> None:
-    import pipeline.tables as tables
+    import pipeline.commit as commit
 
     inp = tmp_path / "in"
     inp.mkdir()
     (inp / "2024-05-10_a.md").write_text(GOOD, encoding="utf-8")
     (inp / "2024-05-11_b.md").write_text(GOOD.replace("5月10日", "5月11日"), encoding="utf-8")
-    real = tables.write_parquet_atomic
+    real = commit.write_file
     calls = {"n": 0}
 
-    def flaky(table, path):  # noqa: ANN001, ANN202
+    def flaky(path, write):  # noqa: ANN001, ANN202
         if "2024-05-11" in str(path):
             raise OSError(err, os.strerror(err), str(path))
         calls["n"] += 1
-        return real(table, path)
+        return real(path, write)
 
-    monkeypatch.setattr(tables, "write_parquet_atomic", flaky)
+    monkeypatch.setattr(commit, "write_file", flaky)
     out = tmp_path / "out"
     code, err = run_cli([str(inp), "--out", str(out)], capsys)
     assert code == 1 and len(err) == 1

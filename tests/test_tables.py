@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -31,7 +32,9 @@ from pipeline.tables import (
     rebuild_entities,
     remove_source,
     source_key,
+    source_tables,
     write_source,
+    write_source_tables,
 )
 from pipeline.textmap import MappedText
 
@@ -190,13 +193,17 @@ def test_people_one_row_per_person_per_article() -> None:
     assert set(p.name) == {"张三", "李四", "王五"}
 
 
-def test_source_key_is_safe_and_deterministic() -> None:
+def test_source_key_is_safe_and_deterministic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     k = source_key("/a/b/平湖日报 2024-03-01 第1版.md")
-    assert k == source_key(Path("elsewhere/b/平湖日报 2024-03-01 第1版.md"))  # same dir name + file name
+    assert k == source_key("/a/b/../b/平湖日报 2024-03-01 第1版.md")  # the resolved path is the identity
+    monkeypatch.chdir(tmp_path)
+    assert source_key("x/01.md") == source_key(tmp_path / "x" / "01.md")  # whatever the working directory
+    assert k != source_key(Path("/elsewhere/b/平湖日报 2024-03-01 第1版.md"))  # another file, another key
     assert source_key("2024-03-01/01.md") != source_key("2024-03-02/01.md")  # <date>/<page> archives
-    assert all(c.isalnum() or c in "_.-" for c in k)
+    assert re.fullmatch(r"[A-Za-z0-9_.-]+-[0-9a-f]{16}", k)
     assert k != source_key("/a/b/平湖日报 2024-03-01 第2版.md")  # same sanitised stem, other hash
-    assert len(source_key("x" * 300 + ".md")) == 60 + 1 + 8
+    assert len(source_key("x" * 300 + ".md")) <= 48 + 1 + 16
+    assert source_key(tmp_path / "a" / "p.md", root=tmp_path) == source_key("/elsewhere/a/p.md", root="/elsewhere")
 
 
 # --- writing and re-writing ------------------------------------------------------------------
@@ -391,39 +398,42 @@ def test_rebuild_entities_without_gazetteer_and_after_removal(out: Path) -> None
 # --- manifest --------------------------------------------------------------------------------
 
 
-def test_manifest_round_trip_and_is_done(out: Path, tmp_path: Path) -> None:
-    build_outputs(out)
-    src = tmp_path / "in" / f"{D1:%Y%m%d}_01.md"  # same directory name as build_outputs' sources
+def test_manifest_round_trip_and_is_current(out: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in" / f"{D1:%Y%m%d}_01.md"
     src.parent.mkdir()
     src.write_text("x", encoding="utf-8")
+    attrs = {"sha256": "s1", "paper": PAPER, "issue_date": D1.isoformat(), "backend": "lac",
+             "model_hash": "m1", "gazetteer_hash": "g1", "pipeline_version": "0.1.0"}
+    arts = issue_pages(D1)[1]
+    ments = [m for a in arts for m in mentions_for(a)]
+    key = source_key(src)
+    write_source_tables(out, key, PAPER, D1, source_tables(arts, ments, PAPER),
+                        identity=str(src.resolve()), record=dict(attrs))
     m = Manifest.load(out)
-    assert m.files == {} and m.runs == []
-    m.record_file(src, sha256="s1", source_key=source_key(src), paper=PAPER, issue_date=D1.isoformat(),
-                  status="ok", pipeline_version="0.1.0", model_version="m1", counts={"articles": 2}, seconds=0.5)
-    m.record_file(tmp_path / "bad.md", sha256="s2", status="error", error="bad.md: not UTF-8")
+    m.record_failure(tmp_path / "bad.md", "bad.md: not UTF-8")
     for i in range(55):
         m.record_run({"started": f"run{i}", "settings": {"workers": 1}, "counts": {}, "seconds": 1.0})
     path = m.save()
     assert path == out / "manifest.json" and not list(out.glob(".manifest*"))
 
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["schema_version"] == "1" and data["model_version"] == "m1"
+    assert data["schema_version"] == "1"
     assert len(data["runs"]) == 50 and data["runs"][0]["started"] == "run5"
-    assert "finished" in data["runs"][-1]
     rec = data["files"][str(src.resolve())]
-    assert rec["counts"] == {"articles": 2} and rec["status"] == "ok"
+    assert rec["counts"]["articles"] == 2 and rec["status"] == "ok" and set(rec["parts"]) == set(S.PARTITIONED_TABLES)
 
     m2 = Manifest.load(out)
     assert m2.data == m.data
-    assert m2.is_done(src, "s1", "0.1.0", "m1")
-    assert m2.is_done(str(src.resolve()), "s1", "0.1.0", "m1")
-    assert not m2.is_done(src, "changed", "0.1.0", "m1")
-    assert not m2.is_done(src, "s1", "0.2.0", "m1")
-    assert not m2.is_done(src, "s1", "0.1.0", "m2")
-    assert not m2.is_done(tmp_path / "bad.md", "s2", "0.1.0", "")
-    assert not m2.is_done(tmp_path / "never.md", "s1", "0.1.0", "m1")
-    remove_source(out, source_key(src))  # outputs gone: must be redone
-    assert not m2.is_done(src, "s1", "0.1.0", "m1")
+    assert m2.is_current(src, attrs) and m2.is_current(str(src.resolve()), attrs)
+    for k in attrs:
+        assert not m2.is_current(src, {**attrs, k: "changed"}), k
+    assert not m2.is_current(tmp_path / "bad.md", attrs)
+    assert not m2.is_current(tmp_path / "never.md", attrs)
+    part = out / rec["parts"]["mentions"]["file"]
+    part.write_bytes(part.read_bytes()[:-20])  # truncated: must be redone
+    assert not m2.is_current(src, attrs)
+    remove_source(out, key)
+    assert str(src.resolve()) not in Manifest.load(out).files
 
 
 def test_corrupt_manifest_is_set_aside(out: Path) -> None:

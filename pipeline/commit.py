@@ -1,0 +1,226 @@
+"""One commit per source: all of a source's part files become the new version together.
+
+Protocol (``stage`` then ``commit``):
+
+1. **Stage.**  Each table is written to a hidden temp file beside its final name
+   (``.part-<key>.parquet.<pid>-<token>.tmp``), fsynced.  Readers never see these (pyarrow
+   skips dot files, DuckDB's ``*.parquet`` glob does not match ``.tmp``).  A failure here
+   deletes the staged files: the old version is untouched.
+2. **Journal.**  Under the outputs lock, a journal ``<out>/.pending/<key>.json`` is written
+   atomically: the renames to do, the old version's part files to delete (another date or paper
+   partition), and the manifest record.  Writing it is the commit point.
+3. **Apply.**  Renames, deletions, then the manifest record, then the journal is removed.
+
+A crash before step 2 leaves the old version (plus hidden temp files, cleared by the next run);
+a crash after it is rolled forward by ``recover``, which every run calls first under the lock,
+so after recovery the tables hold the old version or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .atomic import atomic_write_bytes, fsync_dir, pid_alive, write_file
+from .identity import printable
+from .manifest import Manifest, locked
+from .schema import PARTITIONED_TABLES
+
+JOURNAL_DIR = ".pending"
+# In staged names beside the pid: a temp file written on another machine (dask workers on shared
+# storage) is never taken for a dead writer's leftover here.
+HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
+
+
+@dataclass
+class Staged:
+    table: str
+    tmp: Path
+    final: Path
+    rows: int
+    sha256: str
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def rel(out_dir: Path, path: Path) -> str:
+    return path.relative_to(out_dir).as_posix()
+
+
+def stage(finals: dict[str, Path], tables: dict[str, pa.Table]) -> list[Staged]:
+    """Write each table to a hidden temp file beside its final path; all or none survive."""
+    token = f"{os.getpid()}-{HOST}-{secrets.token_hex(4)}"
+    staged: list[Staged] = []
+    try:
+        for name, table in tables.items():
+            final = finals[name]
+            tmp = final.with_name(f".{final.name}.{token}.tmp")
+            write_file(tmp, lambda fh, t=table: pq.write_table(t, fh, compression="zstd"))
+            staged.append(Staged(name, tmp, final, table.num_rows, sha256_of(tmp)))
+    except BaseException:
+        discard(staged)
+        raise
+    return staged
+
+
+def discard(staged: list[Staged]) -> None:
+    for s in staged:
+        with contextlib.suppress(OSError):
+            s.tmp.unlink()
+
+
+def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str, Any]) -> None:
+    """Make the staged parts the source's committed version (see the module docstring)."""
+    out_dir = Path(out_dir)
+    parts = {s.table: {"file": rel(out_dir, s.final), "rows": s.rows, "sha256": s.sha256} for s in staged}
+    committed = False
+    try:
+        with locked(out_dir):
+            old = Manifest.load(out_dir).files.get(identity) or {}
+            new_files = {p["file"] for p in parts.values()}
+            stale = sorted(({p.get("file", "") for p in (old.get("parts") or {}).values()}
+                            | _same_name_elsewhere(out_dir, staged)) - new_files - {""})
+            journal = {
+                "identity": identity,
+                "renames": [[rel(out_dir, s.tmp), rel(out_dir, s.final)] for s in staged],
+                "remove": stale,
+                "record": {**record, "parts": parts, "status": "ok", "error": ""},
+            }
+            jpath = out_dir / JOURNAL_DIR / f"{record['source_key']}.json"
+            text = json.dumps(journal, ensure_ascii=False, default=str)
+            atomic_write_bytes(jpath, lambda fh: fh.write(text.encode("utf-8")))
+            committed = True
+            apply_journal(out_dir, jpath, journal)
+    except BaseException:
+        if not committed:  # after the journal, staged files belong to the roll-forward
+            discard(staged)
+        raise
+
+
+def _same_name_elsewhere(out_dir: Path, staged: list[Staged]) -> set[str]:
+    """Part files of this source in other partitions (its date or paper changed), manifest or not."""
+    found: set[str] = set()
+    ours = {s.tmp for s in staged}
+    for s in staged:
+        base = out_dir / s.table
+        if base.is_dir():
+            found.update(rel(out_dir, p) for p in base.glob(f"paper=*/issue_date=*/{s.final.name}"))
+            leftovers = base.glob(f"paper=*/issue_date=*/.{s.final.name}.*.tmp")
+            found.update(rel(out_dir, p) for p in leftovers if p not in ours and _writer_gone(p))
+    return found
+
+
+def _writer_gone(tmp: Path) -> bool:
+    """Whether a temp file's writer (pid and host in its name) is this process or no longer runs."""
+    token = tmp.name.rsplit(".", 2)[-2].split("-")
+    pid = token[0]
+    if len(token) == 3 and token[1] != HOST:
+        return False  # another machine's writer: it cleans up after itself, or a later run there
+    return not pid.isdigit() or int(pid) == os.getpid() or not pid_alive(int(pid))
+
+
+def apply_journal(out_dir: Path, jpath: Path, journal: dict[str, Any]) -> None:
+    """Do a journal's renames and removals and record it; idempotent, so a re-run is harmless."""
+    for tmp, final in journal["renames"]:
+        src, dst = out_dir / tmp, out_dir / final
+        if src.exists():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+            fsync_dir(dst.parent)
+    for old in journal["remove"]:
+        p = out_dir / old
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+        remove_empty_dirs(p.parent, out_dir)
+    m = Manifest.load(out_dir)
+    m.record_file(journal["identity"], **journal["record"])
+    m.save()
+    jpath.unlink()
+    fsync_dir(jpath.parent)
+    with contextlib.suppress(OSError):
+        jpath.parent.rmdir()  # only when empty: no hidden clutter left behind
+
+
+def remove_empty_dirs(start: Path, stop: Path) -> None:
+    """Remove ``start`` and its parents up to (not including) ``stop`` while they are empty."""
+    d = start
+    while d != stop and stop in d.parents:
+        try:
+            d.rmdir()
+        except OSError:
+            return
+        d = d.parent
+
+
+def recover(out_dir: Path) -> list[str]:
+    """Roll forward committed journals and clear dead writers' temp files; returns what was done.
+
+    Called under no lock; takes it.  A journal that cannot be parsed was never completed (it is
+    written atomically), so it is only reported.
+    """
+    out_dir = Path(out_dir)
+    done: list[str] = []
+    jdir = out_dir / JOURNAL_DIR
+    with locked(out_dir):
+        for jpath in sorted(jdir.glob("*.json")) if jdir.is_dir() else []:
+            try:
+                journal = json.loads(jpath.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                done.append(f"{printable(jpath)}: unreadable commit journal ({exc}); left in place")
+                continue
+            apply_journal(out_dir, jpath, journal)
+            done.append(f"{journal['identity']}: interrupted commit completed")
+        for tmp in _dead_temp_files(out_dir):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+    return done
+
+
+def _dead_temp_files(out_dir: Path) -> list[Path]:
+    found = []
+    for table in PARTITIONED_TABLES:
+        base = out_dir / table
+        if not base.is_dir():
+            continue
+        for tmp in base.glob("paper=*/issue_date=*/.part-*.tmp"):
+            if _writer_gone(tmp) and not tmp.name.rsplit(".", 2)[-2].startswith(f"{os.getpid()}-"):
+                found.append(tmp)
+    return found
+
+
+def verify_parts(out_dir: Path, rec: dict[str, Any]) -> list[str]:
+    """Problems with a record's part files: missing, unreadable, wrong row count or hash."""
+    problems = []
+    for table, part in (rec.get("parts") or {}).items():
+        path = Path(out_dir) / str(part.get("file", ""))
+        where = printable(path)
+        try:
+            rows = pq.ParquetFile(path).metadata.num_rows
+            digest = sha256_of(path)
+        except FileNotFoundError:
+            problems.append(f"{where}: missing ({table} part of {rec.get('source_key', '?')})")
+            continue
+        except (OSError, pa.ArrowException) as exc:
+            problems.append(f"{where}: unreadable Parquet ({str(exc).splitlines()[0]})")
+            continue
+        if rows != part.get("rows"):
+            problems.append(f"{where}: {rows} rows, the manifest recorded {part.get('rows')}")
+        elif digest != part.get("sha256"):
+            problems.append(f"{where}: sha256 differs from the manifest's")
+    return problems
