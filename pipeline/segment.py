@@ -816,6 +816,7 @@ class Segmenter:
             paper=paper,
             issue_date=date,
             page=page.number,
+            page_inferred=page.inferred,
             seq=seq,
             kind=piece.kind,
             headline=piece.headline.text if piece.headline is not None else "",

@@ -2,9 +2,9 @@
 
 Layout under ``out_dir``::
 
-    articles/paper=<paper>/issue_date=<YYYY-MM-DD>/part-<source_key>.parquet
-    mentions/paper=<paper>/issue_date=<YYYY-MM-DD>/part-<source_key>.parquet
-    people/paper=<paper>/issue_date=<YYYY-MM-DD>/part-<source_key>.parquet
+    articles/paper=<paper>/<YYYY-MM-DD>/part-<source_key>.parquet
+    mentions/paper=<paper>/<YYYY-MM-DD>/part-<source_key>.parquet
+    people/paper=<paper>/<YYYY-MM-DD>/part-<source_key>.parquet
     entities/entities.parquet           (rebuilt from all mentions after each run)
     manifest.json                       (what was processed, with which versions, how it went)
 
@@ -13,14 +13,15 @@ Decisions, and why:
 * **One file per (table, source file).**  Re-running a file replaces its part files, so a re-run
   never duplicates rows, and the page files of one issue coexist in one partition.  Parallel
   workers never write the same file, so nothing needs a lock.
-* **Partition columns are not stored inside the files.**  With pandas 3 + pyarrow 26,
-  ``pd.read_parquet("outputs/mentions")`` fails ("Unable to merge: Field paper has incompatible
-  types: string vs dictionary") when a partition key is also a file column; with the keys only in
-  the path, both ``pd.read_parquet(dir)`` and DuckDB
-  ``read_parquet('outputs/mentions/**/*.parquet', hive_partitioning=1)`` give one row per
-  mention with ``paper`` and ``issue_date`` columns (DuckDB types ``issue_date`` as DATE; plain
-  pandas gives categories, ``load()`` gives datetime64).  A single part file read on its own lacks
-  the two columns; its Parquet key-value metadata (``pinghu.paper``, ``pinghu.issue_date``,
+* **``issue_date`` is a date32 column inside the files; its directory is a plain date.**  A hive
+  key is typed by each reader from the path: pandas made ``issue_date=…`` an unordered string
+  category (``>= "2024-01-01"`` raised TypeError) while ``load()`` gave datetimes.  Stored in the
+  file it is a date everywhere: DuckDB DATE, pyarrow date32, pandas via ``load()`` datetime64.
+  The date directory has no ``key=`` so hive readers skip it (a key that is also a file column
+  fails to merge: "Field … has incompatible types: string vs dictionary").  ``paper`` stays a
+  hive key only (``paper=…``), so ``pd.read_parquet(dir)`` and DuckDB
+  ``read_parquet('outputs/mentions/**/*.parquet', hive_partitioning=1)`` give it as a column; a
+  part file read alone lacks it, and its key-value metadata (``pinghu.paper``,
   ``pinghu.source_key``) says where it belongs.
 * **Atomic writes.**  Each file is written to a temporary ``.part-<key>.parquet.<pid>.tmp`` in
   the same directory, fsynced, then ``os.replace``d.  The leading "." makes pyarrow datasets (and
@@ -104,7 +105,7 @@ def part_name(key: str) -> str:
 
 
 def partition_dir(out_dir: Path, table: str, paper: str, issue_date: dt.date) -> Path:
-    return Path(out_dir) / table / f"paper={paper}" / f"issue_date={issue_date.isoformat()}"
+    return Path(out_dir) / table / f"paper={paper}" / issue_date.isoformat()
 
 
 def _check_key(key: str) -> None:
@@ -161,11 +162,14 @@ def write_parquet_atomic(table: pa.Table, final: Path) -> None:
     _atomic_write_bytes(final, lambda fh: pq.write_table(table, fh, compression="zstd"))
 
 
-def _with_file_metadata(table: pa.Table, name: str, extra: dict[str, str]) -> pa.Table:
+def _with_file_metadata(table: pa.Table, name: str, extra: dict[str, str], issue_date: dt.date) -> pa.Table:
+    """The file's table: ``issue_date`` set to its partition's date (the directory is the truth,
+    as when ``paper=…/issue_date=…`` was read from the path), ``paper`` dropped, metadata added."""
     schema = file_schema(name)
     meta = dict(schema.metadata or {})
     meta.update({f"pinghu.{k}".encode(): v.encode() for k, v in extra.items()})
-    cols = [table.column(f.name) for f in schema]
+    dates = pa.array([issue_date] * table.num_rows, pa.date32())
+    cols = [dates if f.name == "issue_date" else table.column(f.name) for f in schema]
     return pa.Table.from_arrays(cols, schema=schema.with_metadata(meta))
 
 
@@ -231,7 +235,7 @@ def write_source_tables(
     counts: dict[str, int] = {}
     for table_name, table in tables.items():
         final = partition_dir(out_dir, table_name, paper, issue_date) / name
-        write_parquet_atomic(_with_file_metadata(table, table_name, {**meta, "table": table_name}), final)
+        write_parquet_atomic(_with_file_metadata(table, table_name, {**meta, "table": table_name}, issue_date), final)
         counts[table_name] = table.num_rows
     _remove_stale(out_dir, source_key, paper, keep=issue_date)
     return counts
@@ -244,12 +248,12 @@ def _source_files(out_dir: Path, key: str, paper: str | None = None) -> Iterator
         base = out_dir / table_name
         if not base.is_dir():
             continue
-        yield from base.glob(f"{paper_glob}/issue_date=*/{part_name(key)}")
-        yield from base.glob(f"{paper_glob}/issue_date=*/.{part_name(key)}.*.tmp")
+        yield from base.glob(f"{paper_glob}/*/{part_name(key)}")
+        yield from base.glob(f"{paper_glob}/*/.{part_name(key)}.*.tmp")
 
 
 def _remove_stale(out_dir: Path, key: str, paper: str, keep: dt.date) -> None:
-    keep_dir = f"issue_date={keep.isoformat()}"
+    keep_dir = keep.isoformat()
     own_tmp = f".{part_name(key)}.{os.getpid()}.tmp"
     for p in list(_source_files(out_dir, key, paper)):
         if p.parent.name == keep_dir and (p.name == part_name(key) or p.name == own_tmp):
@@ -277,15 +281,15 @@ def remove_source(out_dir: Path, source_key: str) -> int:
 
 def _part_files(root: Path) -> list[str]:
     # Only our own part files: a stray notes.txt or a temp file must not break a read.
-    return sorted(str(p) for p in root.glob("paper=*/issue_date=*/part-*.parquet"))
+    return sorted(str(p) for p in root.glob("paper=*/*/part-*.parquet"))
 
 
 def read_arrow(out_dir: Path, table: str, columns: Sequence[str] | None = None) -> pa.Table:
     """One table of ``out_dir`` as Arrow, with the logical schema (partition columns included).
 
-    The schema is imposed, not inferred, so that ``issue_date`` is a date (not the dictionary
-    string pyarrow infers from paths) and a file written before a column was added reads with
-    nulls there instead of failing.
+    The schema is imposed, not inferred, so that ``paper`` is a plain string (not the dictionary
+    pyarrow infers from paths) and a file written before a column was added reads with nulls
+    there instead of failing.
     """
     schema = schema_for(table)
     out_dir = Path(out_dir)
