@@ -50,7 +50,9 @@ def _f(name: str, type_: pa.DataType, doc: str, example: str, nullable: bool = T
     return pa.field(name, type_, nullable=nullable, metadata={DOC_KEY: doc.encode(), EXAMPLE_KEY: example.encode()})
 
 
-def _schema(name: str, fields: list[pa.Field]) -> pa.Schema:
+def _schema(name: str, fields: list[pa.Field], required: tuple[str, ...] = ()) -> pa.Schema:
+    """A table's schema; ``required`` columns are always filled (not nullable), the others may be null."""
+    fields = [f.with_nullable(False) if f.name in required else f for f in fields]
     return pa.schema(fields, metadata={VERSION_KEY: SCHEMA_VERSION.encode(), TABLE_KEY: name.encode()})
 
 
@@ -89,6 +91,8 @@ ARTICLES = _schema(
         _f("source_start", pa.int64(), "first character of the article in the decoded source file", "120"),
         _f("source_end", pa.int64(), "end (exclusive) of the article in the decoded source file", "1690"),
     ],
+    required=("paper", "issue_date", "page", "page_inferred", "seq", "kind", "bylines", "text", "n_chars", "repairs", "jumps",
+     "source_file", "source_sha256", "source_start", "source_end"),
 )
 
 MENTIONS = _schema(
@@ -116,6 +120,8 @@ MENTIONS = _schema(
         _f("link_confidence", pa.float32(), "resolver confidence, 0–1", "1.0"),
         _f("recognizer", pa.string(), "which recogniser(s) proposed the span", "combined"),
     ],
+    required=("paper", "issue_date", "page", "type", "surface", "start", "end", "source_start", "source_end", "is_official",
+     "confidence", "link_confidence"),
 )
 
 ENTITIES = _schema(
@@ -134,6 +140,7 @@ ENTITIES = _schema(
         _f("article_count", pa.int64(), "articles mentioning it", "30"),
         _f("roles", pa.list_(pa.string()), "distinct roles seen with it (people only)", "[市委书记]"),
     ],
+    required=("aliases", "first_seen", "last_seen", "mention_count", "article_count", "roles"),
 )
 
 PEOPLE = _schema(
@@ -152,6 +159,7 @@ PEOPLE = _schema(
         _f("is_official", pa.bool_(), "named with an official title in this article", "true"),
         _f("n_mentions", pa.int32(), "mentions of this person in this article", "2"),
     ],
+    required=("name", "paper", "issue_date", "page", "is_official", "n_mentions"),
 )
 
 SCHEMAS: dict[str, pa.Schema] = {"articles": ARTICLES, "mentions": MENTIONS, "entities": ENTITIES, "people": PEOPLE}

@@ -86,3 +86,11 @@ def test_page_inferred_flags_a_default_page(tmp_path: Path, name: str, text: str
     assert arts and {(a.page, a.page_inferred) for a in arts} == set(expected)
     col = S.articles_table(arts).column("page_inferred").to_pylist()
     assert set(col) == {inf for _, inf in expected}
+
+
+def test_columns_the_dictionary_calls_required_are_never_null(out: Path) -> None:
+    for table in S.TABLE_NAMES:
+        t = read_arrow(out, table)
+        for f in S.schema_for(table):
+            if not f.nullable:
+                assert t.column(f.name).null_count == 0, f"{table}.{f.name}"
