@@ -281,7 +281,14 @@ def remove_source(out_dir: Path, source_key: str) -> int:
 
 def _part_files(root: Path) -> list[str]:
     # Only our own part files: a stray notes.txt or a temp file must not break a read.
-    return sorted(str(p) for p in root.glob("paper=*/*/part-*.parquet"))
+    files = sorted(root.glob("paper=*/*/part-*.parquet"))
+    old = [p for p in files if p.parent.name.startswith("issue_date=")]
+    if old:  # schema version 1 kept the date in the path only; its files have no issue_date column
+        raise ValueError(
+            f"{old[0].parent}: outputs of an older pinghu-ner (schema version 1, issue_date=… directories); "
+            f"run the pipeline again into a new --out directory"
+        )
+    return [str(p) for p in files]
 
 
 def read_arrow(out_dir: Path, table: str, columns: Sequence[str] | None = None) -> pa.Table:
@@ -356,7 +363,8 @@ def load(path: str | os.PathLike[str] = "outputs") -> Tables:
     """Load every output table of ``path`` as pandas DataFrames.
 
     Dates (``issue_date``, ``first_seen``, ``last_seen``) are datetime64; low-cardinality labels
-    (type, paper, kind, link_method, role, field) are categories; integers keep their widths.
+    (type, paper, kind, link_method, role, field) are categories; integers keep their widths;
+    missing values are nulls (NaN/None), never ``""``.
     A table not written yet is an empty DataFrame with the right columns, so analysis code need
     not special-case a fresh directory.
     """

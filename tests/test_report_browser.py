@@ -14,7 +14,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import struct
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -45,12 +47,25 @@ def browser() -> str:
     pytest.skip(reason)
 
 
+WINDOW = (1280, 2600)
+
+
 def _chromium(browser: str, page: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
-           "--enable-logging=stderr", "--v=0",
-           "--host-resolver-rules=MAP * ~NOTFOUND",  # offline: any fetch from elsewhere fails and is logged "--virtual-time-budget=20000", "--window-size=1280,2600",
-           *args, page.as_uri()]
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
+    # A profile of its own: without one, a second chromium may hand the page to a running one
+    # (another test, another user's browser), ignoring our window size and flags.
+    profile = tempfile.mkdtemp(prefix="pinghu-chromium-")
+    cmd = [
+        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
+        f"--user-data-dir={profile}", "--no-first-run", "--no-default-browser-check",
+        "--enable-logging=stderr", "--v=0",
+        "--host-resolver-rules=MAP * ~NOTFOUND",  # offline: a fetch from elsewhere fails, and is logged
+        "--virtual-time-budget=20000", f"--window-size={WINDOW[0]},{WINDOW[1]}",
+        *args, page.as_uri(),
+    ]
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
     assert res.returncode == 0, res.stderr[-2000:]
     return res
 
@@ -83,7 +98,10 @@ def _screenshot(browser: str, page: Path, name: str) -> Path:
     shot = ARTIFACTS / name
     shot.unlink(missing_ok=True)
     _chromium(browser, page, f"--screenshot={shot}")
-    assert shot.is_file() and shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 20_000
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG")
+    assert struct.unpack(">II", data[16:24]) == WINDOW  # the whole page we asked for, not another window
+    assert len(data) > 100_000  # charts and text, not a blank page
     return shot
 
 

@@ -94,3 +94,12 @@ def test_columns_the_dictionary_calls_required_are_never_null(out: Path) -> None
         for f in S.schema_for(table):
             if not f.nullable:
                 assert t.column(f.name).null_count == 0, f"{table}.{f.name}"
+
+
+def test_outputs_of_schema_version_1_are_refused_with_a_clear_error(out: Path) -> None:
+    part = next((out / "mentions").glob("paper=*/*/part-*.parquet"))
+    old = part.parent.parent / f"issue_date={part.parent.name}"
+    old.mkdir()
+    part.rename(old / part.name)
+    with pytest.raises(ValueError, match="schema version 1"):
+        pipeline.load(out)
