@@ -11,6 +11,7 @@ is a failure: ``.ci/run`` installs chromium.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import report as R
 from pipeline.report.data import Filters
 from pipeline.report.html import write_html
 from pipeline.tables import load
@@ -50,7 +52,7 @@ def browser() -> str:
 WINDOW = (1280, 2600)
 
 
-def _chromium(browser: str, page: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _chromium(browser: str, page: Path, *args: str, fragment: str = "") -> subprocess.CompletedProcess[str]:
     # A profile of its own: without one, a second chromium may hand the page to a running one
     # (another test, another user's browser), ignoring our window size and flags.
     profile = tempfile.mkdtemp(prefix="pinghu-chromium-")
@@ -60,7 +62,7 @@ def _chromium(browser: str, page: Path, *args: str) -> subprocess.CompletedProce
         "--enable-logging=stderr", "--v=0",
         "--host-resolver-rules=MAP * ~NOTFOUND",  # offline: a fetch from elsewhere fails, and is logged
         "--virtual-time-budget=20000", f"--window-size={WINDOW[0]},{WINDOW[1]}",
-        *args, page.as_uri(),
+        *args, page.as_uri() + (f"#{fragment}" if fragment else ""),
     ]
     try:
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
@@ -130,6 +132,39 @@ def test_report_filters_in_chromium(browser: str, tmp_path: Path) -> None:
     towns = _section(res.stdout, "chart-towns")
     assert "新埭镇" in towns and "当湖街道" in towns
     _screenshot(browser, page, "report-filtered.png")
+
+
+def test_date_and_locality_filters_from_the_address(browser: str, tmp_path: Path) -> None:
+    out = tmp_path / "outputs"
+    build_outputs(out)
+    t = load(out)
+    page = write_html(tmp_path / "report.html", t, "filters")
+    res = _chromium(browser, page, "--dump-dom", fragment="from=2024-03-02&locality=gz:town:danghu")
+    assert not _console(res.stderr), _console(res.stderr)
+    expected = R.apply_filters(t, R.Filters(date_from=dt.date(2024, 3, 2), locality="gz:town:danghu")).articles
+    assert len(expected) == 1
+    _check_dom(res.stdout, len(expected))
+    assert expected.article_id.iloc[0] in res.stdout and "2024-03-01 · page" not in res.stdout
+
+
+def test_axes_stay_readable_over_many_issues(browser: str, tmp_path: Path) -> None:
+    """Counts in the tens get a few ticks, not one per article (which drew an unreadable smear)."""
+    from test_tables import PAPER, FakeGazetteer, issue_pages, mentions_for
+
+    from pipeline.tables import rebuild_entities, source_key, write_source
+
+    out = tmp_path / "outputs"
+    for i in range(40):
+        day = dt.date(2024, 1, 1) + dt.timedelta(days=3 * i)
+        for page, arts in issue_pages(day).items():
+            ments = [m for a in arts for m in mentions_for(a)]
+            write_source(out, source_key(f"/in/{day:%Y%m%d}_{page:02d}.md"), PAPER, day, arts, ments)
+    rebuild_entities(out, FakeGazetteer())
+    page = write_html(tmp_path / "report.html", load(out), "many issues")
+    dom = _chromium(browser, page, "--dump-dom").stdout
+    for div_id, axis in (("chart-timeline", "ytick"), ("chart-towns", "xtick")):
+        ticks = _section(dom, div_id).count(f'class="{axis}"')
+        assert 2 <= ticks <= 15, (div_id, ticks)
 
 
 def test_console_errors_are_caught(browser: str, tmp_path: Path) -> None:

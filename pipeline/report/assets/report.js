@@ -30,13 +30,27 @@
     const pages = [...new Set(D.articles.map((a) => a.page))].sort((a, b) => a - b);
     for (const p of pages) $("f-page").add(new Option(String(p), String(p)));
     for (const [id, name] of D.localities) $("f-locality").add(new Option(name, id));
-    const init = D.initial || {};
+    const init = Object.assign({}, D.initial || {}, fromHash());
     $("f-from").value = init.from || ""; $("f-to").value = init.to || "";
     $("f-page").value = init.page == null ? "" : String(init.page);
     $("f-locality").value = init.locality || "";
-    for (const id of ["f-from", "f-to", "f-page", "f-locality"]) $(id).addEventListener("change", () => { shown = PAGE_SIZE; render(); });
-    $("f-reset").addEventListener("click", () => { for (const id of ["f-from", "f-to", "f-page", "f-locality"]) $(id).value = ""; render(); });
+    for (const id of ["f-from", "f-to", "f-page", "f-locality"]) $(id).addEventListener("change", () => { shown = PAGE_SIZE; toHash(); render(); });
+    $("f-reset").addEventListener("click", () => { for (const id of ["f-from", "f-to", "f-page", "f-locality"]) $(id).value = ""; toHash(); render(); });
     $("more").addEventListener("click", () => { shown += PAGE_SIZE; renderArticles(current); });
+  }
+
+  // Filters in the address (#from=2024-03-01&to=…&page=1&locality=…), so a view can be shared.
+  function fromHash() {
+    const q = new URLSearchParams(location.hash.slice(1)), out = {};
+    for (const k of ["from", "to", "page", "locality"]) if (q.get(k)) out[k] = q.get(k);
+    return out;
+  }
+
+  function toHash() {
+    const q = new URLSearchParams();
+    const v = { from: $("f-from").value, to: $("f-to").value, page: $("f-page").value, locality: $("f-locality").value };
+    for (const k in v) if (v[k]) q.set(k, v[k]);
+    history.replaceState(null, "", q.toString() ? "#" + q.toString() : location.pathname);
   }
 
   function inLocality(a, loc) {
@@ -80,6 +94,9 @@
     return top.map((k) => ({ key: k, label: seen[names.get(k)] > 1 ? names.get(k) + " (" + k + ")" : names.get(k) }));
   }
 
+  // An axis of article counts: whole numbers, one tick per count only while there are few.
+  const countAxis = (max) => Object.assign({ title: { text: "articles" }, rangemode: "tozero", tickformat: "d" },
+    max <= 10 ? { dtick: 1 } : {});
   const layout = (extra) => Object.assign({ font: FONT, margin: { l: 60, r: 20, t: 10, b: 50 }, showlegend: true }, extra);
   const config = { displaylogo: false, responsive: true };
 
@@ -96,7 +113,7 @@
     Plotly.react("chart-timeline", traces, layout({ legend: { orientation: "h", y: -0.25 }, margin: { l: 60, r: 20, t: 10, b: 90 },
       xaxis: { type: "date", tickformat: monthly ? "%Y-%m" : "%Y-%m-%d", dtick: monthly ? "M1" : (dates.length > 1 && Date.parse(dates[dates.length - 1]) - Date.parse(dates[0]) > 14 * 864e5 ? 7 * 864e5 : 864e5),
         title: { text: monthly ? "month" : "issue date" } },
-      yaxis: { title: { text: "articles" }, rangemode: "tozero", dtick: 1 } }), config);
+      yaxis: countAxis(Math.max(0, ...traces.flatMap((tr) => tr.y))) }), config);
   }
 
   function drawTowns(idx) {
@@ -109,7 +126,8 @@
     const towns = D.localities.filter(([id]) => count.get(id) > 0).sort((a, b) => count.get(a[0]) - count.get(b[0]));
     Plotly.react("chart-towns", [{ type: "bar", orientation: "h", x: towns.map(([id]) => count.get(id)),
       y: towns.map(([, name]) => name), marker: { color: "#4c72b0" }, name: "articles" }],
-      layout({ showlegend: false, margin: { l: 110, r: 20, t: 10, b: 40 }, xaxis: { title: { text: "articles" }, dtick: 1 } }), config);
+      layout({ showlegend: false, margin: { l: 110, r: 20, t: 10, b: 40 },
+        xaxis: countAxis(Math.max(0, ...towns.map(([id]) => count.get(id)))) }), config);
   }
 
   function arc(n, lo, hi) { return Array.from({ length: n }, (_, i) => lo + (hi - lo) * (i + 1) / (n + 1)); }
