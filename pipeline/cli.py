@@ -139,6 +139,8 @@ def _add_analysis_commands(sub: argparse._SubParsersAction) -> None:
                     help="outputs directory written by `pinghu-ner run` (default: %(default)s)")
     rp.add_argument("--html", type=_safe_path, default=None, metavar="FILE",
                     help="also write one self-contained interactive HTML report (works offline)")
+    rp.add_argument("--png", type=_safe_path, default=None, metavar="DIR",
+                    help="also write the charts as PNG files into DIR (needs matplotlib: the [notebook] extra)")
     rp.add_argument("--top", type=int, default=15, help="rows per table (default: %(default)s)")
     _filter_args(rp)
 
@@ -349,7 +351,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if not Path(args.out).is_dir():
         raise UsageError(f"{args.out}: no outputs directory (run `pinghu-ner run` first)")
-    report(Path(args.out), html=args.html, top=args.top, filters=_filters(args))
+    report(Path(args.out), html=args.html, top=args.top, filters=_filters(args), png_dir=args.png)
     return 0
 
 

@@ -65,6 +65,18 @@ def test_chinese_labels_have_every_glyph(tmp_path: Path, draw, size) -> None:  #
     assert png.read_bytes().startswith(b"\x89PNG")
 
 
+def test_report_png_charts_have_every_glyph(tmp_path: Path) -> None:
+    """`pinghu-ner report --png DIR` on real tables: three charts, no missing glyph."""
+    from test_tables import build_outputs
+
+    from pipeline.cli import main
+
+    build_outputs(tmp_path / "outputs")
+    with strict_glyphs():
+        assert main(["report", str(tmp_path / "outputs"), "--png", str(tmp_path / "png")]) == 0
+    assert sorted(p.name for p in (tmp_path / "png").iterdir()) == ["network.png", "timeline.png", "towns.png"]
+
+
 def test_the_check_fails_without_the_cjk_font(tmp_path: Path) -> None:
     """The same chart with matplotlib's default font: the strict check must catch the boxes."""
     import matplotlib

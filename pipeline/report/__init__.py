@@ -31,7 +31,7 @@ from .data import (
     town_coverage,
 )
 from .fonts import cjk_font, plot_style, use_cjk_font
-from .plots import plot_network, plot_timeline, plot_town_coverage, save_png
+from .plots import plot_network, plot_timeline, plot_town_coverage, save_png, write_pngs
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("officials", "Top officials by appearances (articles)"),
@@ -82,9 +82,11 @@ def report(
     top: int = 15,
     console: Any = None,
     filters: Filters | None = None,
+    png_dir: Path | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Print the summary tables of ``out_dir`` (after ``filters``); with ``html``, also write the
-    interactive report there (all articles, the same filters preset, changeable in the page).
+    interactive report there (all articles, the same filters preset, changeable in the page);
+    with ``png_dir``, the charts of the filtered data as PNG files there (needs matplotlib).
 
     Returns the data behind the tables (keys: officials, officials_page1, places, agencies,
     cooccurrence, towns, timeline) so callers and tests need not parse what was printed.
@@ -102,6 +104,9 @@ def report(
     if html is not None:
         write_html(html, everything, f"pinghu-ner report: {out}", filters)
         console.print(f"HTML report written to {html}")
+    if png_dir is not None:
+        for path in write_pngs(data, png_dir):
+            console.print(f"chart written to {path}")
     return data
 
 
@@ -125,4 +130,5 @@ __all__ = [
     "top_officials",
     "town_coverage",
     "use_cjk_font",
+    "write_pngs",
 ]

@@ -96,4 +96,18 @@ def save_png(draw: Any, path: str | Path, size: tuple[float, float] = (7.0, 4.0)
     return Path(path)
 
 
-__all__ = ["network_layout", "plot_network", "plot_timeline", "plot_town_coverage", "save_png"]
+def write_pngs(data: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
+    """The report's three charts as PNG files in ``out_dir`` (for documents and slides); charts
+    with nothing to show are skipped.  ``data`` is what :func:`pipeline.report.data.build` returns."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    towns, tl, pairs = data["towns"], data["timeline"], data["cooccurrence"]
+    charts = [
+        ("towns.png", towns, lambda ax: plot_town_coverage(ax, towns), (7.0, 1.0 + 0.35 * len(towns))),
+        ("timeline.png", tl, lambda ax: plot_timeline(ax, tl), (8.0, 4.0)),
+        ("network.png", pairs, lambda ax: plot_network(ax, pairs), (9.0, 6.0)),
+    ]
+    return [save_png(draw, out / name, size) for name, df, draw, size in charts if not df.empty]
+
+
+__all__ = ["network_layout", "plot_network", "plot_timeline", "plot_town_coverage", "save_png", "write_pngs"]
