@@ -87,6 +87,20 @@ def test_export_xlsx(outputs: Path, tmp_path: Path) -> None:
     assert {type(r[header.index("issue_date")]).__name__ for r in body} == {"datetime"}  # a date cell
 
 
+def test_xlsx_cuts_cells_excel_cannot_hold(outputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    from pipeline import export as X
+
+    monkeypatch.setattr(X, "EXCEL_CELL_MAX", 10)
+    assert main(["export", str(tmp_path / "x.xlsx"), "--outputs", str(outputs)]) == 0
+    assert "cells longer than Excel's" in capsys.readouterr().out
+    rows = list(openpyxl.load_workbook(tmp_path / "x.xlsx", read_only=True)["articles"].values)
+    assert max(len(r[rows[0].index("text")]) for r in rows[1:]) == 10
+    assert main(["export", str(tmp_path / "csv"), "--outputs", str(outputs)]) == 0  # the CSV keeps them whole
+    assert max(len(r["text"]) for r in _rows(tmp_path / "csv" / "articles.csv")) > 10
+
+
 def test_report_filters_on_the_command_line(outputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     html = tmp_path / "r.html"
     assert main(["report", str(outputs), "--page", "1", "--to", "2024-03-01", "--html", str(html)]) == 0

@@ -79,6 +79,16 @@ def test_report_html_is_self_contained(outputs: Path, tmp_path: Path) -> None:
     assert person and all(m[5].startswith("person:") for m in person)
 
 
+def test_article_text_cannot_end_the_data_script(outputs: Path) -> None:
+    from pipeline.report.html import render
+
+    t = load(outputs)
+    t.articles.loc[0, "text"] = "正文</script><script>alert(1)</script><!--"
+    doc = render(t, "x")
+    data = re.search(r"<script id='report-data' type='application/json'>(.*?)</script>", doc, re.S).group(1)
+    assert json.loads(data)["articles"][0]["text"].startswith("正文</script>")
+
+
 def test_filters(outputs: Path) -> None:
     t = load(outputs)
     page2 = R.apply_filters(t, R.Filters(pages=(2,)))

@@ -125,8 +125,8 @@ def _used_chars(data: dict[str, Any]) -> str:
 
 
 def _script_json(data: dict[str, Any]) -> str:
-    # "</" must not appear inside <script>; JSON allows "<\/" for "</".
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    # No "</script>" or "<!--" may appear inside <script>: every "<" is written as the JSON escape.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
 def render(t: Tables, title: str, filters: Filters | None = None) -> str:
