@@ -16,7 +16,8 @@ Decisions, and why:
 * **``issue_date`` is a date32 column inside the files; its directory is a plain date.**  A hive
   key is typed by each reader from the path: pandas made ``issue_date=…`` an unordered string
   category (``>= "2024-01-01"`` raised TypeError) while ``load()`` gave datetimes.  Stored in the
-  file it is a date everywhere: DuckDB DATE, pyarrow date32, pandas via ``load()`` datetime64.
+  file it is a date everywhere: DuckDB DATE, pyarrow date32, plain ``pd.read_parquet`` Python
+  ``datetime.date`` objects, ``load()`` datetime64.
   The date directory has no ``key=`` so hive readers skip it (a key that is also a file column
   fails to merge: "Field … has incompatible types: string vs dictionary").  ``paper`` stays a
   hive key only (``paper=…``), so ``pd.read_parquet(dir)`` and DuckDB
