@@ -73,7 +73,7 @@ def _check_table(out: Path, table: str, listed: set[str], problems: list[str]) -
     want = file_schema(table)
     cols: dict[str, list[pa.Array]] = {c: [] for c in KEY_COLUMNS[table]}
     base = out / table
-    for f in sorted(base.glob("paper=*/issue_date=*/part-*.parquet")) if base.is_dir() else []:
+    for f in sorted(base.glob("paper=*/*/part-*.parquet")) if base.is_dir() else []:
         rel = f.relative_to(out).as_posix()
         if rel not in listed:
             problems.append(f"{printable(f)}: orphan part (no manifest record lists it)")

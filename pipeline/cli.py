@@ -1,4 +1,6 @@
-"""``pinghu-ner``: run the pipeline, train and calibrate the model, evaluate, report.
+"""pinghu-ner: people, places and organisations from Chinese county newspapers, as Parquet tables.
+
+Run the pipeline, train and calibrate the model, evaluate, report, export, describe the tables.
 
 Exit status: 0 when every file succeeded, 1 when any file failed (the others are still written)
 or ``check`` found a problem, 2 for usage and configuration errors (bad flags, a --paper that is
@@ -15,10 +17,10 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from . import __version__
 from .errors import OutputsError
 from .identity import printable
 from .manifest import LOCK_FILE, ManifestError
+from .schema import TABLE_NAMES
 from .settings import DEFAULT_GAZETTEER, DEFAULT_MODEL, Settings, backends
 
 
@@ -45,9 +47,44 @@ def _disable_arg(sp: argparse.ArgumentParser) -> None:
                          "pipeline/recognize/recognize.cfg)")
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: package, model and gazetteer versions, computed only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kw: object) -> None:
+        super().__init__(option_strings, dest=dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print the package, model and gazetteer versions and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # noqa: ANN001
+        from .versions import version_text
+
+        print(version_text())
+        parser.exit()
+
+
+def _filter_args(sp: argparse.ArgumentParser) -> None:
+    """The article filters shared by ``report`` and ``export``."""
+    g = sp.add_argument_group("filters (which articles)")
+    g.add_argument("--from", dest="date_from", type=_date, default=None, metavar="YYYY-MM-DD",
+                   help="first issue date to include")
+    g.add_argument("--to", dest="date_to", type=_date, default=None, metavar="YYYY-MM-DD",
+                   help="last issue date to include")
+    g.add_argument("--page", dest="pages", type=int, action="append", default=[], metavar="N",
+                   help="only page N (repeatable: --page 1 --page 2)")
+    g.add_argument("--locality", default=None, metavar="PLACE",
+                   help="only articles about this place: an entity id (330482101) or a name (新埭镇)")
+
+
+def _filters(args: argparse.Namespace):  # noqa: ANN202 - pipeline.report.data.Filters, imported lazily
+    from .report.data import Filters
+
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        raise UsageError(f"--from {args.date_from} is after --to {args.date_to}")
+    return Filters(args.date_from, args.date_to, tuple(args.pages), args.locality)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pinghu-ner", description=__doc__.splitlines()[0])
-    p.add_argument("--version", action="version", version=f"pinghu-ner {__version__}")
+    p.add_argument("--version", action=_VersionAction)
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp: argparse.ArgumentParser) -> None:
@@ -57,24 +94,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="process issue files into Parquet tables")
     r.add_argument("paths", nargs="+", type=_safe_path, help="files or directories (*.md, *.txt)")
-    r.add_argument("--out", type=_safe_path, default=Path("outputs"))
+    r.add_argument("--out", type=_safe_path, default=Path("outputs"),
+                   help="output directory for the Parquet tables and manifest (default: %(default)s)")
     r.add_argument("--paper", default="pinghu-daily", help="paper slug used in partition paths")
     r.add_argument("--date", type=_date, default=None, help="issue date YYYY-MM-DD (else from file name/text)")
-    r.add_argument("--workers", type=int, default=1)
+    r.add_argument("--workers", type=int, default=1,
+                   help="worker processes, each loading the model once; N = number of cores (default: %(default)s)")
     r.add_argument("--resume", action="store_true",
                    help="skip sources whose bytes, paper, date, backend, model and gazetteer match the manifest "
                         "and whose parts verify")
     r.add_argument("--root", type=_safe_path, default=None,
                    help="archive root: sources are identified by their path below it (default: absolute path)")
-    r.add_argument("--engine", choices=("local", "dask"), default="local")
+    r.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local: processes on this machine; dask: a Dask cluster (see --scheduler) (default: %(default)s)")
     r.add_argument("--scheduler", default=None, help="dask scheduler address (with --engine dask)")
     g = r.add_mutually_exclusive_group()
-    g.add_argument("--quiet", action="store_true")
-    g.add_argument("--verbose", action="store_true")
+    g.add_argument("--quiet", action="store_true", help="print errors only: no progress bar, no summary")
+    g.add_argument("--verbose", action="store_true", help="print one line per file (counts and time)")
     common(r)
 
     t = sub.add_parser("train", help="rebuild the NER model from ../shared/corpora")
-    t.add_argument("--out", type=_safe_path, default=DEFAULT_MODEL)
+    t.add_argument("--out", type=_safe_path, default=DEFAULT_MODEL, help="where to write the model (default: %(default)s)")
     t.add_argument("--work", type=_safe_path, default=Path(tempfile.gettempdir()) / "pinghu-ner-train",
                    help="scratch directory for corpora and checkpoints (~250 MB)")
     t.add_argument("--arch", choices=("lstm", "cnn"), default="lstm",
@@ -90,32 +130,57 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--corpora", type=_safe_path, default=None, help="corpora root (default ../shared/corpora)")
 
     c = sub.add_parser("calibrate", help="learn the combiner's per-source weights and error filters")
-    c.add_argument("--corpora", type=_safe_path, default=None)
-    c.add_argument("--sentences", type=int, default=3000)
+    c.add_argument("--corpora", type=_safe_path, default=None, help="corpora root (default ../shared/corpora)")
+    c.add_argument("--sentences", type=int, default=3000, help="MSRA dev sentences to calibrate on (default: %(default)s)")
     _disable_arg(c)
     common(c)
 
     e = sub.add_parser("eval", help="score predictions against gold")
     e.add_argument("--corpus", action="append", default=[], help="msra-test, cluener-dev (repeatable)")
     e.add_argument("--pages", nargs="*", type=_safe_path, default=[], help="pages with <page>.gold.tsv beside them")
-    e.add_argument("--corpora", type=_safe_path, default=None)
+    e.add_argument("--corpora", type=_safe_path, default=None, help="corpora root (default ../shared/corpora)")
     e.add_argument("--limit", type=int, default=0, help="score only the first N corpus sentences")
-    e.add_argument("--json", action="store_true")
+    e.add_argument("--json", action="store_true", help="print the scores as JSON instead of tables")
     _disable_arg(e)
     common(e)
 
     ck = sub.add_parser("check", help="validate an outputs directory: one line per problem, exit 1 if any")
-    ck.add_argument("out", type=_safe_path, nargs="?", default=Path("outputs"))
+    ck.add_argument("out", type=_safe_path, nargs="?", default=Path("outputs"),
+                    help="outputs directory written by `pinghu-ner run` (default: %(default)s)")
 
-    rp = sub.add_parser("report", help="summarise an outputs directory")
-    rp.add_argument("out", type=_safe_path, nargs="?", default=Path("outputs"))
-    rp.add_argument("--html", type=_safe_path, default=None)
-    rp.add_argument("--top", type=int, default=15)
+    _add_analysis_commands(sub)
     return p
 
 
 def _one_line_warning(message: Warning | str, *_: object, **__: object) -> str:
     return f"pinghu-ner: warning: {message}\n"
+
+
+def _add_analysis_commands(sub: argparse._SubParsersAction) -> None:
+    """``report``, ``export`` and ``tables``: reading what ``run`` wrote."""
+    rp = sub.add_parser("report", help="summarise an outputs directory; --html for the interactive report")
+    rp.add_argument("out", type=_safe_path, nargs="?", default=Path("outputs"),
+                    help="outputs directory written by `pinghu-ner run` (default: %(default)s)")
+    rp.add_argument("--html", type=_safe_path, default=None, metavar="FILE",
+                    help="also write one self-contained interactive HTML report (works offline)")
+    rp.add_argument("--png", type=_safe_path, default=None, metavar="DIR",
+                    help="also write the charts as PNG files into DIR (needs matplotlib: the [notebook] extra)")
+    rp.add_argument("--top", type=int, default=15, help="rows per table (default: %(default)s)")
+    _filter_args(rp)
+
+    x = sub.add_parser("export", help="write the tables as CSV files or an Excel workbook")
+    x.add_argument("dest", type=_safe_path, metavar="OUT",
+                   help="where to write: a directory (csv, one file per table) or a .xlsx file")
+    x.add_argument("--format", choices=("csv", "xlsx"), default=None,
+                   help="csv: one UTF-8 file per table; xlsx: one workbook, a sheet per table "
+                        "(default: xlsx when OUT ends in .xlsx, else csv)")
+    x.add_argument("--outputs", dest="out", type=_safe_path, default=Path("outputs"), metavar="DIR",
+                   help="outputs directory written by `pinghu-ner run` (default: %(default)s)")
+    _filter_args(x)
+
+    tb = sub.add_parser("tables", help="print the data dictionary: every table and column, type, meaning, example")
+    tb.add_argument("table", nargs="*", metavar="TABLE",
+                    help=f"only these tables ({', '.join(TABLE_NAMES)}; default: all)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_report(args)
         if args.command == "check":
             return cmd_check(args)
+        if args.command == "export":
+            return cmd_export(args)
+        if args.command == "tables":
+            return cmd_tables(args)
     except (UsageError, ManifestError) as exc:
         print(f"pinghu-ner: error: {exc}", file=sys.stderr)
         return 2
@@ -355,10 +424,37 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.html is not None and Path(args.html).is_dir():
         raise UsageError(f"--html {printable(args.html)}: is a directory; give a file name such as report.html")
     try:
-        report(Path(args.out), html=args.html, top=args.top)
+        report(Path(args.out), html=args.html, top=args.top, filters=_filters(args), png_dir=args.png)
     except OSError as exc:
         where = printable(exc.filename) if exc.filename else printable(args.html or args.out)
         raise OutputsError(f"{where}: cannot write: {exc.strerror or exc}") from None
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export
+
+    if not Path(args.out).is_dir():
+        raise UsageError(f"{printable(args.out)}: no outputs directory (run `pinghu-ner run` first)")
+    dest = Path(args.dest)
+    fmt = args.format or ("xlsx" if dest.suffix.lower() == ".xlsx" else "csv")
+    if fmt == "csv" and dest.exists() and not dest.is_dir():
+        raise UsageError(f"{printable(dest)}: exists and is not a directory (csv writes one file per table into a directory)")
+    res = export(args.out, dest, fmt, _filters(args))
+    rows = ", ".join(f"{n} {name}" for name, n in res["rows"].items())
+    print(f"{printable(dest)}: {rows}")
+    if res["cut_cells"]:
+        print(f"{res['cut_cells']} cells longer than Excel's 32,767 characters were cut; the CSV export keeps them whole")
+    return 0
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    from .datadict import markdown
+
+    unknown = [t for t in args.table if t not in TABLE_NAMES]
+    if unknown:
+        raise UsageError(f"no table {', '.join(unknown)}; tables are {', '.join(TABLE_NAMES)}")
+    sys.stdout.write(markdown(tuple(args.table) or TABLE_NAMES))
     return 0
 
 

@@ -120,8 +120,8 @@ def _same_name_elsewhere(out_dir: Path, staged: list[Staged]) -> set[str]:
     for s in staged:
         base = out_dir / s.table
         if base.is_dir():
-            found.update(rel(out_dir, p) for p in base.glob(f"paper=*/issue_date=*/{s.final.name}"))
-            leftovers = base.glob(f"paper=*/issue_date=*/.{s.final.name}.*.tmp")
+            found.update(rel(out_dir, p) for p in base.glob(f"paper=*/*/{s.final.name}"))
+            leftovers = base.glob(f"paper=*/*/.{s.final.name}.*.tmp")
             found.update(rel(out_dir, p) for p in leftovers if p not in ours and _writer_gone(p))
     return found
 
@@ -198,7 +198,7 @@ def _dead_temp_files(out_dir: Path) -> list[Path]:
         base = out_dir / table
         if not base.is_dir():
             continue
-        for tmp in base.glob("paper=*/issue_date=*/.part-*.tmp"):
+        for tmp in base.glob("paper=*/*/.part-*.tmp"):
             if _writer_gone(tmp) and not tmp.name.rsplit(".", 2)[-2].startswith(f"{os.getpid()}-"):
                 found.append(tmp)
     return found

@@ -407,7 +407,7 @@ def split_pages(doc: SourceDoc) -> list[Page]:
     text = doc.text
     heads = [m for m in _PAGE_HEADING.finditer(text) if m.group(0).strip()]
     if not heads:
-        return [Page(doc, doc.page or 1, 0, len(text))]
+        return [Page(doc, doc.page or 1, 0, len(text), inferred=doc.page is None)]
     pages: list[Page] = []
     starts = [m.start() for m in heads]
     starts[0] = 0

@@ -40,6 +40,7 @@ class Page:
     number: int
     start: int  # source span of this page
     end: int
+    inferred: bool = False  # True when the source gave no page number and ``number`` is a default
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Article:
     captions: list[str] = field(default_factory=list)
     jumps: list[str] = field(default_factory=list)  # 转第2版 / 接第1版, removed from the text
     repairs: int = 0  # column breaks joined
+    page_inferred: bool = False  # the source did not say which page: ``page`` is a default (1)
     source_path: str = ""
     source_sha256: str = ""
 

@@ -2,9 +2,9 @@
 
 Layout under ``out_dir``::
 
-    articles/paper=<paper>/issue_date=<YYYY-MM-DD>/part-<source_key>.parquet
-    mentions/paper=<paper>/issue_date=<YYYY-MM-DD>/part-<source_key>.parquet
-    people/paper=<paper>/issue_date=<YYYY-MM-DD>/part-<source_key>.parquet
+    articles/paper=<paper>/<YYYY-MM-DD>/part-<source_key>.parquet
+    mentions/paper=<paper>/<YYYY-MM-DD>/part-<source_key>.parquet
+    people/paper=<paper>/<YYYY-MM-DD>/part-<source_key>.parquet
     entities/entities.parquet           (rebuilt from all mentions after each run)
     manifest.json                       (what was processed, with which versions, how it went)
 
@@ -13,14 +13,16 @@ Decisions, and why:
 * **One file per (table, source).**  A source is identified by its resolved path (see
   ``pipeline.identity``); its part files are named by that identity, so re-running it from any
   working directory replaces its rows, and two sources never share a part file.
-* **Partition columns are not stored inside the files.**  With pandas 3 + pyarrow 26,
-  ``pd.read_parquet("outputs/mentions")`` fails ("Unable to merge: Field paper has incompatible
-  types: string vs dictionary") when a partition key is also a file column; with the keys only in
-  the path, both ``pd.read_parquet(dir)`` and DuckDB
-  ``read_parquet('outputs/mentions/**/*.parquet', hive_partitioning=1)`` give one row per
-  mention with ``paper`` and ``issue_date`` columns (DuckDB types ``issue_date`` as DATE; plain
-  pandas gives categories, ``load()`` gives datetime64).  A single part file read on its own lacks
-  the two columns; its Parquet key-value metadata (``pinghu.paper``, ``pinghu.issue_date``,
+* **``issue_date`` is a date32 column inside the files; its directory is a plain date.**  A hive
+  key is typed by each reader from the path: pandas made ``issue_date=…`` an unordered string
+  category (``>= "2024-01-01"`` raised TypeError) while ``load()`` gave datetimes.  Stored in the
+  file it is a date everywhere: DuckDB DATE, pyarrow date32, plain ``pd.read_parquet`` Python
+  ``datetime.date`` objects, ``load()`` datetime64.
+  The date directory has no ``key=`` so hive readers skip it (a key that is also a file column
+  fails to merge: "Field … has incompatible types: string vs dictionary").  ``paper`` stays a
+  hive key only (``paper=…``), so ``pd.read_parquet(dir)`` and DuckDB
+  ``read_parquet('outputs/mentions/**/*.parquet', hive_partitioning=1)`` give it as a column; a
+  part file read alone lacks it, and its key-value metadata (``pinghu.paper``,
   ``pinghu.source_key``) says where it belongs.
 * **One commit per source.**  The parts of a source are staged as hidden temp files
   (``.part-<key>.parquet.<pid>-<token>.tmp``: pyarrow skips dot files, DuckDB's ``*.parquet``
@@ -83,7 +85,7 @@ def part_name(key: str) -> str:
 
 
 def partition_dir(out_dir: Path, table: str, paper: str, issue_date: dt.date) -> Path:
-    return Path(out_dir) / table / f"paper={paper}" / f"issue_date={issue_date.isoformat()}"
+    return Path(out_dir) / table / f"paper={paper}" / issue_date.isoformat()
 
 
 def _check_key(key: str) -> None:
@@ -104,11 +106,14 @@ def write_parquet_atomic(table: pa.Table, final: Path) -> None:
     atomic_write_bytes(final, lambda fh: pq.write_table(table, fh, compression="zstd"))
 
 
-def _with_file_metadata(table: pa.Table, name: str, extra: dict[str, str]) -> pa.Table:
+def _with_file_metadata(table: pa.Table, name: str, extra: dict[str, str], issue_date: dt.date) -> pa.Table:
+    """The file's table: ``issue_date`` set to its partition's date (the directory is the truth,
+    as when ``paper=…/issue_date=…`` was read from the path), ``paper`` dropped, metadata added."""
     schema = file_schema(name)
     meta = dict(schema.metadata or {})
     meta.update({f"pinghu.{k}".encode(): v.encode() for k, v in extra.items()})
-    cols = [table.column(f.name) for f in schema]
+    dates = pa.array([issue_date] * table.num_rows, pa.date32())
+    cols = [dates if f.name == "issue_date" else table.column(f.name) for f in schema]
     return pa.Table.from_arrays(cols, schema=schema.with_metadata(meta))
 
 
@@ -168,7 +173,7 @@ def write_source_tables(
     meta = {"paper": paper, "issue_date": issue_date.isoformat(), "source_key": source_key}
     name = part_name(source_key)
     finals = {t: partition_dir(out_dir, t, paper, issue_date) / name for t in tables}
-    staged = stage(finals, {t: _with_file_metadata(tb, t, {**meta, "table": t}) for t, tb in tables.items()})
+    staged = stage(finals, {t: _with_file_metadata(tb, t, {**meta, "table": t}, issue_date) for t, tb in tables.items()})
     counts = {t: tb.num_rows for t, tb in tables.items()}
     rec = {**(record or {}), **meta, "counts": {**(record or {}).get("counts", {}), **counts}}
     commit(out_dir, identity or source_key, staged, rec)
@@ -182,8 +187,8 @@ def _source_files(out_dir: Path, key: str, paper: str | None = None) -> Iterator
         base = out_dir / table_name
         if not base.is_dir():
             continue
-        yield from base.glob(f"{paper_glob}/issue_date=*/{part_name(key)}")
-        yield from base.glob(f"{paper_glob}/issue_date=*/.{part_name(key)}.*.tmp")
+        yield from base.glob(f"{paper_glob}/*/{part_name(key)}")
+        yield from base.glob(f"{paper_glob}/*/.{part_name(key)}.*.tmp")
 
 
 def remove_source(out_dir: Path, source_key: str) -> int:
@@ -213,15 +218,22 @@ def remove_source(out_dir: Path, source_key: str) -> int:
 
 def _part_files(root: Path) -> list[str]:
     # Only our own part files: a stray notes.txt or a temp file must not break a read.
-    return sorted(str(p) for p in root.glob("paper=*/issue_date=*/part-*.parquet"))
+    files = sorted(root.glob("paper=*/*/part-*.parquet"))
+    old = [p for p in files if p.parent.name.startswith("issue_date=")]
+    if old:  # schema version 1 kept the date in the path only; its files have no issue_date column
+        raise ValueError(
+            f"{old[0].parent}: outputs of an older pinghu-ner (schema version 1, issue_date=… directories); "
+            f"run the pipeline again into a new --out directory"
+        )
+    return [str(p) for p in files]
 
 
 def read_arrow(out_dir: Path, table: str, columns: Sequence[str] | None = None) -> pa.Table:
     """One table of ``out_dir`` as Arrow, with the logical schema (partition columns included).
 
-    The schema is imposed, not inferred, so that ``issue_date`` is a date (not the dictionary
-    string pyarrow infers from paths) and a file written before a column was added reads with
-    nulls there instead of failing.
+    The schema is imposed, not inferred, so that ``paper`` is a plain string (not the dictionary
+    pyarrow infers from paths) and a file written before a column was added reads with nulls
+    there instead of failing.
     """
     schema = schema_for(table)
     out_dir = Path(out_dir)
@@ -306,7 +318,8 @@ def load(path: str | os.PathLike[str] = "outputs") -> Tables:
     """Load every output table of ``path`` as pandas DataFrames.
 
     Dates (``issue_date``, ``first_seen``, ``last_seen``) are datetime64; low-cardinality labels
-    (type, paper, kind, link_method, role, field) are categories; integers keep their widths.
+    (type, paper, kind, link_method, role, field) are categories; integers keep their widths;
+    missing values are nulls (NaN/None), never ``""``.
     A table not written yet is an empty DataFrame with the right columns, so analysis code need
     not special-case a fresh directory.
     """

@@ -55,3 +55,9 @@ def test_notebook_executes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     text = "".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert f"{out}: 6 articles in 2 issues" in text
     assert "张三" in text
+    month = next(c for c in nb.cells if c.cell_type == "code" and 'to_period("M")' in c.source)
+    assert len(month.source.strip().splitlines()) <= 3 and "merge" not in month.source and "astype" not in month.source
+    month_text = "".join(str(o.get("data", {}).get("text/plain", "")) for o in month.outputs)
+    assert "2024-03" in month_text and "person:张三" in month_text  # top officials on page 1 per month
+    stderr = "".join(str(o.get("text", "")) for o in outputs if o.output_type == "stream" and o.name == "stderr")
+    assert "missing from font" not in stderr and "Glyph" not in stderr, stderr  # Chinese labels drawn

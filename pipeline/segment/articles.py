@@ -214,6 +214,7 @@ def build_article(piece: Piece, page: Page, paper: str, seq: int) -> Article | N
         paper=paper,
         issue_date=date,
         page=page.number,
+        page_inferred=page.inferred,
         seq=seq,
         kind=piece.kind,
         headline=piece.headline.text if piece.headline is not None else "",
