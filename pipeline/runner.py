@@ -93,7 +93,7 @@ class Pipeline:
         """Segment, recognise and resolve one page at a time: the unit the runner writes from."""
         for articles in self.segment_pages(doc):
             mentions = self.recognize(articles)
-            self.resolver.resolve_many(mentions)
+            self.resolver.resolve_articles(articles, mentions)
             yield articles, mentions
 
     def segment(self, doc) -> list[Article]:  # noqa: ANN001 - SourceDoc
