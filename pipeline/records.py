@@ -137,6 +137,7 @@ class Mention:
     canonical: str = ""
     link_method: str = ""  # exact, alias, context, fuzzy, nil
     link_confidence: float = 0.0
+    offices: list = field(default_factory=list)  # pipeline.offices.Office of the role (people only)
 
     @property
     def mention_id(self) -> str:

@@ -90,10 +90,15 @@ class Pipeline:
         return result
 
     def process_pages(self, doc) -> Iterator[tuple[list[Article], list[Mention]]]:  # noqa: ANN001 - SourceDoc
-        """Segment, recognise and resolve one page at a time: the unit the runner writes from."""
+        """Segment, recognise and resolve one page at a time: the unit the runner writes from.
+        People are clustered over the issue's pages in order (``pipeline.people``)."""
+        from .people import cluster_people
+
+        memory = None
         for articles in self.segment_pages(doc):
             mentions = self.recognize(articles)
-            self.resolver.resolve_articles(articles, mentions)
+            localities = self.resolver.resolve_articles(articles, mentions)
+            memory = cluster_people(articles, mentions, self.resolver, localities, memory)
             yield articles, mentions
 
     def segment(self, doc) -> list[Article]:  # noqa: ANN001 - SourceDoc
@@ -285,6 +290,9 @@ def run(
         record(o)
 
     entities = rebuild_entities(settings.out_dir, load_gazetteer(settings.gazetteer_dir))
+    from .offices import rebuild_offices
+
+    rebuild_offices(settings.out_dir)  # who held what, when (offices/offices.parquet)
     seconds = time.perf_counter() - t0
     manifest.record_run(
         {

@@ -30,6 +30,17 @@ PARTITIONED_TABLES: tuple[str, ...] = ("articles", "mentions", "people")
 TABLE_NAMES: tuple[str, ...] = ("articles", "mentions", "entities", "people")
 
 BYLINE_TYPE = pa.struct([("role", pa.string()), ("name", pa.string())])
+# One office of a person mention's role (pipeline.offices.Office): 市委副书记、市长 gives two.
+OFFICE_TYPE = pa.struct(
+    [
+        ("office", pa.string()),  # post with rank: 副书记, 常务副市长, 书记
+        ("post", pa.string()),  # post without rank: 书记, 市长
+        ("rank", pa.string()),  # head, deputy, executive_deputy, member
+        ("org_id", pa.string()),  # organisation entity id, "" when unknown
+        ("org_name", pa.string()),
+        ("jurisdiction", pa.string()),  # division code (or CN), "" when unknown
+    ]
+)
 
 
 def _schema(name: str, fields: list[pa.Field]) -> pa.Schema:
@@ -85,6 +96,7 @@ MENTIONS = _schema(
         pa.field("confidence", pa.float32()),  # recogniser confidence
         pa.field("link_confidence", pa.float32()),
         pa.field("recognizer", pa.string()),
+        pa.field("offices", pa.list_(OFFICE_TYPE)),  # people: the role normalised (pipeline.offices)
     ],
 )
 
@@ -225,10 +237,41 @@ def mentions_table(mentions: Sequence[Mention], articles: Sequence[Article]) -> 
             "confidence": float(m.confidence),
             "link_confidence": float(m.link_confidence),
             "recognizer": m.recognizer,
+            "offices": [_office_row(o) for o in m.offices],
         }
         for k, v in row.items():
             cols[k].append(v)
     return pa.table(cols, schema=MENTIONS)
+
+
+def _office_row(o: object) -> dict[str, str]:
+    return {
+        "office": o.office,  # type: ignore[attr-defined]
+        "post": o.post,  # type: ignore[attr-defined]
+        "rank": o.rank,  # type: ignore[attr-defined]
+        "org_id": o.org_id,  # type: ignore[attr-defined]
+        "org_name": o.org_name,  # type: ignore[attr-defined]
+        "jurisdiction": o.jurisdiction,  # type: ignore[attr-defined]
+    }
+
+
+OFFICES = _schema(
+    "offices",
+    [
+        pa.field("person_id", pa.string(), nullable=False),
+        pa.field("name", pa.string()),
+        pa.field("office", pa.string()),
+        pa.field("post", pa.string()),
+        pa.field("rank", pa.string()),
+        pa.field("org_id", pa.string()),
+        pa.field("org_name", pa.string()),
+        pa.field("jurisdiction", pa.string()),
+        pa.field("first_seen", pa.date32()),
+        pa.field("last_seen", pa.date32()),
+        pa.field("article_count", pa.int64()),
+        pa.field("mention_count", pa.int64()),
+    ],
+)
 
 
 def people_table(mentions: Sequence[Mention], articles: Sequence[Article]) -> pa.Table:
@@ -291,6 +334,8 @@ __all__ = [
     "ARTICLES",
     "ENTITIES",
     "MENTIONS",
+    "OFFICES",
+    "OFFICE_TYPE",
     "PARTITIONED_TABLES",
     "PARTITION_COLUMNS",
     "PARTITION_SCHEMA",
