@@ -17,6 +17,11 @@ with another directory and no code change:
     court, procuratorate, mass organisations, zone committees, state-owned groups).  The party
     committee and government of every town / street are generated from ``divisions.csv``.
 
+``lexicons/*.txt`` (optional, read with :func:`pipeline.lexicon.load_county`)
+    the county's own word lists: ``common_words.txt`` holds its neighbours' town short forms
+    that are everyday words in its stories (惠民, 东湖); those towns keep only their full names.
+    Language-wide lists (everyday words, ethnic groups) are package data in ``pipeline/lexicons/``.
+
 Aliases are not typed per body: :func:`derive_aliases` applies the generic abbreviation rules
 below (one function per rule, each unit-tested) to every canonical name, and ``extra_aliases``
 holds only the irregular ones.  An alias is *contextual* when it is only meaningful inside the
@@ -38,6 +43,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import lexicon
 from .records import GazetteerEntry
 
 __all__ = [
@@ -256,11 +262,7 @@ def city_prefix_forms(name: str, city_name: str, short_name: str) -> list[tuple[
 
 
 # The 55 minority nationalities, stripped from autonomous-division names (凉山彝族自治州 → 凉山).
-ETHNIC_GROUPS: tuple[str, ...] = tuple(
-    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 "
-    "东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 "
-    "俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split()
-)
+ETHNIC_GROUPS: tuple[str, ...] = lexicon.entries("ethnic_groups")
 _ETHNIC_SUFFIXES = sorted((g + "族" for g in ETHNIC_GROUPS), key=len, reverse=True)
 
 _DIVISION_SUFFIXES: dict[str, tuple[str, ...]] = {
@@ -271,22 +273,18 @@ _DIVISION_SUFFIXES: dict[str, tuple[str, ...]] = {
 }
 
 # Short forms that are everyday words (和平, 建设, 大桥 …): a name whose stripped form is one of
-# these keeps only its full name.
-COMMON_WORDS = frozenset(
-    "和平 新华 长安 胜利 白云 青山 红旗 东风 前进 城关 城中 城东 城西 城南 城北 中心 光明 团结 解放 人民 "
-    "建设 友谊 新城 东方 江南 江北 河东 河西 向阳 太平 文化 市中 新兴 平安 民主 共和 先锋 新区 高新 开发 "
-    "工业 湖滨 滨江 滨湖 滨海 海港 港口 新村 东区 西区 南区 北区 桥西 桥东 铁东 铁西 七星 大桥 新桥 石化 "
-    "惠民 梧桐 河山 大麻 廊下 百步 七宝 永丰 新丰 长水 城区 郊区 南山 北山 西山 东山 东城 西城 南城 北城 "
-    "中华 朝阳 新市 金星 红星 新民 和谐 幸福 繁荣 振兴 兴隆 双桥 黄河 长江 珠江 华山 泰山 新街 老街 "
-    "海州 新嘉 高照 望海 东湖".split()
-)
+# these keeps only its full name.  Language-wide here; a county adds its own in
+# <gazetteer>/lexicons/common_words.txt (Gazetteer.common_words).
+COMMON_WORDS: frozenset[str] = lexicon.load("place_common_words")
+COUNTY_COMMON_WORDS = "common_words"
 
 
-def division_short_form(name: str, level: str) -> str | None:
+def division_short_form(name: str, level: str, common: frozenset[str] = COMMON_WORDS) -> str | None:
     """Strip the level suffix of a division name: 四川省 → 四川, 闵行区 → 闵行, 钟埭街道 → 钟埭.
 
     Returns None where the short form would have fewer than two characters or is an everyday
-    word, because a one-character or common-word alias would link ordinary text to a place.
+    word (``common``: the language-wide list, plus the county's own for a gazetteer), because a
+    one-character or common-word alias would link ordinary text to a place.
     """
     for suffix in _DIVISION_SUFFIXES.get(level, ()):
         if name.endswith(suffix) and len(name) > len(suffix):
@@ -302,7 +300,7 @@ def division_short_form(name: str, level: str) -> str | None:
                 short = short[: -len(eth)]
                 changed = True
                 break
-    if len(short) < 2 or short in COMMON_WORDS:
+    if len(short) < 2 or short in common:
         return None
     return short
 
@@ -463,6 +461,7 @@ class Gazetteer:
     _by_id: dict[str, GazetteerEntry] = field(default_factory=dict, repr=False)
     _index: dict[str, tuple[Match, ...]] = field(default_factory=dict, repr=False)
     _ruler_regions: tuple[str, ...] = field(default=(), repr=False)
+    common_words: frozenset[str] = COMMON_WORDS  # language-wide + <dir>/lexicons/common_words.txt
 
     # -- config values ----------------------------------------------------------------------
     @property
@@ -574,6 +573,7 @@ def _split_aliases(s: str) -> list[str]:
 
 def _build(path: Path) -> Gazetteer:
     cfg = GazetteerConfig.from_json(path / "gazetteer.json")
+    common = COMMON_WORDS | lexicon.load_county(path, COUNTY_COMMON_WORDS)
     entries: list[GazetteerEntry] = []
     # surface → {entity_id: method}; the best method per (surface, id) is kept.
     raw: dict[str, dict[str, str]] = {}
@@ -592,7 +592,7 @@ def _build(path: Path) -> Gazetteer:
     for r in _read_csv(path / "divisions.csv"):
         code, name, level, parent = r["code"], r["name"], r["level"], r.get("parent_code", "")
         eid = f"div:{code}"
-        short = division_short_form(name, level)
+        short = division_short_form(name, level, common)
         # A town's bare name is only meaningful near the paper (钟埭): contextual.
         aliases: dict[str, str] = {}
         if short:
@@ -699,6 +699,7 @@ def _build(path: Path) -> Gazetteer:
         config=cfg,
         entries=tuple(entries),
         relations={k: tuple(v) for k, v in relations.items()},
+        common_words=common,
     )
     gaz._build_index(raw)
     return gaz

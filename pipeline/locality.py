@@ -73,8 +73,9 @@ class PlaceHit:
     code: str
     name: str
     own: bool  # inside the paper's county
-    ancestor: bool = False  # the county's city or province: says nothing either way
+    ancestor: bool = False  # the county's city or province (a story about 嘉兴市 is about it)
     foreign: bool = False
+    division: bool = True  # named as a division (嘉兴市), not an area coded to it (嘉兴港区)
 
 
 def _wire_place(head: str, resolve_place) -> Locality | None:  # noqa: ANN001 - callable(str) -> PlaceHit | None
@@ -94,8 +95,10 @@ def _wire_place(head: str, resolve_place) -> Locality | None:  # noqa: ANN001 - 
 
 
 def _dominant(hits: list[PlaceHit]) -> Locality | None:
-    """The other place named most (ties: the earliest named), at county level or above."""
-    others = [h for h in hits if not h.own and not h.ancestor]
+    """The other place named most (ties: the earliest named).  The county's parent city counts
+    when named as a division (a story about 嘉兴市 in the 平湖 paper); China itself and the
+    province never do."""
+    others = [h for h in hits if not h.own and (not h.ancestor or (h.division and len(h.code) > 2))]
     if not others:
         return None
     counts = Counter(h.code for h in others)

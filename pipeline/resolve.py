@@ -42,6 +42,7 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
+from . import lexicon
 from .countries import country_link
 from .gazetteer import Gazetteer, Match, division_short_form, normalise
 from .locality import LOCAL, Locality, PlaceHit, infer_locality
@@ -76,20 +77,10 @@ FUZZY_MIN_LEN = 5
 
 # A surface that ends in one of these names an institution of that kind; it may not fuzzily match
 # a name of another kind (平湖市人民医院 is not 平湖市人民法院, 平湖市司法所 is not 平湖市司法局).
-INSTITUTION_WORDS: tuple[str, ...] = tuple(
-    sorted(
-        "医院 卫生院 学校 中学 小学 幼儿园 学院 大学 银行 支行 分行 公司 大队 中队 派出所 图书馆 博物馆 档案馆 "
-        "文化馆 纪念馆 学会 协会 商会 研究院 研究所 研究室 合作社 联盟 中心 基地 工厂 厂 社 站 所 队 馆 "
-        "委员会 办公室 总会 基金会 楼 大楼 大厦 广场 公园 路 街".split(),
-        key=len,
-        reverse=True,
-    )
-)
+INSTITUTION_WORDS: tuple[str, ...] = tuple(sorted(lexicon.entries("institution_words"), key=len, reverse=True))
 
-NOT_ENTITIES = frozenset(
-    "全市 全省 全国 全县 全区 全镇 全乡 全街道 全村 各镇街道 镇街道 各镇 各街道 各部门 全市上下 市里 省里 "
-    "县里 镇里 村里 本地 当地 外地 各地 全社会".split()
-)
+# Generic area words (全市, 各镇街道): not entities.
+NOT_ENTITIES: frozenset[str] = lexicon.load("not_entities")
 _CITY_PREFIXES = ("我市", "本市")
 
 # Role families, see role_family().  Keywords are searched in the title; the family whose keyword
@@ -254,7 +245,7 @@ class Resolver:
         for e in gazetteer.entries:
             if e.entity_id.startswith("div:"):
                 prefixes.add(e.canonical)
-                short = division_short_form(e.canonical, e.kind)
+                short = division_short_form(e.canonical, e.kind, gazetteer.common_words)
                 if short:
                     prefixes.add(short)
         prefixes.add(gazetteer.short_name)
@@ -332,7 +323,7 @@ class Resolver:
             return None
         code, own_code = entry.division_code, self.gazetteer.county_code
         return PlaceHit(code, entry.canonical, own=code.startswith(own_code), ancestor=own_code.startswith(code)
-                        and code != own_code)
+                        and code != own_code, division=entry.entity_id.startswith("div:"))
 
     # -- steps ------------------------------------------------------------------------------
     def _place_entry(self, key: str) -> GazetteerEntry | None:
@@ -425,6 +416,9 @@ class Resolver:
                     if ms:
                         return _link(self._pick(ms, type_).entry, "context", CONFIDENCE["context"])
         parts = split_generic(key)
+        if parts is not None and parts[0] and parts[0] != self.gazetteer.city_name[-1] and not self._qualified(key):
+            # 市政府 in a 县's paper: the city the county belongs to
+            return body_of_place(self.gazetteer, key, self.gazetteer.county_code, type_)
         if parts is not None and not parts[0] and not self._qualified(key):
             ms = self.gazetteer.matches(self.gazetteer.city_name + key)  # 人民检察院 in our own story
             if ms:
