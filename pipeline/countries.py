@@ -86,3 +86,27 @@ def country_link(surface: str) -> tuple[str, str] | None:
 def single_form(surface: str) -> Country | None:
     """The country of a one-character form (美 → US); the caller decides whether context allows it."""
     return one_char_forms().get(surface) if len(surface) == 1 else None
+
+
+def link_adjacent_forms(mentions: list) -> int:  # list[Mention]
+    """中 | 美 recognised as two one-character mentions side by side (中美双方): each is its
+    country.  A lone one-character mention is left as it was.  Returns the number linked."""
+    singles = sorted((m for m in mentions if m.type != "PERSON" and single_form(m.surface)), key=lambda m: m.start)
+    paired: set[int] = set()
+    for a, b in zip(singles, singles[1:], strict=False):
+        if a.end == b.start and a.surface != b.surface:
+            paired.update((id(a), id(b)))
+    for m in singles:
+        if id(m) in paired:
+            c = one_char_forms()[m.surface]
+            m.entity_id, m.canonical, m.link_method, m.link_confidence = f"country:{c.code}", c.name, "alias", 0.9
+    return len(paired)
+
+
+def leading_country(surface: str) -> tuple[str, str] | None:
+    """(entity id, canonical) of the country a name starts with (美国财政部 → US), or None."""
+    for n in range(min(len(surface), 12), 1, -1):
+        c = _index().get(surface[:n])
+        if c is not None:
+            return f"country:{c.code}", c.name
+    return None

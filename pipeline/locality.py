@@ -86,9 +86,11 @@ def _wire_place(head: str, resolve_place) -> Locality | None:  # noqa: ANN001 - 
     link = country_link(name)
     if link is not None and link[0] != "country:CN":
         return Locality("foreign", link[0].split(":", 1)[1], name)
-    hit = resolve_place(name)
-    if hit is None or name in ("北京", "北京市"):  # the capital's dateline is national news
+    if name in ("北京", "北京市"):  # the capital's dateline is national news
         return Locality("national")
+    hit = resolve_place(name)
+    if hit is None:
+        return None  # 华盛顿: not a place we know; the places named decide
     if hit.own:
         return LOCAL
     return Locality("elsewhere", hit.code, hit.name)
@@ -122,9 +124,12 @@ def infer_locality(
     own_marker = any(m in head for m in OWN_MARKERS) or any(r in STAFF_ROLES for r in bylines)
     says_our_city = any(w in text for w in CITY_WORDS)
     n_own = sum(h.own for h in hits)
-    if wire and not own_marker:
-        return _wire_place(head, resolve_place) or Locality("national")
     other = _dominant(hits)
+    if wire and not own_marker:
+        placed = _wire_place(head, resolve_place)
+        if placed is not None:
+            return placed
+        return other if other is not None and other.kind == "foreign" else Locality("national")
     if own_marker:
         if n_own or says_our_city or other is None:
             return LOCAL

@@ -26,7 +26,7 @@ from .offices import Office, is_public_role, parse_offices
 from .records import Article, Mention
 from .resolve import role_family
 
-__all__ = ["IssueMemory", "REFERENCE_POSTS", "cluster_people", "reference_parts"]
+__all__ = ["IssueMemory", "REFERENCE_POSTS", "cluster_people", "find_references", "reference_parts"]
 
 # Posts used as a form of address after a surname (顾书记, 沈市长, 江主席, 王局长).
 REFERENCE_POSTS = tuple(
@@ -82,12 +82,16 @@ def cluster_people(
     PERSON mentions, in place; ``memory`` carries the issue's earlier pages.  Returns it."""
     memory = memory or IssueMemory()
     localities = localities or {}
+    if isinstance(mentions, list):
+        find_references(articles, mentions)
     text_of = {a.article_id: a.text for a in articles}
     people = [m for m in mentions if m.type == "PERSON"]
     refs: list[tuple[Mention, tuple[str, str]]] = []
     for m in people:
         loc = localities.get(m.article_id, LOCAL)
-        ref = None if m.role else reference_parts(m.surface, text_of.get(m.article_id, "")[m.end : m.end + 4])
+        after = text_of.get(m.article_id, "")[m.end : m.end + 4]
+        # 顾书记 as one span, or 顾 with the post after it (which the title rules made its role)
+        ref = reference_parts(m.surface, after) if (not m.role or len(m.surface) == 1) else None
         if ref is not None:
             refs.append((m, ref))
             continue
@@ -101,6 +105,46 @@ def cluster_people(
     for m, (surname, post) in refs:
         _attach_reference(m, surname, post, people, memory)
     return memory
+
+
+def find_references(articles: Sequence[Article], mentions: list[Mention]) -> int:
+    """Add the surname + title references no recogniser found (柏市长 after 市长柏文涛 in the
+    same article) as PERSON mentions of the surname; returns how many were added.  Only posts
+    the article itself gives a person of that surname are searched, so the text decides."""
+    added: list[Mention] = []
+    for a in articles:
+        ms = [m for m in mentions if m.article_id == a.article_id]
+        taken = [(m.start, m.end) for m in ms]
+        for surname, post in sorted(_titled_pairs(ms)):
+            for hit in re.finditer(re.escape(surname + post), a.text):
+                s, e = hit.start(), hit.start() + len(surname)
+                if any(s < t_end and t_start < hit.end() for t_start, t_end in taken):
+                    continue
+                src = a.mapped.to_source(s, e)
+                added.append(Mention(a.article_id, "PERSON", surname, s, e, src[0], src[1],
+                                     sentence=_sentence(a.text, s), recognizer="people.reference"))
+                taken.append((s, hit.end()))
+    if added:
+        order = {a.article_id: i for i, a in enumerate(articles)}
+        mentions.extend(added)
+        mentions.sort(key=lambda m: (order.get(m.article_id, len(order)), m.start))
+    return len(added)
+
+
+def _titled_pairs(ms: Iterable[Mention]) -> set[tuple[str, str]]:
+    pairs: set[tuple[str, str]] = set()
+    for m in ms:
+        if m.type == "PERSON" and len(m.surface) >= 2 and m.role:
+            for seg_post in REFERENCE_POSTS:
+                if seg_post in m.role:
+                    pairs.add((m.surface[:1], seg_post))
+    return pairs
+
+
+def _sentence(text: str, start: int) -> str:
+    left = max(text.rfind(c, 0, start) for c in "。！？\n") + 1
+    rights = [k for k in (text.find(c, start) for c in "。！？\n") if k >= 0]
+    return text[left : (min(rights) + 1 if rights else len(text))].strip()
 
 
 def _offices(role: str, resolver, loc: Locality) -> list[Office]:  # noqa: ANN001
@@ -139,6 +183,6 @@ def _attach_reference(m: Mention, surname: str, post: str, people: Sequence[Ment
 
 def _link_ref(m: Mention, eid: str, name: str, role: str, offices: list[Office]) -> None:
     m.entity_id, m.canonical, m.link_method, m.link_confidence = eid, name, "person", 0.7
-    m.role = m.role or role
+    m.role = role or m.role
     m.offices = list(offices)
     m.is_official = is_public_role(m.role)

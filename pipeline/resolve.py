@@ -43,7 +43,7 @@ from collections.abc import Iterable
 from rapidfuzz import fuzz, process
 
 from . import lexicon
-from .countries import country_link
+from .countries import country_link, leading_country, link_adjacent_forms
 from .gazetteer import Gazetteer, Match, division_short_form, normalise
 from .locality import LOCAL, Locality, PlaceHit, infer_locality
 from .place_bodies import body_of_place, split_generic
@@ -298,6 +298,7 @@ class Resolver:
             loc = self.locality_of(head, a.text, [b.role for b in a.bylines], ms)
             out[a.article_id] = loc
             self.resolve_many(ms, loc)
+            link_adjacent_forms(ms)  # 中 | 美 side by side: China and the United States
         for ms in by_article.values():  # mentions of no listed article: the paper's county
             self.resolve_many(ms)
         return out
@@ -311,7 +312,7 @@ class Resolver:
         """The place a PLACE/ORG surface names without assuming the paper's city: a division or
         country by canonical name or alias, else the place its name starts with (嘉善县公安局)."""
         key = normalise(surface)
-        country = country_link(key)
+        country = country_link(key) or leading_country(key)
         if country is not None:
             code = country[0].split(":", 1)[1]
             return PlaceHit(code, country[1], own=False, ancestor=code == "CN", foreign=code != "CN")
@@ -391,7 +392,9 @@ class Resolver:
             if link is not None:
                 return link
             return Link(entity_id=nil_id(type_, key), canonical=key, method="nil", confidence=0.0)
-        nil = f"nil:{type_.upper()}:{_sha12(key + '@' + locality.key)}"
+        if split_generic(key) is None:  # 新华社, 华盛顿: a name, the same entity in every story
+            return Link(entity_id=nil_id(type_, key), canonical=key, method="nil", confidence=0.0)
+        nil = f"nil:{type_.upper()}:{_sha12(key + '@' + locality.key)}"  # 市政府 of national news
         return Link(entity_id=nil, canonical=key, method="nil", confidence=0.0)
 
     @staticmethod
