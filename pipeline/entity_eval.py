@@ -253,3 +253,84 @@ def score_entities(pipe, directory: Path) -> EntityScores:  # noqa: ANN001 - Pip
             false_local.hits += sum(is_false_local(pipe.resolver, m.surface, m.entity_id) for m in ms)
     wrong += [f"locality {k}: {pred_loc.get(k)} (gold {v})" for k, v in gold_loc.items() if pred_loc.get(k) != v]
     return EntityScores(bcubed(g_clusters, p_clusters), offices, linking, false_local, locality, wrong)
+
+
+# --------------------------------------------------------------------------------------------
+# The hand-annotated pages (tests/data/dev, page gold format of tests/data/gold/GUIDELINES.md)
+
+
+def score_pages(pipe, pages: list[tuple[Path, Path]]) -> EntityScores:  # noqa: ANN001 - Pipeline
+    """Entity scores on page gold: person B-cubed with one person per distinct gold name across
+    the pages (the dev pages print no namesakes), office accuracy against the offices of the gold
+    role (parsed by :func:`pipeline.offices.parse_offices`: this measures whether the right
+    offices reach the tables, the parser itself is scored on the multi-issue gold), linking
+    accuracy over gold canonical names as in :func:`pipeline.evaluate.score_page`."""
+    import datetime as dt
+
+    from .errors import InputError
+    from .evaluate import _norm_surface, read_page_gold
+    from .offices import parse_offices
+
+    g_clusters: dict[tuple, str] = {}
+    p_clusters: dict[tuple, str] = {}
+    offices, linking = Rate(), Rate()
+    for n, (page, gold_file) in enumerate(pages):
+        try:
+            res = pipe.process_file(page)
+        except InputError:
+            res = pipe.process_file(page, dt.date(2000, 1, 1))
+        order = {a.article_id: i + 1 for i, a in enumerate(res.articles)}
+        pred: dict[tuple[int, str, str], PredRow] = defaultdict(PredRow)
+        for m in res.mentions:
+            for surface, eid, canonical in _gold_convention(m):
+                row = pred[(order[m.article_id], m.type, _norm_surface(surface))]
+                row.count += 1
+                row.entity_id = row.entity_id or eid
+                row.canonical = row.canonical or canonical
+                row.offices |= {_office_key(o) for o in m.offices}
+        for r in read_page_gold(gold_file):
+            p = pred.get((r.article_no, r.type, r.surface))
+            if r.type == "PERSON":
+                for k in range(r.count):
+                    item = (n, r.article_no, r.surface, k)
+                    g_clusters[item] = r.surface
+                    if p is not None and p.entity_id and k < p.count:
+                        p_clusters[item] = p.entity_id
+                want = {_office_key(o) for o in parse_offices(r.role, pipe.resolver)} if r.role else set()
+                if want:
+                    offices.total += 1
+                    offices.hits += p is not None and p.offices == want
+            elif r.canonical:
+                linking.total += 1
+                linking.hits += p is not None and p.canonical == r.canonical
+    return EntityScores(bcubed(g_clusters, p_clusters), offices, linking, Rate(), Rate())
+
+
+def entity_report(settings, corpus_limit: int = 2000) -> dict[str, object]:  # noqa: ANN001 - Settings
+    """Every entity score ``make eval`` prints, for one backend: dev pages, sample page,
+    multi-issue gold, and the false-local-link rate on MSRA test and PD1998 (first
+    ``corpus_limit`` sentences, gold spans: a resolver figure, the same for every backend)."""
+    from .eval_harness import DEV_DIR, dev_pages, gold_path_for
+    from .runner import Pipeline
+    from .settings import REPO_DIR
+
+    pipe = Pipeline(settings)
+    seed = REPO_DIR / "seeds" / "000_2b345dada261a864.txt"
+    out: dict[str, object] = {
+        "dev": score_pages(pipe, [(p, gold_path_for(p)) for p in dev_pages()]),
+        "sample": score_pages(pipe, [(seed, REPO_DIR / "tests" / "data" / "gold" / "seed_page.tsv")]),
+        "multi_issue": score_entities(pipe, DEV_DIR.parent / "multi_issue"),
+    }
+    for name in ("msra-test", "pd1998"):
+        out[f"false_local_{name}"] = false_local_rate_corpus(pipe.resolver, name, corpus_limit)
+    return out
+
+
+def report_lines(backend: str, rep: dict[str, object]) -> list[str]:
+    lines: list[str] = []
+    for key, title in (("dev", "dev pages"), ("sample", "sample page"), ("multi_issue", "multi-issue gold")):
+        s = rep[key]
+        lines += s.lines(f"{backend} on the {title}:")[:4 if key != "multi_issue" else 6]  # type: ignore[attr-defined]
+    for name in ("msra-test", "pd1998"):
+        lines.append(f"  false-local-link rate on {name} (gold PLACE/ORG spans): {rep[f'false_local_{name}']}")
+    return lines

@@ -487,7 +487,13 @@ class Gazetteer:
 
     # -- access -----------------------------------------------------------------------------
     def by_id(self, entity_id: str) -> GazetteerEntry | None:
-        return self._by_id.get(entity_id)
+        """The entry of ``entity_id``; for ids the resolver builds outside the files (another
+        place's body ``org:<code>-gov|party|x<hash>``, a country ``country:<ISO>``) a minimal
+        entry with its kind, division code and parent, so tables can describe them too."""
+        hit = self._by_id.get(entity_id)
+        if hit is None and entity_id.startswith(("org:", "country:")):
+            return _built_entry(self, entity_id)
+        return hit
 
     def matches(self, surface: str) -> tuple[Match, ...]:
         """Entries whose canonical name or alias is ``surface``, best first.
@@ -558,6 +564,19 @@ class Gazetteer:
             index[surface] = tuple(ms)
         self._index = index
         self._ruler_regions = self.config.ruler_regions
+
+
+_BUILT_ORG = re.compile(r"org:(\d+)-(gov|party|x[0-9a-f]{10})")
+
+
+def _built_entry(gaz: Gazetteer, entity_id: str) -> GazetteerEntry | None:
+    if entity_id.startswith("country:"):
+        return GazetteerEntry(entity_id, "PLACE", "", "country")
+    m = _BUILT_ORG.fullmatch(entity_id)
+    if m is None or gaz._by_id.get(f"div:{m.group(1)}") is None:
+        return None
+    kind = {"gov": "government", "party": "party"}.get(m.group(2), "agency")
+    return GazetteerEntry(entity_id, "ORG", "", kind, f"div:{m.group(1)}", m.group(1))
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
