@@ -110,3 +110,33 @@ def leading_country(surface: str) -> tuple[str, str] | None:
         if c is not None:
             return f"country:{c.code}", c.name
     return None
+
+
+_PAIR_NOUNS = "双方|两国|关系|经贸|元首|合作|贸易|之间|战略|会晤|磋商|对话|友好|建交|联合声明"
+
+
+def find_country_pairs(articles, mentions: list) -> int:  # noqa: ANN001 - Sequence[Article], list[Mention]
+    """中美双方, 中俄关系: one-character country forms printed together before a bilateral noun,
+    which taggers often miss; each character becomes a PLACE mention (as MSRA annotates them).
+    Returns how many were added."""
+    import re
+
+    from .records import Mention
+
+    forms = "".join(one_char_forms())
+    pattern = re.compile(rf"中[{forms}]{{1,2}}(?={_PAIR_NOUNS})")
+    added = []
+    for a in articles:
+        taken = [(m.start, m.end) for m in mentions if m.article_id == a.article_id]
+        for hit in pattern.finditer(a.text):
+            if not is_compound(hit.group()) or any(hit.start() < e and s < hit.end() for s, e in taken):
+                continue
+            for k, ch in enumerate(hit.group()):
+                s = hit.start() + k
+                src = a.mapped.to_source(s, s + 1)
+                added.append(Mention(a.article_id, "PLACE", ch, s, s + 1, src[0], src[1], recognizer="country-pair"))
+    if added:
+        order = {a.article_id: i for i, a in enumerate(articles)}
+        mentions.extend(added)
+        mentions.sort(key=lambda m: (order.get(m.article_id, len(order)), m.start))
+    return len(added)
