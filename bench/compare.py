@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline.entity_eval import entity_report, report_lines
 from pipeline.eval_harness import dev_pages, evaluate_corpus, evaluate_pages
 from pipeline.settings import REPO_DIR, Settings
 
@@ -68,6 +69,14 @@ def main(argv: list[str] | None = None) -> int:
         r = results[backend]["sample"]
         lines.append(f"\n{backend} on the sample page: role accuracy {_acc(r, 'role_accuracy')}, "
                      f"linking accuracy {_acc(r, 'linking_accuracy')}")
+    lines += ["", "**Entities (person ids, offices, links, false local links; pipeline/entity_eval.py)**", ""]
+    for backend in args.backends:
+        rep = entity_report(Settings(backend=backend))
+        lines += ["```", *report_lines(backend, rep), "```"]
+        results[backend]["entities"] = {
+            k: v.to_json() if hasattr(v, "to_json") else {"value": v.value, "hits": v.hits, "total": v.total}
+            for k, v in rep.items()
+        }
     text = "\n".join(lines)
     print(text)
     out = REPO_DIR / "bench" / "results"

@@ -137,6 +137,15 @@ class EntityScores:
     locality: Rate
     wrong: list[str] = field(default_factory=list)
 
+    def to_json(self) -> dict[str, object]:
+        p = self.persons
+        rates = {"offices": self.offices, "linking": self.linking, "false_local": self.false_local,
+                 "locality": self.locality}
+        out: dict[str, object] = {"person_bcubed": {"precision": p.precision, "recall": p.recall, "f1": p.f1, "n": p.n}}
+        out.update({k: {"value": r.value, "hits": r.hits, "total": r.total} for k, r in rates.items()})
+        out["errors"] = self.wrong
+        return out
+
     def lines(self, title: str) -> list[str]:
         return [
             title,
