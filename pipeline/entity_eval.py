@@ -329,6 +329,7 @@ def entity_report(settings, corpus_limit: int = 2000) -> dict[str, object]:  # n
         "dev": score_pages(pipe, [(p, gold_path_for(p)) for p in dev_pages()]),
         "sample": score_pages(pipe, [(seed, REPO_DIR / "tests" / "data" / "gold" / "seed_page.tsv")]),
         "multi_issue": score_entities(pipe, DEV_DIR.parent / "multi_issue"),
+        "held_out": score_entities(pipe, DEV_DIR.parent / "multi_issue_heldout"),
     }
     for name in ("msra-test", "pd1998"):
         out[f"false_local_{name}"] = false_local_rate_corpus(pipe.resolver, name, corpus_limit)
@@ -337,9 +338,11 @@ def entity_report(settings, corpus_limit: int = 2000) -> dict[str, object]:  # n
 
 def report_lines(backend: str, rep: dict[str, object]) -> list[str]:
     lines: list[str] = []
-    for key, title in (("dev", "dev pages"), ("sample", "sample page"), ("multi_issue", "multi-issue gold")):
+    titles = (("dev", "dev pages"), ("sample", "sample page"), ("multi_issue", "multi-issue gold"),
+              ("held_out", "held-out issues (never tuned on)"))
+    for key, title in titles:
         s = rep[key]
-        lines += s.lines(f"{backend} on the {title}:")[:4 if key != "multi_issue" else 6]  # type: ignore[attr-defined]
+        lines += s.lines(f"{backend} on the {title}:")[:4 if key in ("dev", "sample") else 6]  # type: ignore[attr-defined]
     for name in ("msra-test", "pd1998"):
         lines.append(f"  false-local-link rate on {name} (gold PLACE/ORG spans): {rep[f'false_local_{name}']}")
     return lines
