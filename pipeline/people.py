@@ -17,10 +17,12 @@ on how files are spread over workers (see the README's "Running on a cluster").
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from .gazetteer import normalise
 from .locality import LOCAL, Locality
 from .offices import Office, is_public_role, parse_offices
 from .records import Article, Mention
@@ -98,6 +100,7 @@ def cluster_people(
         m.offices = _offices(m.role, resolver, loc)
         if m.role and role_family(m.role) not in ("press", "none"):
             m.is_official = is_public_role(m.role)
+        _place_official(m, resolver.gazetteer.county_code)
     for m in people:
         if m.offices or role_family(m.role) != "none":
             memory.remember(m)
@@ -145,6 +148,22 @@ def _sentence(text: str, start: int) -> str:
     left = max(text.rfind(c, 0, start) for c in "。！？\n") + 1
     rights = [k for k in (text.find(c, start) for c in "。！？\n") if k >= 0]
     return text[left : (min(rights) + 1 if rights else len(text))].strip()
+
+
+def _place_official(m: Mention, county_code: str) -> None:
+    """An official whose every office is another county's (金山区委书记刘建华) is a different
+    person from a namesake of the paper's county: the id gets that place's county-level code.
+    Officials of the county, of China (总书记) or of unknown place keep the plain official id."""
+    if not m.entity_id.startswith("person:") or not m.is_official:
+        return
+    places = {o.jurisdiction[:6] for o in m.offices if o.public and o.jurisdiction not in ("", "CN")}
+    if places and not any(p.startswith(county_code[: len(p)]) for p in places):
+        m.entity_id = person_id_at(m.canonical, min(places))
+
+
+def person_id_at(name: str, place_code: str) -> str:
+    """``person:<12 hex>`` of an official of another place (see :func:`_place_official`)."""
+    return "person:" + hashlib.sha1(f"{normalise(name)}|official@{place_code}".encode()).hexdigest()[:12]
 
 
 def _offices(role: str, resolver, loc: Locality) -> list[Office]:  # noqa: ANN001

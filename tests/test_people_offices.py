@@ -122,3 +122,23 @@ def test_offices_table(tmp_path: Path) -> None:
     assert sorted(off[off["name"] == "沈建明"]["office"]) == ["副书记", "市长"]
     mentions = pd.read_parquet(out / "mentions")
     assert not (mentions["canonical"] == "顾").any()
+
+
+def test_namesake_officials_of_different_places_are_apart(resolver: Resolver) -> None:
+    ms = [
+        _person("a1", "刘建华", "金山区委书记"),
+        _person("a1", "刘建华"),  # untitled repeat: inherits in the article (recognise stage), here by hand
+        _person("a2", "刘建华", "市委副书记"),
+        _person("a3", "刘建华", "市领导"),
+    ]
+    ms[1].role = ms[0].role
+    resolver.resolve_many(ms)
+    cluster_people([], ms, resolver)
+    assert ms[0].entity_id == ms[1].entity_id
+    assert ms[0].entity_id != ms[2].entity_id  # 金山区's 刘建华 is not Pinghu's
+    assert ms[2].entity_id == ms[3].entity_id
+    # a Pinghu official who also holds a 嘉兴 post stays one person
+    both = [_person("b1", "蒋思远", "嘉兴市委常委、平湖市委书记"), _person("b2", "蒋思远", "市委书记")]
+    resolver.resolve_many(both)
+    cluster_people([], both, resolver)
+    assert both[0].entity_id == both[1].entity_id
