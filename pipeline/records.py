@@ -85,6 +85,7 @@ class Article:
     repairs: int = 0  # column breaks joined
     source_path: str = ""
     source_sha256: str = ""
+    locality: str = ""  # pipeline.locality.Locality.key: local, elsewhere:<code>, national, foreign:<ISO>
 
     @property
     def text(self) -> str:

@@ -102,6 +102,8 @@ class Pipeline:
             find_agency_mentions(articles, mentions)  # 县政府, 市数据资源局: by their shape
             find_country_pairs(articles, mentions)  # 中美双方
             localities = self.resolver.resolve_articles(articles, mentions)
+            for a in articles:
+                a.locality = localities[a.article_id].key
             memory = cluster_people(articles, mentions, self.resolver, localities, memory)
             yield articles, mentions
 

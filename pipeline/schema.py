@@ -69,6 +69,7 @@ ARTICLES = _schema(
         pa.field("source_sha256", pa.string()),
         pa.field("source_start", pa.int64()),  # character offsets into the decoded source
         pa.field("source_end", pa.int64()),
+        pa.field("locality", pa.string()),  # local, elsewhere:<division code>, national, foreign:<ISO>
     ],
 )
 
@@ -192,6 +193,7 @@ def articles_table(articles: Sequence[Article], paper: str | None = None) -> pa.
             "source_sha256": a.source_sha256,
             "source_start": start,
             "source_end": end,
+            "locality": a.locality,
         }
         for k, v in row.items():
             cols[k].append(v)

@@ -106,3 +106,40 @@ def test_countries(resolver: Resolver) -> None:
     assert resolver.resolve("PLACE", "俄罗斯").entity_id == "country:RU"
     loc = resolver.locality_of("新华社华盛顿5月3日电", "新华社华盛顿5月3日电 美国……", [], _ms(("PLACE", "美国")))
     assert loc.kind in ("foreign", "national")
+
+
+def test_every_province_and_prefecture_resolves_to_its_code(resolver: Resolver, gaz: Gazetteer) -> None:
+    """And every county whose name is unique in China; a shared name (朝阳区) picks one."""
+    from collections import Counter
+
+    divs = [e for e in gaz.entries if e.entity_id.startswith("div:") and e.kind in ("province", "city", "county")]
+    names = Counter(e.canonical for e in divs)
+    checked = 0
+    for e in divs:
+        if names[e.canonical] == 1:
+            assert resolver.resolve("PLACE", e.canonical, locality=Locality("national")).entity_id == e.entity_id, e
+            checked += 1
+    assert checked > 2800
+    assert resolver.resolve("PLACE", "四川").entity_id == "div:51"
+    assert resolver.resolve("PLACE", "凉山").entity_id == "div:5134"
+
+
+def test_articles_carry_their_locality(tmp_path) -> None:  # noqa: ANN001
+    import pandas as pd
+
+    from pipeline.cli import main
+
+    page = tmp_path / "2024-05-06.md"
+    page.write_text(
+        "## 最高检发布典型案例\n\n新华社北京5月5日电 最高人民检察院发布典型案例，市政府、公安局要加强协作。\n\n"
+        "## 我市召开会议\n\n■记者 陶然\n\n本报讯 5月5日，市政府召开会议。\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(page), "--out", str(out), "--quiet", "--backend", "lac-gazetteer"]) == 0
+    arts = pd.read_parquet(out / "articles").sort_values("seq")
+    assert list(arts["locality"]) == ["national", "local"]
+    ms = pd.read_parquet(out / "mentions")
+    gov = ms[ms["surface"] == "市政府"].merge(arts[["article_id", "locality"]], on="article_id")
+    assert set(gov[gov["locality"] == "local"]["entity_id"]) == {"org:330482-gov"}
+    assert not gov[gov["locality"] == "national"]["entity_id"].str.contains("330482").any()
