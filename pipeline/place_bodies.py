@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from .gazetteer import Gazetteer
+from .gazetteer import PHRASES, Gazetteer
 from .records import GazetteerEntry, Link
 
 __all__ = ["GENERIC_BODY_RE", "body_of_place", "split_generic"]
@@ -21,7 +21,7 @@ __all__ = ["GENERIC_BODY_RE", "body_of_place", "split_generic"]
 # ending like a department.  市委 / 县政府 / 市人民政府 / 公安局 / 人民检察院 / 市发改局 / 区法院.
 GENERIC_BODY_RE = re.compile(
     r"(?P<level>[省市县区镇乡])?(?P<rest>委|委员会|政府|人民政府|人大|人大常委会|政协|纪委|监委|"
-    r"人民法院|法院|人民检察院|检察院|[\u4e00-\u9fff]{1,10}?(?:局|委|办|厅|部|署|院|所|队|中心|办公室))"
+    r"人民法院|法院|人民检察院|检察院|[\u4e00-\u9fff]{1,10}?(?:局|委员会|委|办|厅|部|署|院|所|队|中心|办公室))"
 )
 _LONG = {"政府": "人民政府", "法院": "人民法院", "检察院": "人民检察院", "委": "委员会"}
 
@@ -32,6 +32,21 @@ def split_generic(surface: str) -> tuple[str, str] | None:
     if not m:
         return None
     return m.group("level") or "", m.group("rest")
+
+
+def full_body_name(rest: str) -> str:
+    """发改委 → 发展和改革委员会, 人社局 → 人力资源和社会保障局, 政府 → 人民政府: the standard
+    short forms (:data:`pipeline.gazetteer.PHRASES`) expanded, so that a body printed short and
+    printed in full is one entity (its id hashes this form)."""
+    if rest in _LONG:
+        return _LONG[rest]
+    for long, short in sorted(PHRASES, key=lambda p: -len(p[1])):
+        if short in rest and long not in rest:
+            rest = rest.replace(short, long, 1)
+            break
+    if rest.endswith("委") and len(rest) > 2:
+        rest += "员会"  # 发展和改革委 → 发展和改革委员会, 卫健委 → …委员会
+    return rest
 
 
 def _sha10(text: str) -> str:
@@ -58,7 +73,7 @@ def body_of_place(gaz: Gazetteer, surface: str, code: str, type_: str) -> Link |
     place = _place_for_level(gaz, code, level)
     if place is None:
         return None
-    full = _LONG.get(rest, rest)
+    full = full_body_name(rest)
     if rest == "委":
         canonical, suffix = f"中共{place.canonical}委员会", "party"
     elif full == "人民政府":

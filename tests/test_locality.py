@@ -143,3 +143,10 @@ def test_articles_carry_their_locality(tmp_path) -> None:  # noqa: ANN001
     gov = ms[ms["surface"] == "市政府"].merge(arts[["article_id", "locality"]], on="article_id")
     assert set(gov[gov["locality"] == "local"]["entity_id"]) == {"org:330482-gov"}
     assert not gov[gov["locality"] == "national"]["entity_id"].str.contains("330482").any()
+
+
+def test_short_and_full_forms_of_another_places_body_are_one_entity(resolver: Resolver) -> None:
+    loc = Locality("elsewhere", "3304", "嘉兴市")
+    short = resolver.resolve("ORG", "市发改委", locality=loc)
+    full = resolver.resolve("ORG", "市发展和改革委员会", locality=loc)
+    assert short.entity_id == full.entity_id and short.canonical == "嘉兴市发展和改革委员会"
