@@ -90,21 +90,14 @@ class Pipeline:
         return result
 
     def process_pages(self, doc) -> Iterator[tuple[list[Article], list[Mention]]]:  # noqa: ANN001 - SourceDoc
-        """Segment, recognise and resolve one page at a time: the unit the runner writes from.
-        People are clustered over the issue's pages in order (``pipeline.people``)."""
-        from .agency_mentions import find_agency_mentions
-        from .countries import find_country_pairs
-        from .people import cluster_people
+        """Segment, recognise and link one page at a time: the unit the runner writes from.
+        People are clustered over the issue's pages in order (``pipeline.linking``)."""
+        from .linking import link_page
 
         memory = None
         for articles in self.segment_pages(doc):
             mentions = self.recognize(articles)
-            find_agency_mentions(articles, mentions)  # 县政府, 市数据资源局: by their shape
-            find_country_pairs(articles, mentions)  # 中美双方
-            localities = self.resolver.resolve_articles(articles, mentions)
-            for a in articles:
-                a.locality = localities[a.article_id].key
-            memory = cluster_people(articles, mentions, self.resolver, localities, memory)
+            memory = link_page(self.resolver, articles, mentions, memory)  # locality, links, people
             yield articles, mentions
 
     def segment(self, doc) -> list[Article]:  # noqa: ANN001 - SourceDoc
