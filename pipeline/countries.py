@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from . import lexicon
 from .lexicon import PACKAGE_LEXICONS, read_file
 
 __all__ = ["Country", "countries", "country_link", "is_compound", "one_char_forms"]
@@ -112,7 +113,7 @@ def leading_country(surface: str) -> tuple[str, str] | None:
     return None
 
 
-_PAIR_NOUNS = "双方|两国|关系|经贸|元首|合作|贸易|之间|战略|会晤|磋商|对话|友好|建交|联合声明"
+_PAIR_NOUNS = "|".join(sorted(lexicon.entries("bilateral_nouns"), key=len, reverse=True))
 
 
 def find_country_pairs(articles, mentions: list) -> int:  # noqa: ANN001 - Sequence[Article], list[Mention]

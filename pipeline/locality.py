@@ -27,11 +27,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from . import lexicon
 from .countries import country_link
 
 __all__ = ["Locality", "LOCAL", "UNKNOWN", "infer_locality", "source_line"]
 
-WIRE_RE = re.compile(r"(新华社|中新社|中新网|人民日报|新华网|央视|中央电视台|光明日报|经济日报|人民网)")
+WIRE_RE = re.compile("(" + "|".join(sorted(lexicon.entries("news_agencies"), key=len, reverse=True)) + ")")
 WIRE_DATELINE_RE = re.compile(r"(?:新华社|中新社)([\u4e00-\u9fff]{2,6}?)\d{1,2}月\d{1,2}日(?:电|讯)")
 OWN_MARKERS = ("本报讯", "本报记者", "本报通讯员")
 CITY_WORDS = ("我市", "本市", "我县", "本县", "我区", "本区")

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from . import lexicon
 from .locality import LOCAL, Locality
 from .place_bodies import body_of_place, split_generic
 from .recognize.titles import POSTS
@@ -26,10 +27,10 @@ __all__ = ["Office", "is_public_role", "parse_offices", "split_title"]
 _POSTS_LONGEST = tuple(sorted(set(POSTS), key=len, reverse=True))
 HEAD_OF_GOVERNMENT = ("省长", "市长", "县长", "区长", "镇长", "乡长")
 NATIONAL_POSTS = frozenset({"总书记", "总理", "委员长"})  # printed bare, they are China's
-COMPANY_POSTS = frozenset({"总经理", "经理", "董事长", "厂长", "总监", "总工程师", "行长"})
+COMPANY_POSTS = lexicon.load("company_posts")
 # Posts that are public only when their unit is (会长 of a 商会, 主编 of a company magazine).
-UNIT_DEPENDENT_POSTS = frozenset({"会长", "理事长", "社长", "主编", "总编辑", "组长"})
-COMPANY_WORDS = ("公司", "集团", "企业", "银行", "支行", "分行", "商会", "厂", "店", "合作社", "协会")
+UNIT_DEPENDENT_POSTS = lexicon.load("unit_dependent_posts")
+COMPANY_WORDS = lexicon.entries("company_words")
 _SPLIT = re.compile(r"[、，,]|兼")
 
 

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from . import lexicon
 from .gazetteer import normalise
 from .locality import LOCAL, Locality
 from .offices import Office, is_public_role, parse_offices
@@ -30,16 +31,8 @@ from .resolve import role_family
 
 __all__ = ["IssueMemory", "REFERENCE_POSTS", "cluster_people", "find_references", "reference_parts"]
 
-# Posts used as a form of address after a surname (顾书记, 沈市长, 江主席, 王局长).
-REFERENCE_POSTS = tuple(
-    sorted(
-        "书记 副书记 市长 副市长 县长 副县长 区长 副区长 镇长 副镇长 乡长 主席 副主席 主任 副主任 局长 副局长 "
-        "部长 副部长 院长 副院长 检察长 秘书长 委员长 总理 省长 副省长 校长 所长 站长 队长 馆长 行长 董事长 "
-        "总经理 经理 社长 会长 厂长".split(),
-        key=len,
-        reverse=True,
-    )
-)
+# Posts used as a form of address after a surname (顾书记, 沈市长, 江主席, 王局长): a data file.
+REFERENCE_POSTS = tuple(sorted(lexicon.entries("reference_posts"), key=len, reverse=True))
 _REF_RE = re.compile(rf"^([\u4e00-\u9fff]{{1,2}}?)({'|'.join(REFERENCE_POSTS)})$")
 
 
