@@ -19,6 +19,7 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline.evaluation.entities import entity_report, report_lines
 from pipeline.evaluation.harness import dev_pages, evaluate_corpus, evaluate_pages
 from pipeline.settings import REPO_DIR, Settings
 
@@ -126,6 +127,14 @@ def main(argv: list[str] | None = None) -> int:
         rows = _ablation(args.ablate, args.msra_limit)
         results["ablation"] = {"backend": args.ablate, "micro_f1": rows}
         lines += _ablation_table(args.ablate, rows)
+    lines += ["", "**Entities (person ids, offices, links, false local links; pipeline/evaluation/entities.py)**", ""]
+    for backend in args.backends:
+        rep = entity_report(Settings(backend=backend))
+        lines += ["```", *report_lines(backend, rep), "```"]
+        results[backend]["entities"] = {
+            k: v.to_json() if hasattr(v, "to_json") else {"value": v.value, "hits": v.hits, "total": v.total}
+            for k, v in rep.items()
+        }
     text = "\n".join(lines)
     print(text)
     out = REPO_DIR / "bench" / "results"

@@ -86,6 +86,7 @@ class Article:
     page_inferred: bool = False  # the source did not say which page: ``page`` is a default (1)
     source_path: str = ""
     source_sha256: str = ""
+    locality: str = ""  # pipeline.locality.Locality.key: local, elsewhere:<code>, national, foreign:<ISO>
 
     @property
     def text(self) -> str:
@@ -151,6 +152,7 @@ class Mention:
     canonical: str = ""
     link_method: str = ""  # exact, alias, context, fuzzy, nil
     link_confidence: float = 0.0
+    offices: list = field(default_factory=list)  # pipeline.offices.Office of the role (people only)
 
     @property
     def mention_id(self) -> str:

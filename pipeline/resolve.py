@@ -20,10 +20,19 @@ whatever type the model chose; its government and party committee are separate O
 by their own names (钟埭街道办, 钟埭街道党工委).  Zones (平湖经开) are PLACE entries that ORG
 mentions link to the same way.  Among equally good matches an entry of the mention's type wins.
 
-People: ``person:<sha1(name | role family)[:12]>``.  The role family (:func:`role_family`) groups
-titles, so 市委书记 and 市委副书记 join across issues while two people of one name in different
-walks of life (a 记者 and a 镇长) stay apart.  Confidence 0.8 with a known family, 0.6 without:
-a bare name is weaker evidence of identity.
+People: ``person:<sha1(name | identity family)[:12]>``.  The role family (:func:`role_family`) groups
+titles, and every public-office family (party, government, congress, CPPCC, judicial, and the
+paper's collective 市领导) is one identity family, ``official``: the same official printed with a
+full title (市委副书记、市长) and inside "…等市领导" is one person, while two people of one name in
+different walks of life (a 记者 and a 镇长) stay apart.  Confidence 0.8 with a known family, 0.6
+without: a bare name is weaker evidence of identity.  :mod:`pipeline.people` then gives untitled
+repeats in one issue the id of their titled namesake and attaches 顾书记-style references.
+
+Locality (:mod:`pipeline.locality`): :meth:`Resolver.resolve_articles` decides each article's
+locality first; a contextual alias (市政府, 市委, 公安局), 我市X, and fuzzy matching only link to the
+paper's county in the county's own stories.  Elsewhere the name becomes that place's body
+(``org:<division code>-gov`` / ``-party`` / ``-<hash of the body name>``), or, in national,
+foreign or unknown stories, a NIL qualified by the locality.  Countries link to ``country:<ISO>``.
 """
 
 from __future__ import annotations
@@ -33,13 +42,19 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
+from . import lexicon
+from .countries import country_link, leading_country, link_adjacent_forms
 from .gazetteer import Gazetteer, Match, division_short_form, normalise
-from .records import GazetteerEntry, Link, Mention
+from .locality import LOCAL, Locality, PlaceHit, infer_locality
+from .place_bodies import body_of_place, split_generic
+from .records import Article, GazetteerEntry, Link, Mention
 
 __all__ = [
     "CONFIDENCE",
     "FUZZY_THRESHOLD",
     "NOT_ENTITIES",
+    "PUBLIC_FAMILIES",
+    "identity_family",
     "Resolver",
     "nil_id",
     "person_id",
@@ -62,20 +77,10 @@ FUZZY_MIN_LEN = 5
 
 # A surface that ends in one of these names an institution of that kind; it may not fuzzily match
 # a name of another kind (平湖市人民医院 is not 平湖市人民法院, 平湖市司法所 is not 平湖市司法局).
-INSTITUTION_WORDS: tuple[str, ...] = tuple(
-    sorted(
-        "医院 卫生院 学校 中学 小学 幼儿园 学院 大学 银行 支行 分行 公司 大队 中队 派出所 图书馆 博物馆 档案馆 "
-        "文化馆 纪念馆 学会 协会 商会 研究院 研究所 研究室 合作社 联盟 中心 基地 工厂 厂 社 站 所 队 馆 "
-        "委员会 办公室 总会 基金会 楼 大楼 大厦 广场 公园 路 街".split(),
-        key=len,
-        reverse=True,
-    )
-)
+INSTITUTION_WORDS: tuple[str, ...] = tuple(sorted(lexicon.entries("institution_words"), key=len, reverse=True))
 
-NOT_ENTITIES = frozenset(
-    "全市 全省 全国 全县 全区 全镇 全乡 全街道 全村 各镇街道 镇街道 各镇 各街道 各部门 全市上下 市里 省里 "
-    "县里 镇里 村里 本地 当地 外地 各地 全社会".split()
-)
+# Generic area words (全市, 各镇街道): not entities.
+NOT_ENTITIES: frozenset[str] = lexicon.load("not_entities")
 _CITY_PREFIXES = ("我市", "本市")
 
 # Role families, see role_family().  Keywords are searched in the title; the family whose keyword
@@ -162,6 +167,15 @@ def role_family(role: str) -> str:
     return best
 
 
+# Families of public office: one identity family, so a title's form does not split a person.
+PUBLIC_FAMILIES = frozenset({"party", "government", "congress", "cppcc", "judicial", "leader"})
+
+
+def identity_family(family: str) -> str:
+    """The family that goes into a person id: ``official`` for every public-office family."""
+    return "official" if family in PUBLIC_FAMILIES else family
+
+
 def _sha12(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
@@ -173,8 +187,8 @@ def nil_id(type_: str, surface: str) -> str:
 
 
 def person_id(name: str, role: str = "") -> str:
-    """``person:<12 hex>`` of the normalised name and the role family (see :func:`role_family`)."""
-    return f"person:{_sha12(normalise(name) + '|' + role_family(role))}"
+    """``person:<12 hex>`` of the normalised name and the identity family of the role."""
+    return f"person:{_sha12(normalise(name) + '|' + identity_family(role_family(role)))}"
 
 
 _NONE_LINK = Link(entity_id="", canonical="", method="nil", confidence=0.0)
@@ -205,7 +219,7 @@ class Resolver:
         self.gazetteer = gazetteer
         self.fuzzy_threshold = fuzzy_threshold
         self.fuzzy_min_len = fuzzy_min_len
-        self._cache: dict[tuple[str, str, str], Link] = {}
+        self._cache: dict[tuple[str, str, str, str], Link] = {}
         city = gazetteer.by_id(gazetteer.city_id)
         self._city_entry = city
         # Fuzzy pool: names of at least fuzzy_min_len characters of local entries (the paper's
@@ -220,6 +234,8 @@ class Resolver:
             e = m.entry
             if e.kind in ("county", "town") and gazetteer.locality(e) > 3:
                 continue
+            if m.method == "context":  # 市人民检察院, 公安局: generic forms are never fuzzy targets
+                continue
             pool[surface] = m
         self._pool_keys = list(pool)
         self._pool = pool
@@ -229,7 +245,7 @@ class Resolver:
         for e in gazetteer.entries:
             if e.entity_id.startswith("div:"):
                 prefixes.add(e.canonical)
-                short = division_short_form(e.canonical, e.kind)
+                short = division_short_form(e.canonical, e.kind, gazetteer.common_words)
                 if short:
                     prefixes.add(short)
         prefixes.add(gazetteer.short_name)
@@ -237,20 +253,23 @@ class Resolver:
         self._max_prefix = max((len(p) for p in self._place_prefixes), default=0)
 
     # -- public -----------------------------------------------------------------------------
-    def resolve(self, type: str, surface: str, role: str = "") -> Link:  # noqa: A002 - the contract's name
-        """Link one mention; ``role`` only matters for PERSON (its family is part of the id)."""
+    def resolve(self, type: str, surface: str, role: str = "", locality: Locality = LOCAL) -> Link:  # noqa: A002
+        """Link one mention; ``role`` only matters for PERSON (its family is part of the id),
+        ``locality`` for unqualified names (see the module docstring)."""
         family = role_family(role) if type == "PERSON" else ""
-        key = (type, surface, family)
+        key = (type, surface, family, "" if locality.is_local else locality.key)
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._resolve(type, surface, family)
+            hit = self._resolve(type, surface, family, locality)
             self._cache[key] = hit
         return hit
 
-    def resolve_many(self, mentions: Iterable[Mention]) -> None:
-        """Fill entity_id, canonical, link_method and link_confidence of every mention in place."""
+    def resolve_many(self, mentions: Iterable[Mention], locality: Locality = LOCAL) -> None:
+        """Fill entity_id, canonical, link_method and link_confidence of every mention in place,
+        all read in one ``locality`` (the paper's county unless told otherwise)."""
         cache = self._cache
         fam_cache: dict[str, str] = {}
+        loc_key = "" if locality.is_local else locality.key
         for m in mentions:
             if m.type == "PERSON":
                 fam = fam_cache.get(m.role)
@@ -258,24 +277,82 @@ class Resolver:
                     fam = fam_cache[m.role] = role_family(m.role)
             else:
                 fam = ""
-            key = (m.type, m.surface, fam)
+            key = (m.type, m.surface, fam, loc_key)
             link = cache.get(key)
             if link is None:
-                link = cache[key] = self._resolve(m.type, m.surface, fam)
+                link = cache[key] = self._resolve(m.type, m.surface, fam, locality)
             m.entity_id = link.entity_id
             m.canonical = link.canonical
             m.link_method = link.method
             m.link_confidence = link.confidence
 
+    def resolve_articles(self, articles: Iterable[Article], mentions: list[Mention]) -> dict[str, Locality]:
+        """Decide each article's locality, then resolve its mentions in it; returns the localities."""
+        by_article: dict[str, list[Mention]] = {}
+        for m in mentions:
+            by_article.setdefault(m.article_id, []).append(m)
+        out: dict[str, Locality] = {}
+        for a in articles:
+            ms = by_article.pop(a.article_id, [])
+            head = a.dateline + "\n" + a.body_text()[:80]
+            loc = self.locality_of(head, a.text, [b.role for b in a.bylines], ms)
+            out[a.article_id] = loc
+            self.resolve_many(ms, loc)
+            link_adjacent_forms(ms)  # 中 | 美 side by side: China and the United States
+        for ms in by_article.values():  # mentions of no listed article: the paper's county
+            self.resolve_many(ms)
+        return out
+
+    def locality_of(self, head: str, text: str, byline_roles: Iterable[str], mentions: Iterable[Mention]) -> Locality:
+        """An article's locality from its head, text, byline roles and its PLACE/ORG mentions."""
+        hits = [h for m in mentions if m.type != "PERSON" for h in [self.place_hit(m.surface)] if h]
+        return infer_locality(head, text, list(byline_roles), hits, self.place_hit)
+
+    def place_hit(self, surface: str) -> PlaceHit | None:
+        """The place a PLACE/ORG surface names without assuming the paper's city: a division or
+        country by canonical name or alias, else the place its name starts with (嘉善县公安局)."""
+        key = normalise(surface)
+        country = country_link(key) or leading_country(key)
+        if country is not None:
+            code = country[0].split(":", 1)[1]
+            return PlaceHit(code, country[1], own=False, ancestor=code == "CN", foreign=code != "CN")
+        entry = self._place_entry(key)
+        if entry is None:
+            prefix = self._leading_place(key)
+            entry = self._place_entry(prefix) if prefix else None
+        if entry is None or not entry.division_code:
+            return None
+        code, own_code = entry.division_code, self.gazetteer.county_code
+        return PlaceHit(code, entry.canonical, own=code.startswith(own_code), ancestor=own_code.startswith(code)
+                        and code != own_code, division=entry.entity_id.startswith("div:"))
+
     # -- steps ------------------------------------------------------------------------------
-    def _resolve(self, type_: str, surface: str, family: str) -> Link:
+    def _place_entry(self, key: str) -> GazetteerEntry | None:
+        for m in self.gazetteer.matches(key):
+            if m.method != "context" or (m.entry.kind == "town" and self.gazetteer.locality(m.entry) == 0):
+                return m.entry
+        return None
+
+    def _qualified(self, key: str) -> bool:
+        """Does ``key`` start with the place it belongs to (嘉善县公安局, 平湖公安局, 嘉兴市委)?
+        A short form swallowing a body word (公安 of 公安县 in 公安局) does not count."""
+        lead = self._leading_place(key)
+        return bool(lead) and (lead[-1] in "省市县区镇乡旗" or len(key) - len(lead) >= 2)
+
+    def _leading_place(self, key: str) -> str:
+        for j in range(min(len(key), self._max_prefix), 1, -1):
+            if key[:j] in self._place_prefixes:
+                return key[:j]
+        return ""
+
+    def _resolve(self, type_: str, surface: str, family: str, locality: Locality = LOCAL) -> Link:
         key = normalise(surface)
         if not key:
             return _NONE_LINK
         if type_ == "PERSON":
             conf = 0.6 if family == "none" else 0.8
             return Link(
-                entity_id=f"person:{_sha12(key + '|' + family)}",
+                entity_id=f"person:{_sha12(key + '|' + identity_family(family))}",
                 canonical=key,
                 method="person",
                 confidence=conf,
@@ -286,7 +363,14 @@ class Resolver:
         ms = self.gazetteer.matches(key)
         if ms:
             m = self._pick(ms, type_)
-            return _link(m.entry, m.method, CONFIDENCE[m.method])
+            if locality.is_local or m.method != "context":
+                return _link(m.entry, m.method, CONFIDENCE[m.method])
+            return self._elsewhere(key, type_, locality)
+        country = country_link(key)
+        if country is not None:
+            return Link(country[0], country[1], "alias", CONFIDENCE["alias"], kind="country")
+        if not locality.is_local:
+            return self._elsewhere(key, type_, locality)
         link = self._context(key, type_)
         if link is not None:
             return link
@@ -294,6 +378,24 @@ class Resolver:
         if link is not None:
             return link
         return Link(entity_id=nil_id(type_, key), canonical=key, method="nil", confidence=0.0)
+
+    def _elsewhere(self, key: str, type_: str, locality: Locality) -> Link:
+        """A name outside the paper's county: that place's body where it can be built, a fuzzy
+        match only when the surface names its place, else a NIL qualified by the locality."""
+        qualified = self._qualified(key)
+        if locality.kind == "elsewhere" and not qualified:
+            link = body_of_place(self.gazetteer, key, locality.code, type_)
+            if link is not None:
+                return link
+        if qualified:
+            link = self._fuzzy(key, type_)
+            if link is not None:
+                return link
+            return Link(entity_id=nil_id(type_, key), canonical=key, method="nil", confidence=0.0)
+        if split_generic(key) is None:  # 新华社, 华盛顿: a name, the same entity in every story
+            return Link(entity_id=nil_id(type_, key), canonical=key, method="nil", confidence=0.0)
+        nil = f"nil:{type_.upper()}:{_sha12(key + '@' + locality.key)}"  # 市政府 of national news
+        return Link(entity_id=nil, canonical=key, method="nil", confidence=0.0)
 
     @staticmethod
     def _pick(ms: tuple[Match, ...], type_: str) -> Match:
@@ -303,7 +405,8 @@ class Resolver:
         return min(ms, key=lambda m: (rank[m.method], m.entry.type != type_))
 
     def _context(self, key: str, type_: str) -> Link | None:
-        """我市 / 本市 → the paper's city; 我市X / 本市X → <city>X."""
+        """我市 / 本市 → the paper's city; 我市X / 本市X → <city>X; an unqualified body name
+        (人民检察院) → the city's body of that name (only ever called in the county's own stories)."""
         for p in _CITY_PREFIXES:
             if key.startswith(p):
                 rest = key[len(p) :]
@@ -315,6 +418,14 @@ class Resolver:
                     ms = self.gazetteer.matches(cand)
                     if ms:
                         return _link(self._pick(ms, type_).entry, "context", CONFIDENCE["context"])
+        parts = split_generic(key)
+        if parts is not None and parts[0] and parts[0] != self.gazetteer.city_name[-1] and not self._qualified(key):
+            # 市政府 in a 县's paper: the city the county belongs to
+            return body_of_place(self.gazetteer, key, self.gazetteer.county_code, type_)
+        if parts is not None and not parts[0] and not self._qualified(key):
+            ms = self.gazetteer.matches(self.gazetteer.city_name + key)  # 人民检察院 in our own story
+            if ms:
+                return _link(self._pick(ms, type_).entry, "context", CONFIDENCE["context"])
         return None
 
     def _places_in(self, s: str) -> set[str]:
@@ -336,10 +447,15 @@ class Resolver:
         neighbour's body of the same kind, or another town's government, is "one character off"
         the paper's own; a surface ending in an institution word (医院, 所, 学会, 楼 …) needs a
         candidate with the same ending; and two different entities tied for the best score are
-        ambiguous (平湖市材政局: 财政局 or 民政局?) and give NIL.
+        ambiguous (平湖市材政局: 财政局 or 民政局?) and give NIL.  A candidate that starts with
+        a place name needs the surface to start with (an OCR variant of) it: 全国人民代表大会 and
+        中国科学技术协会 are national bodies, not 平湖市人民代表大会 / 平湖市科学技术协会; and a
+        generic name (人民检察院, 市公安局, :func:`split_generic`) with no place in it never fuzzes.
         """
         if len(key) < self.fuzzy_min_len or not self._pool_keys:
             return None
+        if split_generic(key) is not None and not self._qualified(key):
+            return None  # 人民检察院, 市公安局: a generic name is nobody's OCR variant
         hits = process.extract(
             key, self._pool_keys, scorer=fuzz.ratio, score_cutoff=self.fuzzy_threshold, limit=8
         )
@@ -353,6 +469,9 @@ class Resolver:
                 continue
             if tail and not choice.endswith(tail):
                 continue
+            lead = self._leading_place(choice)
+            if lead and fuzz.ratio(key[: len(lead)], lead) < 75:
+                continue  # 全国人民代表大会 is not 平湖市人民代表大会 with an OCR error
             m = self._pool[choice]
             accepted.append((score, int(m.entry.type == type_), m))
         if not accepted:

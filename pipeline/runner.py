@@ -108,7 +108,7 @@ class Pipeline:
 
     def process_pages(self, doc, key: str | None = None,  # noqa: ANN001 - SourceDoc
                       identity: str = "") -> Iterator[tuple[list[Article], list[Mention]]]:
-        """Segment, recognise and resolve one page at a time: the unit the runner writes from.
+        """Segment, recognise and link one page at a time: the unit the runner writes from.
 
         Article ids are re-issued from the source's key (``assign_ids``), so they are unique
         across an outputs directory whatever the pages' dates and numbers say.
@@ -116,11 +116,14 @@ class Pipeline:
         if key is None:
             identity = source_identity(doc.path, self.settings.archive_root)
             key = key_of_identity(identity)
+        from .linking import link_page
+
         ordinal = 0
+        memory = None  # people are clustered over the issue's pages in order (pipeline.linking)
         for articles in self.segment_pages(doc):
             ordinal = assign_ids(articles, key, ordinal, identity)
             mentions = self.recognize(articles)
-            self.resolver.resolve_many(mentions)
+            memory = link_page(self.resolver, articles, mentions, memory)  # locality, links, people
             yield articles, mentions
 
     def segment(self, doc) -> list[Article]:  # noqa: ANN001 - SourceDoc
@@ -399,10 +402,12 @@ def _finish(settings: Settings, outcomes: list[FileOutcome], n_files: int, start
     """Rebuild entities from every committed mention and append the run record, under the lock."""
     from .gazetteer import load_gazetteer
     from .manifest import Manifest, locked
+    from .offices import rebuild_offices
     from .tables import rebuild_entities
 
     with locked(settings.out_dir):
         entities = rebuild_entities(settings.out_dir, load_gazetteer(settings.gazetteer_dir))
+        rebuild_offices(settings.out_dir)  # who held what, when (offices/offices.parquet)
         seconds = time.perf_counter() - t0
         run_record = {
             "started": started,

@@ -34,9 +34,20 @@ TABLE_KEY = b"pinghu.table"
 PARTITION_COLUMNS: tuple[str, ...] = ("paper",)
 PARTITION_SCHEMA = pa.schema([("paper", pa.string())])
 PARTITIONED_TABLES: tuple[str, ...] = ("articles", "mentions", "people")
-TABLE_NAMES: tuple[str, ...] = ("articles", "mentions", "entities", "people")
+TABLE_NAMES: tuple[str, ...] = ("articles", "mentions", "entities", "people", "offices")
 
 BYLINE_TYPE = pa.struct([("role", pa.string()), ("name", pa.string())])
+# One office of a person mention's role (pipeline.offices.Office): 市委副书记、市长 gives two.
+OFFICE_TYPE = pa.struct(
+    [
+        ("office", pa.string()),  # post with rank: 副书记, 常务副市长, 书记
+        ("post", pa.string()),  # post without rank: 书记, 市长
+        ("rank", pa.string()),  # head, deputy, executive_deputy, member
+        ("org_id", pa.string()),  # organisation entity id, "" when unknown
+        ("org_name", pa.string()),
+        ("jurisdiction", pa.string()),  # division code (or CN), "" when unknown
+    ]
+)
 
 # Field metadata keys of the data dictionary: every column says what it means and shows an example,
 # in the schema itself, so the README's "Tables" section and ``pinghu-ner tables`` are generated
@@ -61,6 +72,7 @@ TABLE_DOCS: dict[str, str] = {
     "mentions": "One row per recognised mention of a person, place or organisation, with role and resolved entity.",
     "entities": "One row per resolved entity (gazetteer place/agency, person or NIL cluster), counted over all mentions.",
     "people": "One row per person per article (an appearance), with the role they were given there.",
+    "offices": "One row per person, office and organisation: who held what, first and last issue seen (rebuilt from all mentions).",
 }
 
 _PAPER = ("paper slug (from --paper)", "pinghu-daily")
@@ -90,6 +102,7 @@ ARTICLES = _schema(
         _f("source_sha256", pa.string(), "sha256 of the input file's bytes", "9f86d08…"),
         _f("source_start", pa.int64(), "first character of the article in the decoded source file", "120"),
         _f("source_end", pa.int64(), "end (exclusive) of the article in the decoded source file", "1690"),
+        _f("locality", pa.string(), "what the article is about: local, elsewhere:<division code>, national, foreign:<ISO>", "local"),
     ],
     required=("paper", "issue_date", "page", "page_inferred", "seq", "kind", "bylines", "text", "n_chars", "repairs", "jumps",
      "source_file", "source_sha256", "source_start", "source_end"),
@@ -119,6 +132,7 @@ MENTIONS = _schema(
         _f("confidence", pa.float32(), "recogniser confidence, 0–1", "0.97"),
         _f("link_confidence", pa.float32(), "resolver confidence, 0–1", "1.0"),
         _f("recognizer", pa.string(), "which recogniser(s) proposed the span", "combined"),
+        _f("offices", pa.list_(OFFICE_TYPE), "people: the role normalised into offices (office, post, rank, organisation, jurisdiction)", "[{office: 副书记, post: 书记, rank: deputy, …}]"),
     ],
     required=("paper", "issue_date", "page", "type", "surface", "start", "end", "source_start", "source_end", "is_official",
      "confidence", "link_confidence"),
@@ -163,6 +177,7 @@ PEOPLE = _schema(
 )
 
 SCHEMAS: dict[str, pa.Schema] = {"articles": ARTICLES, "mentions": MENTIONS, "entities": ENTITIES, "people": PEOPLE}
+# offices is added below, where its schema is defined (beside the office struct it aggregates).
 
 
 def schema_for(table: str) -> pa.Schema:
@@ -226,6 +241,7 @@ def articles_table(articles: Sequence[Article], paper: str | None = None) -> pa.
             "source_sha256": a.source_sha256,
             "source_start": start,
             "source_end": end,
+            "locality": _opt(a.locality),
         }
         for k, v in row.items():
             cols[k].append(v)
@@ -271,10 +287,37 @@ def mentions_table(mentions: Sequence[Mention], articles: Sequence[Article]) -> 
             "confidence": float(m.confidence),
             "link_confidence": float(m.link_confidence),
             "recognizer": _opt(m.recognizer),
+            "offices": [_office_row(o) for o in m.offices],
         }
         for k, v in row.items():
             cols[k].append(v)
     return pa.table(cols, schema=MENTIONS)
+
+
+def _office_row(o: object) -> dict[str, str | None]:
+    """One office as the struct stored in ``mentions.offices``: unknown parts are nulls."""
+    return {k: _opt(getattr(o, k)) for k in ("office", "post", "rank", "org_id", "org_name", "jurisdiction")}
+
+
+OFFICES = _schema(
+    "offices",
+    [
+        _f("person_id", pa.string(), "the person (entities.entity_id)", "person:3f2a…", False),
+        _f("name", pa.string(), "the person's most frequent printed name", "张三"),
+        _f("office", pa.string(), "post with rank", "副书记"),
+        _f("post", pa.string(), "post without rank", "书记"),
+        _f("rank", pa.string(), "head, deputy, executive_deputy or member", "deputy"),
+        _f("org_id", pa.string(), "organisation entity id; null when unknown", "org:330482-cpc"),
+        _f("org_name", pa.string(), "organisation name; null when unknown", "中共平湖市委员会"),
+        _f("jurisdiction", pa.string(), "division code (or CN) of the office's area; null when unknown", "330482"),
+        _f("first_seen", pa.date32(), "first issue date the person is printed with this office", "2024-03-04"),
+        _f("last_seen", pa.date32(), "last issue date the person is printed with this office", "2024-05-20"),
+        _f("article_count", pa.int64(), "articles naming the person with this office", "7"),
+        _f("mention_count", pa.int64(), "mentions naming the person with this office", "9"),
+    ],
+    required=("office", "post", "rank", "first_seen", "last_seen", "article_count", "mention_count"),
+)
+SCHEMAS["offices"] = OFFICES
 
 
 def people_table(mentions: Sequence[Mention], articles: Sequence[Article]) -> pa.Table:
@@ -344,6 +387,8 @@ __all__ = [
     "TABLE_DOCS",
     "ENTITIES",
     "MENTIONS",
+    "OFFICES",
+    "OFFICE_TYPE",
     "PARTITIONED_TABLES",
     "PARTITION_COLUMNS",
     "PARTITION_SCHEMA",

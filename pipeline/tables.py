@@ -6,6 +6,7 @@ Layout under ``out_dir``::
     mentions/paper=<paper>/<YYYY-MM-DD>/part-<source_key>.parquet
     people/paper=<paper>/<YYYY-MM-DD>/part-<source_key>.parquet
     entities/entities.parquet           (rebuilt from all mentions after each run)
+    offices/offices.parquet             (who held what, when; rebuilt likewise)
     manifest.json                       (what was processed, with which versions, how it went)
 
 Decisions, and why:
@@ -70,6 +71,8 @@ from .schema import (
 from .settings import PAPER_SLUG
 
 ENTITIES_FILE = Path("entities") / "entities.parquet"
+OFFICES_FILE = Path("offices") / "offices.parquet"
+SINGLE_FILES = {"entities": ENTITIES_FILE, "offices": OFFICES_FILE}  # rebuilt whole after each run
 SOURCE_KEY_RE = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")  # what identity.source_key builds
 
 # Columns turned into pandas categories by load(): few distinct values, many rows.
@@ -252,7 +255,7 @@ def read_arrow(out_dir: Path, table: str, columns: Sequence[str] | None = None) 
                 raise _unreadable(files, exc) from None
             return t.replace_schema_metadata(schema.metadata)
     else:
-        path = out_dir / ENTITIES_FILE
+        path = out_dir / SINGLE_FILES[table]
         if path.is_file():
             try:
                 t = pq.read_table(path, schema=schema)
@@ -289,12 +292,13 @@ def _to_pandas(t: pa.Table) -> pd.DataFrame:
 
 @dataclass
 class Tables:
-    """The four output tables as DataFrames; ``tables.mentions`` or ``tables["mentions"]``."""
+    """The output tables as DataFrames; ``tables.mentions`` or ``tables["mentions"]``."""
 
     articles: pd.DataFrame
     mentions: pd.DataFrame
     entities: pd.DataFrame
     people: pd.DataFrame
+    offices: pd.DataFrame
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in TABLE_NAMES:

@@ -54,7 +54,12 @@ def test_version_names_package_model_and_gazetteer(capsys: pytest.CaptureFixture
     assert out.startswith(f"pinghu-ner {__version__}\n") and f"tables schema {SCHEMA_VERSION}" in out
     model = next(line for line in out.splitlines() if line.startswith("model "))
     gaz = next(line for line in out.splitlines() if line.startswith("gazetteer "))
-    assert len(model.split()[2]) == 12 and len(gaz.split()[2]) == 12  # content hashes
+    # content hashes, the ones the manifest records for --resume
+    from pipeline.runner import tree_hash
+    from pipeline.settings import DEFAULT_GAZETTEER, DEFAULT_MODEL
+
+    assert model.split()[2] == tree_hash(str(DEFAULT_MODEL.resolve())) and len(model.split()[2]) == 16
+    assert gaz.split()[2] == tree_hash(str(DEFAULT_GAZETTEER.resolve()))
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -206,7 +206,12 @@ def test_person_ids(resolver: Resolver) -> None:
         != resolver.resolve("PERSON", "王强", "镇长").entity_id
     )
     assert a.entity_id == person_id("仲旭东", "市委书记")
-    assert a.entity_id == "person:" + hashlib.sha1("仲旭东|party".encode()).hexdigest()[:12]
+    assert a.entity_id == "person:" + hashlib.sha1("仲旭东|official".encode()).hexdigest()[:12]
+    # the full title and the collective 市领导 are one official, not two people
+    assert resolver.resolve("PERSON", "仲旭东", "市领导").entity_id == a.entity_id
+    assert resolver.resolve("PERSON", "杨金平", "市委副书记、市长").entity_id == resolver.resolve(
+        "PERSON", "杨金平", "市领导"
+    ).entity_id
     assert resolver.resolve("PERSON", "蔡经芬").confidence < a.confidence
 
 

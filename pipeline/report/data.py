@@ -26,9 +26,9 @@ TOWN_KINDS = ("town", "township", "subdistrict", "street")
 class Filters:
     """Which articles to look at: issue dates (inclusive), pages, and a locality.
 
-    ``locality`` is a place's entity id or canonical name.  When the articles table has a
-    ``locality`` column it is matched there; otherwise an article is "in" a locality when it names
-    that place or a place whose gazetteer parent it is (a village of the town).
+    ``locality`` is a place's entity id or canonical name, or a value of ``articles.locality``
+    (``local``, ``national``, ``foreign:US``): an article is "in" it when its own locality says so
+    or when it names that place or a place whose gazetteer parent it is (a village of the town).
     """
 
     date_from: dt.date | None = None
@@ -62,15 +62,21 @@ def _locality_places(t: Tables, locality: str) -> set[str]:
 
 
 def _articles_in_locality(t: Tables, locality: str) -> pd.Series:
-    """Boolean mask over ``t.articles``: articles in ``locality``."""
+    """Boolean mask over ``t.articles``: articles in ``locality``.
+
+    Two readings, either one admits an article: the article's own ``locality`` column (values
+    ``local``, ``national``, ``foreign:<ISO>``, ``elsewhere:<division code>``; a place id or name
+    matches ``elsewhere:<its code>``), and the places it names (the place or a place under it)."""
     a = t.articles
-    if "locality" in a.columns:
-        names = _locality_places(t, locality)
-        return a["locality"].astype("string").isin(names | {locality}).fillna(False).astype(bool)
-    m = t.mentions
     places = _locality_places(t, locality)
+    m = t.mentions
     hit = m.loc[(m["type"] == "PLACE") & (m["entity_id"].isin(places) | (m["canonical"] == locality)), "article_id"]
-    return a["article_id"].isin(set(hit))
+    named = a["article_id"].isin(set(hit))
+    if "locality" not in a.columns:
+        return named
+    values = places | {locality} | {f"elsewhere:{p}" for p in places}
+    own = a["locality"].astype("string").isin(values).fillna(False).astype(bool)
+    return own | named
 
 
 def apply_filters(t: Tables, f: Filters | None) -> Tables:
