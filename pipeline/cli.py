@@ -336,10 +336,13 @@ def _print_summary(console, summary, settings: Settings) -> None:  # noqa: ANN00
 
     ok = [o for o in summary.outcomes if o.ok]
     counts: Counter[str] = Counter()
-    officials: Counter[tuple[str, str]] = Counter()
+    officials: Counter[str] = Counter()  # by person id: two officials who share a name stay apart
+    shown: dict[str, Counter[tuple[str, str]]] = {}
     for o in ok:
         counts.update({k: v for k, v in o.counts.items() if isinstance(v, int)})
-        officials.update(o.officials)
+        for person, name, role in o.officials:
+            officials[person] += 1
+            shown.setdefault(person, Counter())[(name, role)] += 1
     table = Table(title=f"pinghu-ner → {settings.out_dir}", show_header=False)
     table.add_row("files", f"{len(ok)} ok, {len(summary.failed)} failed, {summary.skipped} skipped (done before)")
     table.add_row("articles", str(counts.get("articles", 0)))
@@ -354,7 +357,8 @@ def _print_summary(console, summary, settings: Settings) -> None:  # noqa: ANN00
         top.add_column("name")
         top.add_column("role")
         top.add_column("mentions", justify="right")
-        for (name, role), n in officials.most_common(8):
+        for person, n in officials.most_common(8):
+            name, role = shown[person].most_common(1)[0][0]
             top.add_row(name, role, str(n))
         console.print(top)
 

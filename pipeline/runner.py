@@ -75,7 +75,7 @@ class FileOutcome:
     error: str = ""
     identity: str = ""
     counts: dict[str, int] = field(default_factory=dict)
-    officials: list[tuple[str, str]] = field(default_factory=list)
+    officials: list[tuple[str, str, str]] = field(default_factory=list)  # (person id, name, role)
     seconds: float = 0.0
     chars: int = 0
 
@@ -228,7 +228,7 @@ def _process(path: Path, identity: str, issue_date: dt.date | None, pipe: Pipeli
     key = key_of_identity(identity)
     parts: dict[str, list] = {"articles": [], "mentions": [], "people": []}
     by_type: Counter[str] = Counter()
-    officials: list[tuple[str, str]] = []
+    officials: list[tuple[str, str, str]] = []  # (person id, name, role): counted by id, not by name
     n_articles = chars = 0
     # Page by page: only compact Arrow tables outlive a page, so memory follows the largest
     # page, not the file (a whole year concatenated into one file still runs).
@@ -238,7 +238,7 @@ def _process(path: Path, identity: str, issue_date: dt.date | None, pipe: Pipeli
         n_articles += len(articles)
         chars += sum(len(a.text) for a in articles)
         by_type.update(m.type for m in mentions)
-        officials.extend((m.surface, m.role) for m in mentions if m.is_official)
+        officials.extend((m.entity_id or m.surface, m.canonical or m.surface, m.role) for m in mentions if m.is_official)
     if not n_articles:
         raise InputError(doc.path, "no articles found", "is this a newspaper page?")
     tables = {name: pa.concat_tables(ts) for name, ts in parts.items()}

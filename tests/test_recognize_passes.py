@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from pipeline.recognize import (
     load_config,
     register_pass,
 )
+from pipeline.recognize.config import CONFIG_PATH
 from pipeline.recognize.registry import Plan
 from pipeline.records import Span
 from pipeline.settings import Settings, backends
@@ -59,9 +61,17 @@ def shout_pass() -> Iterator[str]:
     PASSES.pop("test_people_to_org")
 
 
-def test_a_new_repair_pass_is_one_function_and_one_config_line(shout_pass: str) -> None:
+def test_a_new_repair_pass_is_one_function_and_one_config_line(shout_pass: str, tmp_path: Path) -> None:
+    # The config line: the pass's name added to [recognize] passes of a copy of recognize.cfg.
+    text = CONFIG_PATH.read_text(encoding="utf-8")
+    anchor = '    "propagate_names",\n'
+    assert text.count(anchor) == 1
+    cfg = tmp_path / "recognize.cfg"
+    cfg.write_text(text.replace(anchor, anchor + f'    "{shout_pass}",\n'), encoding="utf-8")
     base = load_config("lac-gazetteer")
-    config = base.with_passes([*base.passes[: base.passes.index("propagate_names") + 1], shout_pass])
+    config = load_config("lac-gazetteer", path=cfg)
+    assert list(config.passes) == [*base.passes[: base.passes.index("propagate_names") + 1], shout_pass,
+                             *base.passes[base.passes.index("propagate_names") + 1 :]]
     before = _surfaces(RecognizeStage(Settings(backend="lac-gazetteer"), sources=SOURCES, config=base))
     after = _surfaces(RecognizeStage(Settings(backend="lac-gazetteer"), sources=SOURCES, config=config))
     assert ("张三", "PERSON") in before

@@ -147,3 +147,21 @@ def test_plot_style_is_scoped() -> None:
         pass
     assert matplotlib.rcParams["font.family"] == before
     assert R.cjk_font() == "Noto Sans SC"
+
+
+def test_locality_filter_reads_the_articles_own_locality() -> None:
+    """An article about another city (elsewhere:<code>) is in that city even if it names no place."""
+    import pandas as pd
+
+    from pipeline.tables import Tables
+
+    articles = pd.DataFrame({"article_id": ["a1", "a2"], "locality": ["elsewhere:330100", "local"],
+                             "issue_date": pd.to_datetime(["2024-03-01"] * 2), "page": [1, 1]})
+    mentions = pd.DataFrame({"article_id": pd.Series([], dtype=str), "type": pd.Series([], dtype=str),
+                             "entity_id": pd.Series([], dtype=str), "canonical": pd.Series([], dtype=str)})
+    entities = pd.DataFrame({"entity_id": ["div:330100"], "canonical": ["杭州市"], "parent_id": ["div:33"]})
+    people = pd.DataFrame({"article_id": pd.Series([], dtype=str)})
+    t = Tables(articles, mentions, entities, people, pd.DataFrame())
+    for loc in ("div:330100", "杭州市"):
+        assert list(R.apply_filters(t, R.Filters(locality=loc)).articles.article_id) == ["a1"]
+    assert list(R.apply_filters(t, R.Filters(locality="local")).articles.article_id) == ["a2"]

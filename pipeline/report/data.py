@@ -66,7 +66,7 @@ def _articles_in_locality(t: Tables, locality: str) -> pd.Series:
 
     Two readings, either one admits an article: the article's own ``locality`` column (values
     ``local``, ``national``, ``foreign:<ISO>``, ``elsewhere:<division code>``; a place id or name
-    matches ``elsewhere:<its code>``), and the places it names (the place or a place under it)."""
+    (``div:<code>``) matches ``elsewhere:<code>``), and the places it names (the place or a place under it)."""
     a = t.articles
     places = _locality_places(t, locality)
     m = t.mentions
@@ -74,7 +74,7 @@ def _articles_in_locality(t: Tables, locality: str) -> pd.Series:
     named = a["article_id"].isin(set(hit))
     if "locality" not in a.columns:
         return named
-    values = places | {locality} | {f"elsewhere:{p}" for p in places}
+    values = places | {locality} | {f"elsewhere:{p.removeprefix('div:')}" for p in places}
     own = a["locality"].astype("string").isin(values).fillna(False).astype(bool)
     return own | named
 

@@ -53,8 +53,10 @@
     history.replaceState(null, "", q.toString() ? "#" + q.toString() : location.pathname);
   }
 
+  // An article is in a place when its own locality says so (local, national, foreign:US,
+  // elsewhere:<division code>) or when it names the place or a place under it.
   function inLocality(a, loc) {
-    if (a.locality) return a.locality === loc;
+    if (a.locality && (a.locality === loc || a.locality === "elsewhere:" + loc.replace(/^div:/, ""))) return true;
     return a.places.some((p) => p === loc || ent(p).parent === loc);
   }
 
