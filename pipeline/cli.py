@@ -71,7 +71,7 @@ def _filter_args(sp: argparse.ArgumentParser) -> None:
     g.add_argument("--page", dest="pages", type=int, action="append", default=[], metavar="N",
                    help="only page N (repeatable: --page 1 --page 2)")
     g.add_argument("--locality", default=None, metavar="PLACE",
-                   help="only articles about this place: an entity id (330482101) or a name (新埭镇)")
+                   help="only articles about this place: an entity id (div:330482101), a name (新埭镇) or an article locality (local, national)")
 
 
 def _filters(args: argparse.Namespace):  # noqa: ANN202 - pipeline.report.data.Filters, imported lazily
@@ -82,16 +82,15 @@ def _filters(args: argparse.Namespace):  # noqa: ANN202 - pipeline.report.data.F
     return Filters(args.date_from, args.date_to, tuple(args.pages), args.locality)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="pinghu-ner", description=__doc__.splitlines()[0])
-    p.add_argument("--version", action=_VersionAction)
-    sub = p.add_subparsers(dest="command", required=True)
+def _common(sp: argparse.ArgumentParser) -> None:
+    """Model, gazetteer and backend: what every command that recognises text takes."""
+    sp.add_argument("--model", type=_safe_path, default=DEFAULT_MODEL, help="trained model directory")
+    sp.add_argument("--gazetteer", type=_safe_path, default=DEFAULT_GAZETTEER, help="gazetteer directory")
+    sp.add_argument("--backend", choices=backends(), default=backends()[0], help="recogniser variant (default: %(default)s)")
 
-    def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--model", type=_safe_path, default=DEFAULT_MODEL, help="trained model directory")
-        sp.add_argument("--gazetteer", type=_safe_path, default=DEFAULT_GAZETTEER, help="gazetteer directory")
-        sp.add_argument("--backend", choices=backends(), default=backends()[0], help="recogniser variant (default: %(default)s)")
 
+def _add_run_command(sub: argparse._SubParsersAction) -> None:
+    """``run``: issue files in, Parquet tables out."""
     r = sub.add_parser("run", help="process issue files into Parquet tables")
     r.add_argument("paths", nargs="+", type=_safe_path, help="files or directories (*.md, *.txt)")
     r.add_argument("--out", type=_safe_path, default=Path("outputs"),
@@ -111,7 +110,16 @@ def build_parser() -> argparse.ArgumentParser:
     g = r.add_mutually_exclusive_group()
     g.add_argument("--quiet", action="store_true", help="print errors only: no progress bar, no summary")
     g.add_argument("--verbose", action="store_true", help="print one line per file (counts and time)")
-    common(r)
+    _common(r)
+
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pinghu-ner", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action=_VersionAction)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    _add_run_command(sub)
 
     t = sub.add_parser("train", help="rebuild the NER model from ../shared/corpora")
     t.add_argument("--out", type=_safe_path, default=DEFAULT_MODEL, help="where to write the model (default: %(default)s)")
@@ -133,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--corpora", type=_safe_path, default=None, help="corpora root (default ../shared/corpora)")
     c.add_argument("--sentences", type=int, default=3000, help="MSRA dev sentences to calibrate on (default: %(default)s)")
     _disable_arg(c)
-    common(c)
+    _common(c)
 
     e = sub.add_parser("eval", help="score predictions against gold")
     e.add_argument("--corpus", action="append", default=[], help="msra-test, cluener-dev (repeatable)")
@@ -142,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--limit", type=int, default=0, help="score only the first N corpus sentences")
     e.add_argument("--json", action="store_true", help="print the scores as JSON instead of tables")
     _disable_arg(e)
-    common(e)
+    _common(e)
 
     ck = sub.add_parser("check", help="validate an outputs directory: one line per problem, exit 1 if any")
     ck.add_argument("out", type=_safe_path, nargs="?", default=Path("outputs"),

@@ -165,3 +165,21 @@ def test_locality_filter_reads_the_articles_own_locality() -> None:
     for loc in ("div:330100", "杭州市"):
         assert list(R.apply_filters(t, R.Filters(locality=loc)).articles.article_id) == ["a1"]
     assert list(R.apply_filters(t, R.Filters(locality="local")).articles.article_id) == ["a2"]
+
+
+def test_offices_held_lists_people_of_the_filtered_articles(outputs: Path) -> None:
+    from dataclasses import replace
+
+    t = load(outputs)
+    offices = pd.DataFrame({
+        "person_id": ["person:张三", "person:赵六"], "name": ["张三", "赵六"], "office": ["书记", "局长"],
+        "org_name": ["中共平湖市委员会", "某局"], "first_seen": pd.to_datetime(["2024-03-01", "2024-01-01"]),
+        "last_seen": pd.to_datetime(["2024-03-02", "2024-01-05"]), "article_count": [4, 9],
+    })
+    held = R.offices_held(replace(t, offices=offices))
+    # 赵六 holds an office but appears in none of these articles: not listed
+    assert held.to_dict("records") == [{"person_id": "person:张三", "name": "张三", "office": "书记",
+                                        "org_name": "中共平湖市委员会", "first_seen": dt.date(2024, 3, 1),
+                                        "last_seen": dt.date(2024, 3, 2), "article_count": 4}]
+    assert R.offices_held(t).empty  # no offices written: an empty table with the columns
+    assert list(R.offices_held(t).columns) == list(held.columns)

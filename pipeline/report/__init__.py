@@ -25,6 +25,7 @@ from .data import (
     cooccurrence,
     coverage,
     officials,
+    offices_held,
     place_coverage,
     timeline,
     top_officials,
@@ -36,6 +37,7 @@ from .plots import plot_network, plot_timeline, plot_town_coverage, save_png, wr
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("officials", "Top officials by appearances (articles)"),
     ("officials_page1", "Top officials by page-1 appearances"),
+    ("offices", "Offices held (who held what, first and last issue seen)"),
     ("places", "Places by coverage (articles)"),
     ("agencies", "Agencies by coverage (articles)"),
     ("cooccurrence", "Officials and agencies in the same article"),
@@ -44,6 +46,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 SHOWN_COLUMNS = {
     "officials": ["name", "role", "articles", "person_id"],
     "officials_page1": ["name", "role", "articles", "person_id"],
+    "offices": ["name", "office", "org_name", "first_seen", "last_seen", "article_count", "person_id"],
     "places": ["name", "division_code", "kind", "articles", "mentions"],
     "agencies": ["name", "kind", "articles", "mentions"],
     "cooccurrence": ["official", "agency", "articles"],
@@ -119,6 +122,7 @@ __all__ = [
     "cooccurrence",
     "coverage",
     "officials",
+    "offices_held",
     "place_coverage",
     "plot_network",
     "plot_style",

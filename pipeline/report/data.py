@@ -232,11 +232,27 @@ def timeline(t: Tables, top: int = 5, freq: str = "D") -> pd.DataFrame:
     return df.sort_index()
 
 
+def offices_held(t: Tables, top: int = 15) -> pd.DataFrame:
+    """Who held which office in which organisation, first and last issue seen (the offices table),
+    for the people in the (filtered) articles, by the number of articles naming them in it."""
+    cols = ["person_id", "name", "office", "org_name", "first_seen", "last_seen", "article_count"]
+    o = t.offices
+    if o.empty or t.people.empty:
+        return pd.DataFrame(columns=cols)
+    o = o[o["person_id"].isin(set(t.people["person_id"].dropna()))]
+    o = o.sort_values(["article_count", "name", "person_id"], ascending=[False, True, True], kind="stable")
+    o = o[cols].head(top).reset_index(drop=True)
+    for c in ("first_seen", "last_seen"):  # issue dates, shown as dates
+        o[c] = pd.to_datetime(o[c]).dt.date
+    return o
+
+
 def build(t: Tables, top: int = 15) -> dict[str, pd.DataFrame]:
     """Every table and series of the report, from loaded (and possibly filtered) tables."""
     return {
         "officials": top_officials(t, top),
         "officials_page1": top_officials(t, top, page=1),
+        "offices": offices_held(t, top),
         "places": place_coverage(t, top),
         "agencies": agencies(t, top),
         "cooccurrence": cooccurrence(t, top),
@@ -253,6 +269,7 @@ __all__ = [
     "cooccurrence",
     "coverage",
     "officials",
+    "offices_held",
     "person_labels",
     "place_coverage",
     "timeline",
