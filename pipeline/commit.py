@@ -52,6 +52,7 @@ class Staged:
 
 
 def sha256_of(path: Path) -> str:
+    """sha256 of a file's bytes, read in 1 MiB blocks (part files, model and gazetteer files)."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

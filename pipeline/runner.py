@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .commit import sha256_of
 from .errors import InputError
 from .identity import key_hash, key_of_identity, printable, resolved, source_identity
 from .records import Article, Mention
@@ -40,7 +41,7 @@ def tree_hash(directory: str) -> str:
     h = hashlib.sha256()
     for p in sorted(q for q in root.rglob("*") if q.is_file() and "__pycache__" not in q.parts):
         h.update(p.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-        h.update(bytes.fromhex(sha256_file(p)))
+        h.update(bytes.fromhex(sha256_of(p)))
     return h.hexdigest()[:16]
 
 
@@ -268,14 +269,6 @@ class RunSummary:
     @property
     def skipped(self) -> int:
         return sum(1 for o in self.outcomes if o.ok and o.counts.get("skipped"))
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _resume_skip(settings: Settings, manifest, p: Path, issue_date: dt.date | None,  # noqa: ANN001
