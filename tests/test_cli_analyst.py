@@ -13,18 +13,6 @@ from pipeline import __version__
 from pipeline.cli import build_parser, main
 from pipeline.schema import SCHEMA_VERSION, TABLE_NAMES
 
-try:  # sibling test module: pytest puts tests/ on sys.path, unless tests/ becomes a package
-    from test_tables import build_outputs
-except ImportError:  # pragma: no cover
-    from tests.test_tables import build_outputs
-
-
-@pytest.fixture
-def outputs(tmp_path: Path) -> Path:
-    out = tmp_path / "outputs"
-    build_outputs(out)
-    return out
-
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     for action in parser._actions:

@@ -7,22 +7,11 @@ import pytest
 
 from pipeline.countries import countries, country_link, is_compound
 from pipeline.evaluation.entities import is_false_local
-from pipeline.gazetteer import Gazetteer, load_gazetteer
+from pipeline.gazetteer import Gazetteer
 from pipeline.locality import LOCAL, Locality
 from pipeline.place_bodies import split_generic
 from pipeline.records import Mention
 from pipeline.resolve import Resolver
-from pipeline.settings import DEFAULT_GAZETTEER
-
-
-@pytest.fixture(scope="module")
-def gaz() -> Gazetteer:
-    return load_gazetteer(DEFAULT_GAZETTEER)
-
-
-@pytest.fixture(scope="module")
-def resolver(gaz: Gazetteer) -> Resolver:
-    return Resolver(gaz)
 
 
 def _ms(*pairs: tuple[str, str]) -> list[Mention]:

@@ -9,23 +9,10 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from rich.console import Console
 
 from pipeline import report as R
 from pipeline.tables import load
-
-try:  # sibling test module: pytest puts tests/ on sys.path, unless tests/ becomes a package
-    from test_tables import build_outputs
-except ImportError:  # pragma: no cover
-    from tests.test_tables import build_outputs
-
-
-@pytest.fixture
-def outputs(tmp_path: Path) -> Path:
-    out = tmp_path / "outputs"
-    build_outputs(out)
-    return out
 
 
 def _console() -> tuple[Console, io.StringIO]:

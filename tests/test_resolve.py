@@ -11,18 +11,6 @@ from county_fixture import make_county
 from pipeline.gazetteer import Gazetteer, load_gazetteer
 from pipeline.records import Mention
 from pipeline.resolve import CONFIDENCE, FUZZY_THRESHOLD, Resolver, nil_id, person_id, role_family
-from pipeline.settings import DEFAULT_GAZETTEER
-
-
-@pytest.fixture(scope="module")
-def gaz() -> Gazetteer:
-    return load_gazetteer(DEFAULT_GAZETTEER)
-
-
-@pytest.fixture(scope="module")
-def resolver(gaz: Gazetteer) -> Resolver:
-    return Resolver(gaz)
-
 
 # (type, surface, entity id, canonical, method) for the sample page's in-gazetteer mentions
 SAMPLE = [

@@ -17,17 +17,10 @@ from pipeline.ingest import read_source, split_pages
 from pipeline.segment import segment_page
 from pipeline.tables import read_arrow
 
-try:  # sibling test module: pytest puts tests/ on sys.path, unless tests/ becomes a package
-    from test_tables import build_outputs
-except ImportError:  # pragma: no cover
-    from tests.test_tables import build_outputs
-
 
 @pytest.fixture
-def out(tmp_path: Path) -> Path:
-    o = tmp_path / "outputs"
-    build_outputs(o)
-    return o
+def out(outputs: Path) -> Path:
+    return outputs
 
 
 def test_no_empty_strings_only_nulls(out: Path) -> None:
