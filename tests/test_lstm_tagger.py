@@ -41,6 +41,37 @@ def test_viterbi_always_decodes_legal_bioes(batch: int, n: int, seed: int) -> No
         assert _legal(list(seq))
 
 
+def _viterbi_reference(logp: np.ndarray) -> np.ndarray:
+    """The decoder as first written (numpy at every step, forward and back): the faster one
+    must return exactly its paths, ties included, so the model's output does not move."""
+    from pipeline.model.lstm_tagger import _END, _NEG, _START, _TRANS_SCORE
+
+    batch, n, k = logp.shape
+    score = logp[:, 0] + np.where(_START, 0.0, _NEG)
+    back = np.zeros((batch, n, k), dtype=np.int64)
+    for t in range(1, n):
+        cand = score[:, :, None] + _TRANS_SCORE
+        back[:, t] = cand.argmax(1)
+        score = np.take_along_axis(cand, back[:, t][:, None, :], 1)[:, 0] + logp[:, t]
+    score = score + np.where(_END, 0.0, _NEG)
+    best = np.zeros((batch, n), dtype=np.int64)
+    best[:, -1] = score.argmax(1)
+    for t in range(n - 1, 0, -1):
+        best[:, t - 1] = np.take_along_axis(back[:, t], best[:, t : t + 1], 1)[:, 0]
+    return best
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 40), st.integers(0, 10_000), st.booleans())
+def test_viterbi_matches_the_reference_decoder_exactly(batch: int, n: int, seed: int, ties: bool) -> None:
+    logp = np.random.default_rng(seed).standard_normal((batch, n, len(TAGS))).astype(np.float32)
+    if ties:  # rounded scores tie often: the tie-break must be the reference's (lowest tag)
+        logp = np.round(logp, 1)
+    got = viterbi(logp)
+    assert got.dtype == np.int64
+    assert np.array_equal(got, _viterbi_reference(logp))
+
+
 def test_viterbi_prefers_the_legal_path_over_the_greedy_one() -> None:
     logp = np.full((1, 3, len(TAGS)), -10.0, dtype=np.float32)
     logp[0, 0, TAG["B-PERSON"]] = -0.1

@@ -165,19 +165,29 @@ class Vocab:
 
 
 def viterbi(logp: np.ndarray) -> np.ndarray:
-    """Best legal tag sequences for a (batch, n, tags) array of log-probabilities."""
+    """Best legal tag sequences for a (batch, n, tags) array of log-probabilities.
+
+    The forward pass is numpy over the batch, one step per character; the backtrack reads the
+    back-pointers as Python lists (a numpy call per character cost more than the work itself on
+    the short, small batches the tagger runs).  Ties go to the lowest tag, as ``argmax`` does."""
     batch, n, k = logp.shape
     score = logp[:, 0] + np.where(_START, 0.0, _NEG)
     back = np.zeros((batch, n, k), dtype=np.int64)
+    trans = _TRANS_SCORE
     for t in range(1, n):
-        cand = score[:, :, None] + _TRANS_SCORE  # (batch, from, to)
+        cand = score[:, :, None] + trans  # (batch, from, to)
         back[:, t] = cand.argmax(1)
-        score = np.take_along_axis(cand, back[:, t][:, None, :], 1)[:, 0] + logp[:, t]
+        score = cand.max(1) + logp[:, t]  # the value at the argmax, exactly
     score = score + np.where(_END, 0.0, _NEG)
-    best = np.zeros((batch, n), dtype=np.int64)
-    best[:, -1] = score.argmax(1)
-    for t in range(n - 1, 0, -1):
-        best[:, t - 1] = np.take_along_axis(back[:, t], best[:, t : t + 1], 1)[:, 0]
+    last = score.argmax(1).tolist()
+    best = np.empty((batch, n), dtype=np.int64)
+    for b, pointers in enumerate(back.tolist()):
+        tag = last[b]
+        path = [tag] * n
+        for t in range(n - 1, 0, -1):
+            tag = pointers[t][tag]
+            path[t - 1] = tag
+        best[b] = path
     return best
 
 
