@@ -79,7 +79,7 @@ def test_shipped_artefact_loads_and_gives_probabilities() -> None:
     raw = json.loads((DEFAULT_MODEL / ARTEFACT).read_text(encoding="utf-8"))
     model = LearnedCombiner.from_dict(raw)
     assert 0.0 < model.threshold < 1.0
-    assert raw["training"]["msra_dev_sentences"] > 0 and raw["training"]["cluener_train_sentences"] > 0
+    assert raw["training"]["msra_dev_sentences"] > 0 and raw["training"]["cluener_heldout_sentences"] > 0
     _, x = features(TEXT, PROPOSALS)
     p = model.probabilities(x)
     assert p.shape == (len(x),) and np.all((p >= 0) & (p <= 1))
@@ -122,3 +122,26 @@ def test_training_fits_and_scores_on_a_toy_set() -> None:
     kept = [(k.start, k.end, k.label) for k in resolve(cands, p, 0.5)]
     assert micro_f1([kept], [gold]) == 1.0
     assert micro_f1([[]], [gold]) == 0.0
+
+
+def test_gazetteer_copies_swap_places_and_orgs_for_gazetteer_names_of_the_same_type() -> None:
+    """The combiner's third training set: corpus sentences whose PLACE/ORG names are replaced by
+    what the active gazetteer's ruler knows, so that a gazetteer hit is seen where taggers miss."""
+    from pipeline.gazetteer import load_gazetteer
+    from pipeline.recognize.ruler import GazetteerRuler
+    from pipeline.training.corpora import Example
+    from pipeline.training.learned_combiner import gazetteer_copies
+
+    settings = Settings()
+    ex = Example("张三在北京市会见中国银行代表。", ((0, 2, "PERSON"), (3, 6, "PLACE"), (8, 12, "ORG")), "msra")
+    copies = gazetteer_copies(settings, [ex] * 20)
+    assert copies, "some copies must differ from the sentence"
+    ruler = GazetteerRuler(load_gazetteer(settings.gazetteer_dir).names_for_ruler())
+    for c in copies:
+        assert c.text[:3] == "张三在" and c.text.endswith("代表。")
+        person, place, org = c.spans
+        assert c.text[person[0] : person[1]] == "张三"
+        for s, e, label in (place, org):
+            surface = c.text[s:e]
+            assert surface in {"北京市", "中国银行"} or ruler.label_of.get(surface) == label
+    assert any(c.text[c.spans[1][0] : c.spans[1][1]] != "北京市" for c in copies)
