@@ -38,7 +38,7 @@ def test_learned_vote_is_registered_like_the_vote() -> None:
     spec = PASSES["learned_vote"]
     assert spec.requires == PASSES["vote"].requires == frozenset({"candidates"})
     assert spec.provides == PASSES["vote"].provides == frozenset({"spans"})
-    learned, hand = load_config("combined-learned"), load_config("combined")
+    learned, hand = load_config("combined"), load_config("combined-hand")
     assert learned.sources == hand.sources
     assert [("vote" if p == "learned_vote" else p) for p in learned.passes] == list(hand.passes)
     assert Plan.build(learned.passes).names == learned.passes
@@ -100,7 +100,7 @@ def test_an_artefact_for_other_features_is_refused() -> None:
 def test_the_preset_runs_end_to_end_on_one_sentence() -> None:
     from pipeline.recognize import RecognizeStage
 
-    stage = RecognizeStage(Settings(backend="combined-learned"))
+    stage = RecognizeStage(Settings(backend="combined"))
     assert stage.ctx.learned is not None
     text = "国务院总理李强昨天在北京会见了美国客人。"
     spans = stage.spans([text])[0]
@@ -145,3 +145,18 @@ def test_gazetteer_copies_swap_places_and_orgs_for_gazetteer_names_of_the_same_t
             surface = c.text[s:e]
             assert surface in {"北京市", "中国银行"} or ruler.label_of.get(surface) == label
     assert any(c.text[c.spans[1][0] : c.spans[1][1]] != "北京市" for c in copies)
+
+
+def test_threshold_choice_takes_the_surest_of_the_indistinguishable() -> None:
+    """C and threshold from the cross-validated table: within TIE of the best mean, the highest
+    threshold; a clearly worse higher threshold is not taken."""
+    from pipeline.training.learned_combiner import TIE, choose
+
+    def row(m: float) -> dict[str, float]:
+        return {"msra_dev": m, "cluener_heldout": m, "mean": m}
+
+    cv = {"0.1": {"0.3": row(0.80), "0.35": row(0.84), "0.4": row(0.84 - TIE / 2), "0.45": row(0.83)},
+          "1.0": {"0.3": row(0.80), "0.35": row(0.83), "0.4": row(0.8390), "0.45": row(0.82)}}
+    assert choose(cv) == ("0.1", "0.4")
+    cv["1.0"]["0.4"] = row(0.8399)
+    assert choose(cv) == ("1.0", "0.4")

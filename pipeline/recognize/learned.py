@@ -53,7 +53,7 @@ def _base_names() -> tuple[str, ...]:
         "jieba_start", "jieba_end", "jieba_one_word", "jieba_known", "jieba_cut_inside",
         "end_org", "end_settlement", "end_admin", "end_descriptive", "surname_first", "all_han", "has_digit_latin",
         *(f"len_{a}_{b}" for a, b in _LENGTH_BINS), "len_scaled",
-        "surface_repeated", "proposed_elsewhere",
+        "surface_repeated", "proposed_elsewhere", "gazetteer_local",
     )
 
 
@@ -135,9 +135,22 @@ def _shape(surface: str) -> dict[str, float]:
     return f
 
 
+def local_names(gazetteer_dir: Path) -> frozenset[str]:
+    """The gazetteer ruler's surfaces that name the paper's own county or city or a body of them
+    (``Gazetteer.locality`` 0 or 1): what a county paper prints constantly and a tagger trained on
+    national news may never have seen (a county's short name reads as an ordinary word)."""
+    from ..gazetteer import load_gazetteer
+
+    gaz = load_gazetteer(gazetteer_dir)
+    return frozenset(surface for surface, _ in gaz.names_for_ruler()
+                     if (ms := gaz.matches(surface)) and gaz.locality(ms[0].entry) <= 1)
+
+
 def features(text: str, doc_candidates: Mapping[str, Sequence[Span]],
-             blocklist: Mapping[str, set[str]] | None = None) -> tuple[list[Candidate], np.ndarray]:
-    """The candidates of one text and their feature matrix (rows in ``FEATURES`` order)."""
+             blocklist: Mapping[str, set[str]] | None = None,
+             local: frozenset[str] = frozenset()) -> tuple[list[Candidate], np.ndarray]:
+    """The candidates of one text and their feature matrix (rows in ``FEATURES`` order);
+    ``local``: the surfaces naming the paper's own county or city (``local_names``)."""
     from ..wordseg import is_known_word
 
     cands = candidates_of(doc_candidates)
@@ -167,6 +180,9 @@ def features(text: str, doc_candidates: Mapping[str, Sequence[Span]],
         f.update(_shape(surface))
         f["surface_repeated"] = float(text.count(surface) > 1)
         f["proposed_elsewhere"] = float(surfaces[surface] > 1)
+        # A local name inside a longer proposal (平湖 in 平湖农商银行) is that name's part, not a place.
+        f["gazetteer_local"] = float(surface in local and not any(
+            a <= c.start and c.end <= b and (a, b) != (c.start, c.end) for a, b in span_sources))
         for name, value in f.items():
             row[index[name]] = value
     crossed = [base * np.array([[c.label == lab] for c in cands], dtype=np.float32) for lab in LABELS]
@@ -182,6 +198,7 @@ class LearnedCombiner:
     coef: np.ndarray
     intercept: float
     threshold: float
+    local: frozenset[str] = frozenset()  # set by the stage from its gazetteer (``local_names``)
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any], threshold: float | None = None) -> LearnedCombiner:
@@ -210,7 +227,7 @@ class LearnedCombiner:
     def select(self, text: str, doc_candidates: Mapping[str, Sequence[Span]],
                blocklist: Mapping[str, set[str]] | None = None) -> list[Span]:
         """The candidates at or above the threshold, overlaps resolved by probability then length."""
-        cands, x = features(text, doc_candidates, blocklist)
+        cands, x = features(text, doc_candidates, blocklist, self.local)
         return resolve(cands, self.probabilities(x), self.threshold)
 
 
