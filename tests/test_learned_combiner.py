@@ -160,3 +160,39 @@ def test_threshold_choice_takes_the_surest_of_the_indistinguishable() -> None:
     assert choose(cv) == ("0.1", "0.4")
     cv["1.0"]["0.4"] = row(0.8399)
     assert choose(cv) == ("1.0", "0.4")
+
+
+def test_overlap_and_containment_indexes_agree_with_a_plain_scan() -> None:
+    """The bisection indexes (a long line must not be quadratic) find what a full scan finds."""
+    import random
+
+    from pipeline.recognize.learned import _Containment, _repeated, _SourceIndex
+
+    rng = random.Random(3)
+    for _ in range(200):
+        spans = []
+        for _ in range(rng.randint(0, 12)):
+            a = rng.randint(0, 30)
+            spans.append(Span(a, a + rng.randint(1, 6), rng.choice(["PERSON", "PLACE", "ORG"]), "lac"))
+        index = _SourceIndex(spans)
+        inside = _Containment([(s.start, s.end) for s in spans])
+        for start in range(0, 32):
+            for end in range(start + 1, start + 7):
+                want = sorted((s.start, s.end, s.label) for s in spans if s.start < end and s.end > start)
+                got = sorted((s.start, s.end, s.label) for s in index.overlapping(start, end))
+                assert got == want
+                longer = any(s.start <= start and end <= s.end and (s.start, s.end) != (start, end) for s in spans)
+                assert inside.inside_another(start, end) == longer
+    assert _repeated("平湖平湖", "平湖", 0) and _repeated("平湖平湖", "平湖", 2) and not _repeated("去平湖", "平湖", 1)
+
+
+def test_features_of_a_very_long_line_are_linear_enough() -> None:
+    """50,000 repeats of one place name: every candidate sees only its neighbours (a scan over
+    all proposals per candidate took hours here, so a quadratic regression hangs this test)."""
+    text = "平湖" * 50_000
+    props = {"gazetteer": [Span(i, i + 2, "PLACE", "gazetteer") for i in range(0, len(text), 2)],
+             "lac": [Span(0, len(text), "ORG", "lac")]}
+    cands, x = features(text, props, local=frozenset({"平湖"}))
+    assert len(cands) == 50_001 and x.shape[0] == 50_001
+    row = _row(cands, x, 2, 4, "PLACE")
+    assert row["gazetteer:exact"] == 1 and row["lac:contains"] == 1 and row["gazetteer_local"] == 0
