@@ -234,15 +234,20 @@ def test_train_tagger_writes_a_loadable_ensemble_pipeline(tmp_path: Path, monkey
 
     rows = [Example("王小明在平湖镇工作", ((0, 3, "PERSON"), (4, 7, "PLACE"))),
             Example("李华去嘉兴市政府", ((0, 2, "PERSON"), (3, 5, "PLACE"), (5, 8, "ORG")))] * 4
-    monkeypatch.setattr(tt, "training_data", lambda root=None: (rows, rows[:2], rows[:2]))
+    monkeypatch.setattr(tt, "training_data", lambda root=None, cluener=False: (rows, rows[:2], rows[:2]))
+    monkeypatch.setattr("pipeline.training.embeddings.raw_texts", lambda root=None, exclude=(): [e.text for e in rows])
     monkeypatch.setattr("pipeline.training.augment.load_names", lambda d=None: (["新丰镇", "曹桥街道"], ["海盐县"]))
     monkeypatch.setattr("pipeline.training.cnn.msra_dev", lambda root=None: rows[:2])
     small = dict(char_dim=8, bigram_dim=4, hidden=8, softword_dim=4, epochs=2, bigram_min_count=1)
-    members = (tt.TaggerConfig(seed=1, softword=False, **small), tt.TaggerConfig(seed=2, augment=True, **small))
+    members = (tt.TaggerConfig(seed=1, softword=False, **small),
+               tt.TaggerConfig(seed=2, augment=True, pretrained=True, **small))
     out = tt.train_tagger(tmp_path / "model", tmp_path / "work", members, processes=1)
     meta = json.loads((out / "training.json").read_text(encoding="utf-8"))
     assert [len(m["curve"]) for m in meta["members"]] == [2, 2]
     assert meta["members"][1]["train_pieces"] > meta["members"][0]["train_pieces"]  # augmented copies
+    # word2vec vectors trained once in the work dir; they cover the member's characters
+    assert (tmp_path / "work" / "pretrained.npz").is_file()
+    assert meta["members"][1]["pretrained_coverage"]["chars"] > 0.5 and not meta["members"][0]["pretrained_coverage"]
     assert abs(sum(meta["weights"]) - 1) < 1e-9 and min(meta["weights"]) >= 0.1
     assert len(meta["weights_msra_dev_f1"]) == 9  # 0.1/0.9 ... 0.9/0.1
     doc = spacy.load(out)("王小明在平湖镇工作")

@@ -250,13 +250,14 @@ def test_hanlp_backend_fails_with_one_clear_line(tmp_path: Path, capsys: pytest.
 BIG_SCRIPT = """
 import datetime as dt, json, resource, sys
 from pathlib import Path
-from pipeline.recognize import RecognizeStage, create
+from pipeline.recognize import RecognizeStage
 from pipeline.runner import Pipeline, process_and_write
 from pipeline.settings import Settings
 settings = Settings(out_dir=Path(sys.argv[2]))
 pipe = Pipeline(settings)
-# The gazetteer ruler stands in for the taggers: this test is about memory, not accuracy.
-pipe.recognizer = RecognizeStage(settings, sources=[create("gazetteer", gazetteer_dir=settings.gazetteer_dir)])
+# The gazetteer preset (its ruler and its passes) stands in for the default: this test is about
+# memory, not accuracy.
+pipe.recognizer = RecognizeStage(Settings(out_dir=Path(sys.argv[2]), backend="gazetteer"))
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 o = process_and_write(Path(sys.argv[1]), dt.date(2024, 5, 10), pipe)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -11,7 +11,17 @@ from pathlib import Path
 import pytest
 
 from pipeline.training.augment import NAME_NOTES, name_lists
-from pipeline.training.corpora import MISSING, Example, entity_labels, entity_strings, read_msra, read_pd1998
+from pipeline.training.corpora import (
+    MISSING,
+    Example,
+    cluener_split,
+    entity_labels,
+    entity_strings,
+    harmonise_cluener,
+    read_corpus,
+    read_msra,
+    read_pd1998,
+)
 
 PD_LINE = (
     "19980101-01-001-001/m  中/j  美/j  两国/n  在/p  会议/n  中/f  同意/v  ，/w  "
@@ -135,3 +145,23 @@ def test_tagger_pieces_cut_after_punctuation_never_inside_an_entity() -> None:
     assert all(len(t) <= 50 for t, _ in cut)
     assert all(t.endswith("，") for t, _ in cut[:-1])
     assert sum(len(y) for _, y in cut) == len(text)
+
+
+def test_harmonise_cluener_leaves_unmapped_types_and_msra_names_open() -> None:
+    """CLUENER's O is not MSRA's O: a scene it marks and a country it leaves unmarked become
+    MISSING (no loss), gold spans stay, and nothing is marked twice."""
+    text = "美国游客在西湖边遇见张三和美国公司"
+    ex = Example(text, ((10, 12, "PERSON"), (13, 17, "ORG")), "cluener", ((5, 7),))
+    [out] = harmonise_cluener([ex], unsure={"美国", "西湖", "张三"})
+    got = [(text[s:e], label) for s, e, label in out.spans]
+    assert got == [("美国", MISSING), ("西湖", MISSING), ("张三", "PERSON"), ("美国公司", "ORG")]
+    [plain] = harmonise_cluener([Example("今天下雨", ())], unsure={"美国"})
+    assert plain.spans == ()
+
+
+def test_cluener_split_is_fixed_and_disjoint() -> None:
+    part, held = cluener_split()
+    again_part, again_held = cluener_split()
+    assert [e.text for e in held] == [e.text for e in again_held] and len(held) == 2500
+    everything = sorted(e.text for e in read_corpus("cluener-train"))
+    assert sorted(e.text for e in [*part, *held]) == everything  # a partition: nothing lost or doubled

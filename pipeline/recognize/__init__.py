@@ -5,8 +5,8 @@ The parts, each usable alone:
 * sources (``base.Recognizer`` variants, registered by name): our model (``spacy_model``), Baidu
   LAC (``lac``), HanLP (``hanlp_backend``), the gazetteer ruler (``ruler``);
 * passes (``registry.register_pass``), each declaring the document fields it requires and
-  provides: ``propose``, the vote (``combine``), the repairs (``repair``, ``places``), and the
-  article passes ``bylines``, ``titles``, ``roles``;
+  provides: ``propose``, the vote (``combine``) or the learned vote (``learned``), the repairs
+  (``repair``, ``places``), and the article passes ``bylines``, ``titles``, ``roles``;
 * the config (``recognize.cfg``): which sources and passes, in order; a backend is a preset;
 * the stage (``stage.RecognizeStage``), which runs a checked plan of passes over one
   ``document.RecognitionDoc`` per text.
@@ -14,7 +14,7 @@ The parts, each usable alone:
 
 from __future__ import annotations
 
-from . import hanlp_backend, lac, places, repair, roles, ruler, spacy_model, titles  # noqa: F401  register
+from . import hanlp_backend, lac, learned, places, repair, roles, ruler, spacy_model, titles  # noqa: F401  register
 from .base import RECOGNIZERS, BackendUnavailable, Recognizer, create
 from .config import RecognizeConfig, preset_names
 from .config import load as load_config

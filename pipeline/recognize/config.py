@@ -14,7 +14,9 @@ from functools import cache
 from pathlib import Path
 
 CONFIG_PATH = Path(__file__).resolve().parent / "recognize.cfg"
-KEYS = frozenset({"sources", "passes", "disable", "threshold", "blocklist"})
+KEYS = frozenset({"sources", "passes", "disable", "threshold", "blocklist", "vote"})
+# The passes that fill the vote's slot in a pass list; a preset's ``vote`` key names the one it runs.
+VOTE_PASSES = ("vote", "learned_vote")
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,15 @@ def load(preset: str, disable: Sequence[str] = (), path: Path = CONFIG_PATH) -> 
     unknown = set(merged) - KEYS
     if unknown:  # a misspelt key would otherwise be ignored without a word
         raise KeyError(f"{path}: unknown key(s) {sorted(unknown)} for preset {preset!r}; known: {sorted(KEYS)}")
+    passes = tuple(merged["passes"])
+    if merged.get("vote"):  # the same pass list with another vote (hand-set or learned)
+        if merged["vote"] not in VOTE_PASSES:
+            raise KeyError(f"{path}: preset {preset!r}: vote must be one of {VOTE_PASSES}, not {merged['vote']!r}")
+        passes = tuple(merged["vote"] if p in VOTE_PASSES else p for p in passes)
     return RecognizeConfig(
         preset=preset,
         sources=tuple(merged["sources"]),
-        passes=tuple(merged["passes"]),
+        passes=passes,
         disable=tuple(dict.fromkeys([*merged.get("disable", ()), *disable])),
         threshold=None if merged.get("threshold") is None else float(merged["threshold"]),
         blocklist=bool(merged.get("blocklist", True)),

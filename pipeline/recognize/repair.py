@@ -60,11 +60,12 @@ def repair(text: str, spans: Sequence[Span], candidates: Sequence[Span] = (), pr
 
     ``candidates`` (every source's proposals before the vote) only anchor company names.  For
     tests and notebooks; the stage runs the same passes from its plan."""
-    from .config import load
+    from .config import VOTE_PASSES, load
     from .registry import Plan
 
     names = load(preset).passes
-    after_vote = names[names.index("vote") + 1 :]
+    slot = next(i for i, name in enumerate(names) if name in VOTE_PASSES)
+    after_vote = names[slot + 1 :]
     doc = RecognitionDoc(text, candidates={"candidates": list(candidates)}, spans=list(spans))
     for p in Plan.build(after_vote, inputs=("text", "candidates", "spans")).for_texts:
         p.run([doc], None)

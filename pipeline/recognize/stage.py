@@ -17,6 +17,7 @@ from . import config as recognize_config
 from .base import Recognizer, create
 from .combine import Combiner, CombinerConfig
 from .document import RecognitionDoc
+from .learned import ARTEFACT, LearnedCombiner, local_names
 from .registry import Plan
 from .titles import TitleRules
 
@@ -30,6 +31,7 @@ class Context:
     sources: list[Recognizer]
     combiner: Combiner
     titles: TitleRules = field(default_factory=TitleRules)
+    learned: LearnedCombiner | None = None  # the trained classifier, when the plan has ``learned_vote``
 
 
 class RecognizeStage:
@@ -49,6 +51,9 @@ class RecognizeStage:
                 for n in self.config.sources
             ]
         self.ctx = Context(list(sources), Combiner(self._combiner_config()))
+        if "learned_vote" in self.plan.names:
+            self.ctx.learned = LearnedCombiner.load(settings.model_dir / ARTEFACT, self.config.threshold)
+            self.ctx.learned.local = local_names(settings.gazetteer_dir)
         self._t2s = _traditional_to_simplified() if settings.convert_traditional else None
         self.recognizer_name = "+".join(s.name for s in self.sources)
 

@@ -36,8 +36,12 @@ from .corpora import Example, read_corpus
 MIN_COUNT = 5
 MAX_PRECISION = 0.1
 THRESHOLDS = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
-# The backends that vote (one source alone keeps all it says), so each needs a threshold.
-MULTI_SOURCE_BACKENDS = tuple(b for b in preset_names() if len(load_recognize_config(b).sources) > 1)
+# The backends that vote (one source alone keeps all it says), so each needs a threshold; a
+# preset with the learned vote instead has its own trained threshold (learned_combiner.json).
+MULTI_SOURCE_BACKENDS = tuple(
+    b for b in preset_names()
+    if len(load_recognize_config(b).sources) > 1 and "vote" in load_recognize_config(b).passes
+)
 
 
 def _precision(examples: list[Example], preds: list[list], surface_stats: dict) -> dict[str, float]:

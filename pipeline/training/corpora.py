@@ -204,6 +204,54 @@ def read_cluener(path: Path, with_title: bool = False) -> Iterator[Example]:
             yield Example(text, tuple(sorted(_drop_overlaps(spans))), "cluener", tuple(sorted(ignore)))
 
 
+CLUENER_HELDOUT = 2500  # CLUENER train sentences never trained on: model selection, combiner fit
+CLUENER_SPLIT_SEED = 17
+
+
+def cluener_split(root: Path | None = None) -> tuple[list[Example], list[Example]]:
+    """(training part, held-out part) of CLUENER train, a fixed seeded split.
+
+    Why hold some out: the learned combiner is fitted on the taggers' output over text they were
+    not trained on (stacking), and epochs and ensemble weights are chosen there too; CLUENER dev
+    stays the untouched test set."""
+    import random
+
+    rows = [ex for ex in read_corpus("cluener-train", root) if ex.text.strip()]
+    random.Random(CLUENER_SPLIT_SEED).shuffle(rows)
+    return rows[CLUENER_HELDOUT:], rows[:CLUENER_HELDOUT]
+
+
+def harmonise_cluener(rows: list[Example], unsure: set[str], longest: int = 12) -> list[Example]:
+    """CLUENER examples for training under MSRA's conventions.
+
+    Two kinds of text become MISSING (no loss either way) instead of O: the regions CLUENER marks
+    with a type we do not map (scenes, works, street addresses: ``Example.ignore``), and unmarked
+    occurrences of strings MSRA's training part annotates at least 3 times (``unsure``, two
+    characters or more), such as a country named in passing.  CLUENER annotates what its fine
+    types cover and little else; a tagger trained on its O's would learn to miss what MSRA marks.
+    """
+    out = []
+    for ex in rows:
+        taken = [False] * len(ex.text)
+        for s, e, _ in ex.spans:
+            taken[s:e] = [True] * (e - s)
+        extra = [(s, e, MISSING) for s, e in ex.ignore if not any(taken[s:e])]
+        for s, e, _ in extra:
+            taken[s:e] = [True] * (e - s)
+        n = len(ex.text)
+        i = 0
+        while i < n:
+            hit = next((j for j in range(min(n, i + longest), i + 1, -1)
+                        if ex.text[i:j] in unsure and not any(taken[i:j])), 0)
+            if hit:
+                extra.append((i, hit, MISSING))
+                i = hit
+            else:
+                i += 1
+        out.append(Example(ex.text, tuple(sorted([*ex.spans, *extra])), ex.source))
+    return out
+
+
 def _drop_overlaps(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     kept: list[tuple[int, int, str]] = []
     for s, e, lab in sorted(spans, key=lambda x: (-(x[1] - x[0]), x[0])):

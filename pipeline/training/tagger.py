@@ -65,6 +65,8 @@ class TaggerConfig:
     clip: float = 5.0
     epochs: int = 6
     seed: int = 7
+    cluener: bool = False  # add CLUENER2020 train (its training part, harmonised), select on its held-out part too
+    pretrained: bool = False  # start the char/bigram tables from word2vec vectors (pipeline.training.embeddings)
 
 
 RECIPE = Path(__file__).resolve().parent.parent / "model" / "lstm.cfg"
@@ -148,18 +150,36 @@ def build_vocab(data: Sequence[tuple[str, list[int]]], cfg: TaggerConfig) -> Voc
     )
 
 
-def training_data(corpora_root: Path | None = None) -> tuple[list[Example], list[Example], list[Example]]:
-    """(train, dev, test) examples, with the same exclusions as the spaCy recipe."""
+def training_data(
+    corpora_root: Path | None = None, cluener: bool = False,
+) -> tuple[list[Example], list[Example], list[Example]]:
+    """(train, dev, test) examples, with the same exclusions as the spaCy recipe.
+
+    With ``cluener``, CLUENER2020 train's training part joins the rows, harmonised to MSRA's
+    conventions (``harmonise_cluener``), and its held-out part joins dev."""
     from .augment import name_lists
     from .cnn import msra_dev, read_training
-    from .corpora import read_corpus
+    from .corpora import cluener_split, entity_strings, harmonise_cluener, read_corpus
 
     test = list(read_corpus("msra-test", corpora_root))
     dev = msra_dev(corpora_root)
     exclude = {e.text for e in test} | {e.text for e in dev}
     rows = read_training(("msra-train", "pd1998"), corpora_root, exclude)
     rows += list(name_lists(rows))
+    if cluener:
+        part, held = cluener_split(corpora_root)
+        unsure = {w for w in entity_strings([r for r in rows if r.source == "msra"]) if len(w) > 1}
+        rows += harmonise_cluener([ex for ex in part if ex.text not in exclude], unsure)
+        dev = dev + held
     return rows, dev, test
+
+
+def selection_dev(corpora_root: Path | None = None, cluener: bool = False) -> list[Example]:
+    """The sentences epochs and ensemble weights are chosen on (never a test set)."""
+    from .cnn import msra_dev
+    from .corpora import cluener_split
+
+    return msra_dev(corpora_root) + (cluener_split(corpora_root)[1] if cluener else [])
 
 
 def _network(vocab: Vocab, cfg: TaggerConfig):  # noqa: ANN202 - torch types are optional
@@ -288,7 +308,9 @@ def _f1(gold: Sequence[Example], pred: Sequence[list[tuple[int, int, str]]]) -> 
     """Strict micro F1, the project's scorer (``pipeline.evaluation.metrics``)."""
     from ..evaluation.metrics import score_spans
 
-    return score_spans([[s for s in ex.spans if s[2] in LABELS] for ex in gold], pred).strict.micro.f1
+    kept = [[s for s in spans if not any(a < s[1] and s[0] < b for a, b in ex.ignore)]
+            for ex, spans in zip(gold, pred)]  # predictions inside a region gold leaves open
+    return score_spans([[s for s in ex.spans if s[2] in LABELS] for ex in gold], kept).strict.micro.f1
 
 
 def export_onnx(
@@ -395,7 +417,7 @@ def _fit(
         dev_f1 = _f1(dev, predict(net, vocab, dev_texts, cfg.softword, cfg.lexicon))
         curve.append({"epoch": epoch, "dev_f1": round(dev_f1, 4), "minutes": round((time.time() - t0) / 60, 1)})
         if log:
-            print(f"member seed {cfg.seed} epoch {epoch}: MSRA dev F1 {dev_f1:.4f} ({curve[-1]['minutes']} min)",
+            print(f"member seed {cfg.seed} epoch {epoch}: dev F1 {dev_f1:.4f} ({curve[-1]['minutes']} min)",
                   flush=True)
         if dev_f1 > best:
             best = dev_f1
@@ -411,7 +433,7 @@ def member_data(
     member has the same one whatever its augmentation, and members can share one graph's inputs."""
     from .augment import augmented
 
-    rows, dev, _test = training_data(corpora_root)
+    rows, dev, _test = training_data(corpora_root, cfg.cluener)
     data = [p for ex in rows for p in pieces(ex, cfg.max_len)]
     vocab = build_vocab(data, cfg)
     if cfg.augment:
@@ -431,14 +453,36 @@ def train_member(
     t0 = time.time()
     vocab, data, dev = member_data(cfg, corpora_root, divisions_dir)
     net = _network(vocab, cfg)
+    coverage = {}
+    if cfg.pretrained:
+        from .embeddings import initialise, load_vectors
+
+        coverage = initialise(net, vocab, load_vectors(pretrained_vectors(work_dir, cfg, corpora_root)))
     work_dir.mkdir(parents=True, exist_ok=True)
     # Every member builds the same vocabulary (member_data); the exporter reads it from here.
     (work_dir / "vocab.json").write_text(json.dumps(vocab.to_json(), ensure_ascii=False), encoding="utf-8")
     curve = _fit(net, vocab, data, dev, cfg, work_dir / f"member-{cfg.seed}.pt", log)
     report = {"config": asdict(cfg), "train_pieces": len(data), "train_chars": sum(len(t) for t, _ in data),
-              "curve": curve, "minutes": round((time.time() - t0) / 60, 1)}
+              "pretrained_coverage": coverage, "curve": curve, "minutes": round((time.time() - t0) / 60, 1)}
     (work_dir / f"member-{cfg.seed}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     return report
+
+
+def pretrained_vectors(work_dir: Path, cfg: TaggerConfig, corpora_root: Path | None = None) -> Path:
+    """``work_dir/pretrained.npz``, trained once (``pipeline.training.embeddings``) and shared by
+    every member; test texts and the dev carve-outs never enter it."""
+    from .embeddings import raw_texts, save_vectors, train_vectors
+
+    path = work_dir / "pretrained.npz"
+    if not path.exists():
+        _rows, dev, test = training_data(corpora_root, cfg.cluener)
+        from .corpora import read_corpus
+
+        exclude = {e.text for e in dev} | {e.text for e in test} | {
+            e.text for e in read_corpus("cluener-dev", corpora_root)}
+        work_dir.mkdir(parents=True, exist_ok=True)
+        save_vectors(train_vectors(raw_texts(corpora_root, exclude), cfg.char_dim, cfg.bigram_dim), path)
+    return path
 
 
 def _train_member_job(args: tuple) -> dict[str, object]:
@@ -453,6 +497,8 @@ def train_tagger(
     import multiprocessing as mp
 
     jobs = [(cfg, work_dir, corpora_root, divisions_dir) for cfg in members]
+    if any(cfg.pretrained for cfg in members):  # once, before the members start side by side
+        pretrained_vectors(work_dir, next(cfg for cfg in members if cfg.pretrained), corpora_root)
     if processes > 1 and len(jobs) > 1:
         with mp.get_context("spawn").Pool(min(processes, len(jobs))) as pool:
             pool.map(_train_member_job, jobs)
@@ -470,8 +516,6 @@ def assemble(
     and save it as a spaCy pipeline; ``pinghu-ner train --assemble-only`` runs this step alone."""
     import torch
 
-    from .cnn import msra_dev
-
     vocab = Vocab.from_json(json.loads((work_dir / "vocab.json").read_text(encoding="utf-8")))
     nets, reports = [], []
     for cfg in members:
@@ -479,7 +523,7 @@ def assemble(
         net.load_state_dict(torch.load(work_dir / f"member-{cfg.seed}.pt"))
         nets.append(net)
         reports.append(json.loads((work_dir / f"member-{cfg.seed}.json").read_text(encoding="utf-8")))
-    dev = msra_dev(corpora_root) if dev is None else dev
+    dev = selection_dev(corpora_root, members[0].cluener) if dev is None else dev
     weights, table = choose_weights(nets, members, vocab, dev)
     export_onnx(nets, vocab, work_dir / "model.onnx", members, weights)
     meta = {"architecture": "weighted ensemble of char+bigram BiLSTM taggers (soft word, lexicon rows per member), "

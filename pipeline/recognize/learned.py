@@ -1,0 +1,288 @@
+"""A learned combiner: a logistic regression over each candidate span's evidence, as a pass.
+
+Why: the hand-set vote (``combine.py``) weighs a source by one precision per label and keeps a
+span above one threshold; it cannot learn that LAC's ORG ending in 公司 is right more often than
+its bare two-character ORG, or that a span jieba cuts through is rarely a name.  Here every
+distinct (start, end, label) that some source proposed (after ``settle_candidates``) becomes one
+row of features (which sources proposed it and how surely, whether they agree on its type, the
+gazetteer, jieba's word boundaries, the suffix class, the length, repetition in the text), and a
+logistic regression trained on independent corpus text (``pipeline/training/learned_combiner.py``)
+gives the probability that the span is exactly a gold entity.  ``learned_vote`` keeps the
+candidates at or above the trained threshold, overlaps resolved by probability then length.
+
+The artefact is a small JSON of coefficients (``models/zh_news_ner/learned_combiner.json``), read
+with numpy: scikit-learn is needed to train it, not to run it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import lexicon
+from ..records import Span
+from .document import RecognitionDoc
+from .overlap import keep_non_overlapping
+from .registry import register_pass
+
+LABELS = ("PERSON", "PLACE", "ORG")
+SOURCES = ("spacy", "lac", "gazetteer", "hanlp")
+ARTEFACT = "learned_combiner.json"
+
+_ORG_ENDINGS = tuple(sorted({*lexicon.entries("company_suffixes"), *lexicon.entries("institution_words")},
+                            key=len, reverse=True))
+_SETTLEMENT = lexicon.entries("settlement_suffixes")
+_ADMIN = lexicon.entries("admin_levels")
+_DESCRIPTIVE = lexicon.entries("descriptive_place_suffixes")
+_SURNAMES = lexicon.load("surnames")
+_LENGTH_BINS = ((1, 1), (2, 2), (3, 3), (4, 4), (5, 6), (7, 10), (11, 10_000))
+
+
+def _base_names() -> tuple[str, ...]:
+    per_source = [f"{s}:{k}" for s in SOURCES for k in ("exact", "score", "other_label", "contains", "inside", "crosses")]
+    return (
+        "one", *per_source, "n_agree", "n_span", "blocked",
+        "jieba_start", "jieba_end", "jieba_one_word", "jieba_known", "jieba_cut_inside",
+        "end_org", "end_settlement", "end_admin", "end_descriptive", "surname_first", "all_han", "has_digit_latin",
+        *(f"len_{a}_{b}" for a, b in _LENGTH_BINS), "len_scaled",
+        "surface_repeated", "proposed_elsewhere", "gazetteer_local",
+    )
+
+
+BASE_FEATURES = _base_names()
+# Every base feature also crossed with the candidate's label, so one linear model learns per-label
+# weights (LAC's ORG is not LAC's PERSON) while sharing what holds for all three.
+FEATURES = (*BASE_FEATURES, *(f"{lab}*{f}" for lab in LABELS for f in BASE_FEATURES))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One distinct proposal: a span and label, and the sources that proposed exactly it."""
+
+    start: int
+    end: int
+    label: str
+    sources: frozenset[str]
+    score: float  # the highest confidence any of its sources gave it
+
+
+def candidates_of(doc_candidates: Mapping[str, Sequence[Span]]) -> list[Candidate]:
+    """The distinct (start, end, label) proposals of all sources, in text order."""
+    by_key: dict[tuple[int, int, str], tuple[set[str], float]] = {}
+    for spans in doc_candidates.values():
+        for s in spans:
+            if s.label not in LABELS or s.end <= s.start:
+                continue
+            srcs, best = by_key.setdefault((s.start, s.end, s.label), (set(), 0.0))
+            srcs.add(s.source)
+            by_key[(s.start, s.end, s.label)] = (srcs, max(best, s.score))
+    return [Candidate(a, b, lab, frozenset(srcs), sc) for (a, b, lab), (srcs, sc) in sorted(by_key.items())]
+
+
+def _word_bounds(text: str) -> list[int]:
+    """jieba's word boundaries in ``text``, ascending (0 and len(text) included)."""
+    from ..wordseg import cut_words
+
+    bounds, pos = [0], 0
+    for w in cut_words(text):
+        pos += len(w)
+        bounds.append(pos)
+    return bounds
+
+
+class _SourceIndex:
+    """One source's proposals sorted by start, so the ones overlapping a candidate are found by
+    bisection: a linear scan per candidate made a 100,000-character line quadratic."""
+
+    def __init__(self, spans: Sequence[Span]) -> None:
+        self.spans = sorted((s for s in spans if s.label in LABELS and s.end > s.start), key=lambda s: s.start)
+        self.starts = [s.start for s in self.spans]
+        self.longest = max((s.end - s.start for s in self.spans), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[Span]:
+        lo = bisect_left(self.starts, start - self.longest + 1)
+        hi = bisect_left(self.starts, end)
+        return [s for s in self.spans[lo:hi] if s.end > start]
+
+
+def _source_relations(c: Candidate, index: _SourceIndex, src: str) -> dict[str, float]:
+    """How one source's proposals relate to candidate ``c``: same span, containing, inside, crossing."""
+    out = dict.fromkeys(("exact", "score", "other_label", "contains", "inside", "crosses"), 0.0)
+    for s in index.overlapping(c.start, c.end):
+        if (s.start, s.end) == (c.start, c.end):
+            if s.label == c.label:
+                out["exact"], out["score"] = 1.0, max(out["score"], s.score)
+            else:
+                out["other_label"] = 1.0
+        elif s.start <= c.start and c.end <= s.end:
+            out["contains"] = 1.0
+        elif c.start <= s.start and s.end <= c.end:
+            out["inside"] = 1.0
+        else:
+            out["crosses"] = 1.0
+    return {f"{src}:{k}": v for k, v in out.items()}
+
+
+class _Containment:
+    """Whether a span lies inside a different, longer proposed span, by prefix maxima of ends."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [a for a, _ in ordered]
+        self.max_end = [-1]
+        for _, b in ordered:
+            self.max_end.append(max(self.max_end[-1], b))
+
+    def inside_another(self, start: int, end: int) -> bool:
+        before = self.max_end[bisect_left(self.starts, start)]  # spans starting earlier
+        at_or_before = self.max_end[bisect_right(self.starts, start)]  # ... or at the same place
+        return before >= end or at_or_before > end
+
+
+def _repeated(text: str, surface: str, start: int) -> bool:
+    """Whether ``surface`` occurs in ``text`` somewhere other than at ``start``."""
+    first = text.find(surface)
+    return first != start or text.find(surface, start + 1) != -1
+
+
+def _shape(surface: str) -> dict[str, float]:
+    """Suffix class, first character and length of a surface: how Chinese names are built."""
+    n = len(surface)
+    f = {
+        "end_org": float(surface.endswith(_ORG_ENDINGS)),
+        "end_settlement": float(surface.endswith(_SETTLEMENT)),
+        "end_admin": float(surface.endswith(_ADMIN)),
+        "end_descriptive": float(surface.endswith(_DESCRIPTIVE)),
+        "surname_first": float(surface[:1] in _SURNAMES or surface[:2] in _SURNAMES),
+        "all_han": float(all("\u4e00" <= ch <= "\u9fff" for ch in surface)),
+        "has_digit_latin": float(any(ch.isascii() and ch.isalnum() for ch in surface)),
+        "len_scaled": min(n, 20) / 10.0,
+    }
+    f.update({f"len_{a}_{b}": float(a <= n <= b) for a, b in _LENGTH_BINS})
+    return f
+
+
+def local_names(gazetteer_dir: Path) -> frozenset[str]:
+    """The gazetteer ruler's surfaces that name the paper's own county or city or a body of them
+    (``Gazetteer.locality`` 0 or 1): what a county paper prints constantly and a tagger trained on
+    national news may never have seen (a county's short name reads as an ordinary word)."""
+    from ..gazetteer import load_gazetteer
+
+    gaz = load_gazetteer(gazetteer_dir)
+    return frozenset(surface for surface, _ in gaz.names_for_ruler()
+                     if (ms := gaz.matches(surface)) and gaz.locality(ms[0].entry) <= 1)
+
+
+def features(text: str, doc_candidates: Mapping[str, Sequence[Span]],
+             blocklist: Mapping[str, set[str]] | None = None,
+             local: frozenset[str] = frozenset()) -> tuple[list[Candidate], np.ndarray]:
+    """The candidates of one text and their feature matrix (rows in ``FEATURES`` order);
+    ``local``: the surfaces naming the paper's own county or city (``local_names``)."""
+    from ..wordseg import is_known_word
+
+    cands = candidates_of(doc_candidates)
+    if not cands:
+        return cands, np.zeros((0, len(FEATURES)), dtype=np.float32)
+    bounds = _word_bounds(text)
+    bound_set = set(bounds)
+    span_sources: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for c in cands:
+        span_sources[(c.start, c.end)] |= c.sources
+    surfaces = Counter(text[c.start : c.end] for c in {(c.start, c.end): c for c in cands}.values())
+    indexes = {src: _SourceIndex(doc_candidates.get(src, ())) for src in SOURCES}
+    containment = _Containment(list(span_sources))
+    repeated: dict[str, bool] = {}
+    blocked = blocklist or {}
+    index = {name: i for i, name in enumerate(BASE_FEATURES)}
+    base = np.zeros((len(cands), len(BASE_FEATURES)), dtype=np.float32)
+    for row, c in zip(base, cands):
+        surface = text[c.start : c.end]
+        f: dict[str, float] = {"one": 1.0, "n_agree": len(c.sources) / 3.0,
+                               "n_span": len(span_sources[(c.start, c.end)]) / 3.0}
+        for src in SOURCES:
+            f.update(_source_relations(c, indexes[src], src))
+        f["blocked"] = float(any(f"{c.label}|{surface}" in blocked.get(s, ()) for s in c.sources))
+        inside = bisect_left(bounds, c.end) - bisect_right(bounds, c.start)
+        at_start, at_end = c.start in bound_set, c.end in bound_set
+        f.update({"jieba_start": float(at_start), "jieba_end": float(at_end),
+                  "jieba_one_word": float(at_start and at_end and not inside),
+                  "jieba_known": float(is_known_word(surface)), "jieba_cut_inside": min(inside, 4) / 4.0})
+        f.update(_shape(surface))
+        if surface not in repeated:
+            repeated[surface] = _repeated(text, surface, c.start)
+        f["surface_repeated"] = float(repeated[surface])
+        f["proposed_elsewhere"] = float(surfaces[surface] > 1)
+        # A local name inside a longer proposal (平湖 in 平湖农商银行) is that name's part, not a place.
+        f["gazetteer_local"] = float(surface in local and not containment.inside_another(c.start, c.end))
+        for name, value in f.items():
+            row[index[name]] = value
+    crossed = [base * np.array([[c.label == lab] for c in cands], dtype=np.float32) for lab in LABELS]
+    return cands, np.hstack([base, *crossed])
+
+
+@dataclass
+class LearnedCombiner:
+    """The trained logistic regression: standardisation, coefficients, threshold."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+    local: frozenset[str] = frozenset()  # set by the stage from its gazetteer (``local_names``)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], threshold: float | None = None) -> LearnedCombiner:
+        """From the artefact's dict; refuses one written for another feature list."""
+        if list(raw["features"]) != list(FEATURES):
+            raise ValueError("learned combiner: the artefact's features differ from this code's; retrain it "
+                             "(python -m pipeline.training.learned_combiner)")
+        return cls(np.asarray(raw["mean"], dtype=np.float64), np.asarray(raw["scale"], dtype=np.float64),
+                   np.asarray(raw["coef"], dtype=np.float64), float(raw["intercept"]),
+                   float(raw["threshold"] if threshold is None else threshold))
+
+    @classmethod
+    def load(cls, path: Path, threshold: float | None = None) -> LearnedCombiner:
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"{path}: no learned combiner; train one with "
+                                    "`python -m pipeline.training.learned_combiner`")
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")), threshold)
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """P(exact gold entity) per row of a feature matrix, in [0, 1]."""
+        if not len(x):
+            return np.zeros(0)
+        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+    def select(self, text: str, doc_candidates: Mapping[str, Sequence[Span]],
+               blocklist: Mapping[str, set[str]] | None = None) -> list[Span]:
+        """The candidates at or above the threshold, overlaps resolved by probability then length."""
+        cands, x = features(text, doc_candidates, blocklist, self.local)
+        return resolve(cands, self.probabilities(x), self.threshold)
+
+
+def resolve(cands: Sequence[Candidate], probs: np.ndarray, threshold: float) -> list[Span]:
+    """Kept spans from scored candidates: the threshold, then greedy non-overlap by probability."""
+    kept = [
+        Span.voted(c.start, c.end, c.label, c.sources, round(float(p), 4))
+        for c, p in zip(cands, probs) if p >= threshold and not math.isnan(p)
+    ]
+    return keep_non_overlapping(kept, key=lambda s: (-s.score, -(s.end - s.start), s.start))
+
+
+@register_pass("learned_vote", requires=["candidates"], provides=["spans"])
+def learned_vote(doc: RecognitionDoc, ctx: Any) -> None:
+    """The sources' candidates kept by a trained classifier's probability, overlaps by probability."""
+    learned = getattr(ctx, "learned", None)
+    if learned is None:
+        raise RuntimeError("learned_vote: no learned combiner loaded (models/zh_news_ner/learned_combiner.json)")
+    doc.spans = learned.select(doc.text, doc.candidates, ctx.combiner.config.blocklist)
