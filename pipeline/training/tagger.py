@@ -471,15 +471,14 @@ def train_member(
 def pretrained_vectors(work_dir: Path, cfg: TaggerConfig, corpora_root: Path | None = None) -> Path:
     """``work_dir/pretrained.npz``, trained once (``pipeline.training.embeddings``) and shared by
     every member; test texts and the dev carve-outs never enter it."""
+    from .corpora import read_corpus
     from .embeddings import raw_texts, save_vectors, train_vectors
 
     path = work_dir / "pretrained.npz"
     if not path.exists():
-        _rows, dev, test = training_data(corpora_root, cfg.cluener)
-        from .corpora import read_corpus
-
-        exclude = {e.text for e in dev} | {e.text for e in test} | {
-            e.text for e in read_corpus("cluener-dev", corpora_root)}
+        held_out = [*selection_dev(corpora_root, cfg.cluener), *read_corpus("msra-test", corpora_root),
+                    *read_corpus("cluener-dev", corpora_root)]
+        exclude = {e.text for e in held_out}
         work_dir.mkdir(parents=True, exist_ok=True)
         save_vectors(train_vectors(raw_texts(corpora_root, exclude), cfg.char_dim, cfg.bigram_dim), path)
     return path
