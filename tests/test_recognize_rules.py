@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.recognize.base import chunks
+from pipeline.recognize.base import Piece, chunks, owned_spans
 from pipeline.recognize.combine import Combiner, CombinerConfig
 from pipeline.recognize.roles import assign_roles
 from pipeline.recognize.ruler import GazetteerRuler
@@ -127,11 +127,49 @@ def test_ruler_longest_match() -> None:
 def test_chunks_cover_text_and_respect_limit() -> None:
     text = ("这是一个很长的句子，" * 50 + "。") * 3 + "x" * 700
     pieces = chunks(text, limit=120)
-    assert all(len(p) <= 120 for _, p in pieces)
-    assert "".join(p for _, p in pieces) == text
-    assert all(text[o : o + len(p)] == p for o, p in pieces)
+    assert all(len(p.text) <= 120 for p in pieces)
+    assert all(text[p.offset : p.offset + len(p.text)] == p.text for p in pieces)
+    # the owned parts tile the text exactly: every position belongs to one piece
+    owned = [p.own for p in pieces]
+    assert owned[0][0] == 0 and owned[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(owned, owned[1:]))
+    assert all(p.offset <= p.own[0] and p.own[1] <= p.offset + len(p.text) for p in pieces)
+    # cuts at a stop do not overlap; only the 700 x's with no stop are cut blind, with overlap
+    for a, b in zip(pieces, pieces[1:]):
+        end = a.offset + len(a.text)
+        assert b.offset == (end if a.text[-1] in "，。" else end - 24)
+    assert sum(p.text[-1] == "x" for p in pieces[:-1]) >= 5  # the x's were cut blind
     lines = "标题一行\n记者 某某\n\n本报讯 正文。"
-    assert [p for _, p in chunks(lines)] == ["标题一行", "记者 某某", "本报讯 正文。"]
+    assert [p.text for p in chunks(lines)] == ["标题一行", "记者 某某", "本报讯 正文。"]
+
+
+def test_a_blind_cut_loses_no_name_the_tagger_sees_whole() -> None:
+    """A list of names with no separators (an OCR'd 名单) cut blind: the name across the cut is
+    found by the piece that sees it whole, once, and the half-names each piece sees at its edge
+    are dropped."""
+    names = ["王小明", "李华", "张三丰", "赵四"] * 40
+    text = "".join(names)
+    pieces = chunks(text, limit=50)
+    assert len(pieces) > 4 and any(a.offset + len(a.text) > b.offset for a, b in zip(pieces, pieces[1:]))
+
+    def tag(piece: Piece) -> list[Span]:  # a perfect tagger, except at a piece's edges
+        out, pos = [], 0
+        for name in names:
+            s, e = pos - piece.offset, pos + len(name) - piece.offset
+            if 0 <= s and e <= len(piece.text):
+                out.append(Span(pos, pos + len(name), "PERSON", "t"))
+            elif s < len(piece.text) and e > 0:  # cut by the piece's edge: a wrong half-name
+                out.append(Span(max(pos, piece.offset), min(pos + len(name), piece.offset + len(piece.text)),
+                                "PERSON", "t"))
+            pos += len(name)
+        return out
+
+    got = owned_spans(pieces, [tag(p) for p in pieces])
+    want, pos = [], 0
+    for name in names:
+        want.append((pos, pos + len(name)))
+        pos += len(name)
+    assert [(s.start, s.end) for s in got] == want
 
 
 def test_combiner_takes_the_gazetteer_type_for_a_gazetteer_name() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..records import Span
 
@@ -54,29 +54,64 @@ def create(name: str, **kwargs: Any) -> Recognizer:
     return _CACHE[key]
 
 
-def chunks(text: str, limit: int = 300) -> list[tuple[int, str]]:
+CHUNK_STOPS = ("。", "！", "？", "；", "，", "、", " ")
+
+
+class Piece(NamedTuple):
+    """A piece of a text a tagger sees whole: ``text`` starts at ``offset`` in the text, and the
+    spans it finds are kept where they start in ``own`` (absolute [start, end)); pieces overlap
+    only around a blind cut (``chunks``)."""
+
+    offset: int
+    text: str
+    own: tuple[int, int]
+
+
+def chunks(text: str, limit: int = 300, overlap: int | None = None) -> list[Piece]:
     """Split into lines, and long lines at sentence ends, into pieces of at most ``limit`` chars.
 
     A line of an article is one field (headline, byline, paragraph): no entity crosses it, and a
     tagger that sees across it glues a headline to the next line's name.  Sequence taggers are
-    trained on sentences; a 100k-character line must not reach them whole.
+    trained on sentences; a 100k-character line must not reach them whole.  A piece ends after
+    the last stop (。！？；，、 or a space) in its window.  A window with no stop is cut blind, and
+    a blind cut lands inside a word as often as not (a list of names printed without separators
+    lost a name at every cut), so there the next piece starts ``overlap`` characters (default
+    ``limit // 5``) earlier and each piece owns the spans that start in its half of the overlap
+    (``owned_spans``): every character is tagged with context on both sides.
     """
-    out: list[tuple[int, str]] = []
+    overlap = limit // 5 if overlap is None else overlap
+    out: list[Piece] = []
     line_start = 0
     for line in text.split("\n"):
         start, n = line_start, line_start + len(line)
         line_start = n + 1
+        own_start = start
         while start < n:
             end = min(n, start + limit)
+            following = end
             if end < n:
-                for stop in ("。", "！", "？", "；", "，", "、", " "):
+                for stop in CHUNK_STOPS:
                     k = text.rfind(stop, start, end)
                     if k >= start + limit // 4:
-                        end = k + 1
+                        end = following = k + 1
                         break
+                else:
+                    following = end - overlap
+            own_end = end if following == end else end - overlap // 2
             if text[start:end].strip():
-                out.append((start, text[start:end]))
-            start = end
+                out.append(Piece(start, text[start:end], (own_start, own_end)))
+            start, own_start = following, own_end
+    return out
+
+
+def owned_spans(pieces: Sequence[Piece], found: Sequence[Sequence[Span]]) -> list[Span]:
+    """The spans of one text from its pieces (``found[i]`` in text offsets): each piece's spans
+    that start in its own part, less those that overlap a span an earlier piece kept."""
+    out: list[Span] = []
+    for piece, spans in zip(pieces, found):
+        a, b = piece.own
+        last_end = out[-1].end if out else -1
+        out.extend(s for s in spans if a <= s.start < b and s.start >= last_end)
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..records import Span
-from .base import BackendUnavailable, Recognizer, chunks, register
+from .base import BackendUnavailable, Recognizer, chunks, owned_spans, register
 
 HANLP_LABELS = {"PERSON": "PERSON", "NR": "PERSON", "LOCATION": "PLACE", "NS": "PLACE",
                 "ORGANIZATION": "ORG", "NT": "ORG", "GPE": "PLACE"}
@@ -28,12 +28,9 @@ class HanlpRecognizer(Recognizer):
     def spans(self, texts: Sequence[str]) -> list[list[Span]]:
         out: list[list[Span]] = []
         for text in texts:
-            found: list[Span] = []
-            for off, piece in chunks(text, limit=250):
-                chars = list(piece)
-                for _word, label, s, e in self.ner(chars):
-                    typ = HANLP_LABELS.get(label)
-                    if typ:
-                        found.append(Span(off + s, off + e, typ, self.name))
-            out.append(found)
+            pieces = chunks(text, limit=250)
+            found = [[Span(p.offset + s, p.offset + e, HANLP_LABELS[label], self.name)
+                      for _word, label, s, e in self.ner(list(p.text)) if label in HANLP_LABELS]
+                     for p in pieces]
+            out.append(owned_spans(pieces, found))
         return out

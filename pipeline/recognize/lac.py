@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..records import Span
-from .base import BackendUnavailable, Recognizer, chunks, register
+from .base import BackendUnavailable, Recognizer, chunks, owned_spans, register
 
 LAC_LABELS = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
 
@@ -30,13 +30,15 @@ class LacRecognizer(Recognizer):
     def spans(self, texts: Sequence[str]) -> list[list[Span]]:
         out: list[list[Span]] = []
         for text in texts:
-            found: list[Span] = []
-            for off, piece in chunks(text, limit=250):
-                pos = off
-                for word, tag in self.lac.run(piece):
+            pieces = chunks(text, limit=250)
+            found: list[list[Span]] = []
+            for piece in pieces:
+                pos = piece.offset
+                found.append([])
+                for word, tag in self.lac.run(piece.text):
                     label = LAC_LABELS.get(tag)
                     if label and word.strip():
-                        found.append(Span(pos, pos + len(word), label, self.name))
+                        found[-1].append(Span(pos, pos + len(word), label, self.name))
                     pos += len(word)
-            out.append(found)
+            out.append(owned_spans(pieces, found))
         return out
