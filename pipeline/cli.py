@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="lstm: members' config file (default: pipeline/model/lstm.cfg, the shipped recipe)")
     t.add_argument("--assemble-only", action="store_true",
                    help="lstm: skip training; weigh and export the members already in --work")
+    t.add_argument("--finetune-only", action="store_true",
+                   help="lstm: run only the members' second phase (recipe finetune_epochs) from the phase-1 "
+                        "checkpoints in --work, then weigh and export")
     t.add_argument("--steps", type=int, default=10000, help="cnn phase 1 steps (corpora)")
     t.add_argument("--finetune-steps", type=int, default=3000, help="cnn phase 2 steps (corpora + augmentation); 0 skips")
     t.add_argument("--corpora", type=_safe_path, default=None, help="corpora root (default ../shared/corpora)")
@@ -390,7 +393,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         if args.assemble_only:
             assemble(Path(args.out), work / "lstm", members, corpora_root=args.corpora)
         else:
-            train_tagger(Path(args.out), work / "lstm", members, corpora_root=args.corpora)
+            train_tagger(Path(args.out), work / "lstm", members, corpora_root=args.corpora,
+                         finetune_only=args.finetune_only)
         print(f"model written to {args.out}; run `pinghu-ner calibrate` next")
         return 0
     phase1 = work / "phase1-model"

@@ -268,3 +268,43 @@ def test_recipe_file_lists_the_members_and_rejects_unknown_settings(tmp_path: Pa
     path.write_text("[tagger]\nhidden = 8\n\n[members]\n\n[members.x]\nseed = 3\n")
     [member] = load_members(path)
     assert (member.hidden, member.seed) == (8, 3)
+
+
+def test_second_phase_continues_from_phase_one_and_reruns_alone_identically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fine-tune phase trains on the listed sources only, starts from phase 1's best weights
+    (kept as member-N.base.pt), never ends worse on dev than it started, and `--finetune-only`
+    from the same base gives the same weights as the phase run after phase 1 in one go."""
+    torch = pytest.importorskip("torch")
+    from pipeline.training import tagger as tt
+    from pipeline.training.corpora import Example
+
+    rows = [Example("王小明在平湖镇工作", ((0, 3, "PERSON"), (4, 7, "PLACE")), "msra"),
+            Example("李华去嘉兴市政府", ((0, 2, "PERSON"), (3, 5, "PLACE"), (5, 8, "ORG")), "pd1998"),
+            Example("张三到海盐县", ((0, 2, "PERSON"), (3, 6, "PLACE")), "cluener")] * 4
+    monkeypatch.setattr(tt, "training_data", lambda root=None, cluener=False: (rows, rows[:3], rows[:3]))
+    monkeypatch.setattr("pipeline.training.cnn.msra_dev", lambda root=None: rows[:3])
+    small = dict(char_dim=8, bigram_dim=4, hidden=8, softword_dim=4, epochs=1, bigram_min_count=1)
+    member = tt.TaggerConfig(seed=3, finetune_epochs=2, finetune_sources=("msra", "cluener"), **small)
+    work = tmp_path / "work"
+    tt.train_tagger(tmp_path / "model", work, (member,), processes=1)
+    assert (work / "member-3.base.pt").is_file() and (work / "member-3.pt").is_file()
+    report = json.loads((work / "member-3.json").read_text(encoding="utf-8"))
+    phase = report["finetune"]
+    assert phase["train_pieces"] == 8  # the msra and cluener rows, not pd1998's
+    assert len(phase["curve"]) == 2 and len(report["curve"]) == 1
+    first = torch.load(work / "member-3.pt")
+    vocab = tt.Vocab.from_json(json.loads((work / "vocab.json").read_text(encoding="utf-8")))
+    net = tt._network(vocab, member)
+    net.load_state_dict(first)
+    final = tt._f1(rows[:3], tt.predict(net, vocab, [e.text for e in rows[:3]], True))
+    # the kept weights: the best of the start and the phase's epochs, never worse than the start
+    assert final == pytest.approx(max(phase["start_dev_f1"], *(c["dev_f1"] for c in phase["curve"])), abs=1e-4)
+    tt.train_tagger(tmp_path / "model2", work, (member,), processes=1, finetune_only=True)
+    again = torch.load(work / "member-3.pt")
+    assert first.keys() == again.keys() and all(torch.equal(first[k], again[k]) for k in first)
+    # a member without a second phase writes its weights where assemble reads them, no base file
+    plain = tt.TaggerConfig(seed=4, **small)
+    tt.train_tagger(tmp_path / "model3", work, (plain,), processes=1)
+    assert (work / "member-4.pt").is_file() and not (work / "member-4.base.pt").exists()
