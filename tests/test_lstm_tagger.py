@@ -277,6 +277,8 @@ def test_second_phase_continues_from_phase_one_and_reruns_alone_identically(
     (kept as member-N.base.pt), never ends worse on dev than it started, and `--finetune-only`
     from the same base gives the same weights as the phase run after phase 1 in one go."""
     torch = pytest.importorskip("torch")
+    from dataclasses import replace
+
     from pipeline.training import tagger as tt
     from pipeline.training.corpora import Example
 
@@ -304,6 +306,11 @@ def test_second_phase_continues_from_phase_one_and_reruns_alone_identically(
     tt.train_tagger(tmp_path / "model2", work, (member,), processes=1, finetune_only=True)
     again = torch.load(work / "member-3.pt")
     assert first.keys() == again.keys() and all(torch.equal(first[k], again[k]) for k in first)
+    # with finetune_augment, the phase also trains on county-level copies of its rows
+    monkeypatch.setattr("pipeline.training.augment.load_names", lambda d=None: (["新丰镇", "曹桥街道"], ["海盐县"]))
+    copies = replace(member, seed=5, finetune_augment=True)
+    tt.train_tagger(tmp_path / "model4", work, (copies,), processes=1)
+    assert json.loads((work / "member-5.json").read_text(encoding="utf-8"))["finetune"]["train_pieces"] > 8
     # a member without a second phase writes its weights where assemble reads them, no base file
     plain = tt.TaggerConfig(seed=4, **small)
     tt.train_tagger(tmp_path / "model3", work, (plain,), processes=1)

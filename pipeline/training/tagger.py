@@ -74,6 +74,7 @@ class TaggerConfig:
     finetune_epochs: int = 0
     finetune_sources: tuple[str, ...] = ("msra", "namelist", "cluener")
     finetune_learn_rate: float = 5e-4
+    finetune_augment: bool = False  # phase 2 adds the county-level copies of its rows, whatever ``augment``
 
 
 RECIPE = Path(__file__).resolve().parent.parent / "model" / "lstm.cfg"
@@ -499,7 +500,8 @@ def finetune_member(
     log: bool = True,
 ) -> dict[str, object]:
     """The second phase: from ``member-<seed>.base.pt``, ``finetune_epochs`` epochs over the rows
-    of ``finetune_sources`` (and their county-level copies if the member augments) at
+    of ``finetune_sources`` (and their county-level copies if the member augments or
+    ``finetune_augment``) at
     ``finetune_learn_rate``, selected on the same dev as phase 1; the starting weights count as
     epoch 0, so the phase never makes the member worse on dev.
 
@@ -518,7 +520,7 @@ def finetune_member(
     rows, dev, _test = training_data(corpora_root, cfg.cluener)
     rows = [r for r in rows if r.source in cfg.finetune_sources]
     data = [p for ex in rows for p in pieces(ex, cfg.max_len)]
-    if cfg.augment:
+    if cfg.augment or cfg.finetune_augment:
         data += [p for ex in augmented(rows, divisions_dir) for p in pieces(ex, cfg.max_len)]
     net = _network(vocab, cfg)
     net.load_state_dict(torch.load(_checkpoint(work_dir, cfg, 1)))
