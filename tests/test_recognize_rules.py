@@ -139,6 +139,7 @@ def test_chunks_cover_text_and_respect_limit() -> None:
         end = a.offset + len(a.text)
         assert b.offset == (end if a.text[-1] in "，。" else end - 24)
     assert sum(p.text[-1] == "x" for p in pieces[:-1]) >= 5  # the x's were cut blind
+    assert chunks("x" * 50, limit=10, overlap=99)[-1].own[1] == 50  # an overlap too wide still ends
     lines = "标题一行\n记者 某某\n\n本报讯 正文。"
     assert [p.text for p in chunks(lines)] == ["标题一行", "记者 某某", "本报讯 正文。"]
 

@@ -79,7 +79,7 @@ def chunks(text: str, limit: int = 300, overlap: int | None = None) -> list[Piec
     ``limit // 5``) earlier and each piece owns the spans that start in its half of the overlap
     (``owned_spans``): every character is tagged with context on both sides.
     """
-    overlap = limit // 5 if overlap is None else overlap
+    overlap = limit // 5 if overlap is None else min(overlap, limit // 2)  # each piece moves on
     out: list[Piece] = []
     line_start = 0
     for line in text.split("\n"):
