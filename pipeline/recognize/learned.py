@@ -228,7 +228,7 @@ def features(text: str, doc_candidates: Mapping[str, Sequence[Span]],
     return cands, np.hstack([base, *crossed])
 
 
-@dataclass
+@dataclass(frozen=True)
 class LearnedCombiner:
     """The trained logistic regression: standardisation, coefficients, threshold."""
 
@@ -237,24 +237,26 @@ class LearnedCombiner:
     coef: np.ndarray
     intercept: float
     threshold: float
-    local: frozenset[str] = frozenset()  # set by the stage from its gazetteer (``local_names``)
+    local: frozenset[str] = frozenset()  # the active gazetteer's own names (``local_names``)
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any], threshold: float | None = None) -> LearnedCombiner:
-        """From the artefact's dict; refuses one written for another feature list."""
+    def from_dict(cls, raw: Mapping[str, Any], threshold: float | None = None,
+                  local: frozenset[str] = frozenset()) -> LearnedCombiner:
+        """From the artefact's dict; refuses one written for another feature list.  ``local``:
+        the names of the paper's own county or city in the gazetteer the stage runs with."""
         if list(raw["features"]) != list(FEATURES):
             raise ValueError("learned combiner: the artefact's features differ from this code's; retrain it "
                              "(python -m pipeline.training.learned_combiner)")
         return cls(np.asarray(raw["mean"], dtype=np.float64), np.asarray(raw["scale"], dtype=np.float64),
                    np.asarray(raw["coef"], dtype=np.float64), float(raw["intercept"]),
-                   float(raw["threshold"] if threshold is None else threshold))
+                   float(raw["threshold"] if threshold is None else threshold), local)
 
     @classmethod
-    def load(cls, path: Path, threshold: float | None = None) -> LearnedCombiner:
+    def load(cls, path: Path, threshold: float | None = None, local: frozenset[str] = frozenset()) -> LearnedCombiner:
         if not Path(path).is_file():
             raise FileNotFoundError(f"{path}: no learned combiner; train one with "
                                     "`python -m pipeline.training.learned_combiner`")
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")), threshold)
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")), threshold, local)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """P(exact gold entity) per row of a feature matrix, in [0, 1]."""

@@ -52,8 +52,8 @@ class RecognizeStage:
             ]
         self.ctx = Context(list(sources), Combiner(self._combiner_config()))
         if "learned_vote" in self.plan.names:
-            self.ctx.learned = LearnedCombiner.load(settings.model_dir / ARTEFACT, self.config.threshold)
-            self.ctx.learned.local = local_names(settings.gazetteer_dir)
+            self.ctx.learned = LearnedCombiner.load(settings.model_dir / ARTEFACT, self.config.threshold,
+                                                    local_names(settings.gazetteer_dir))
         self._t2s = _traditional_to_simplified() if settings.convert_traditional else None
         self.recognizer_name = "+".join(s.name for s in self.sources)
 
