@@ -22,6 +22,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
+from .batching import crf_viterbi, equal_length_batches
+
 LABELS = ("PERSON", "PLACE", "ORG")
 TAGS = ("O", *(f"{p}-{label}" for label in LABELS for p in "BIES"))
 PAD, UNK = 0, 1
@@ -164,31 +166,14 @@ class Vocab:
         return cls(data["chars"], data["bigrams"])
 
 
-def viterbi(logp: np.ndarray) -> np.ndarray:
-    """Best legal tag sequences for a (batch, n, tags) array of log-probabilities.
+_START_SCORE = np.where(_START, 0.0, _NEG)
+_END_SCORE = np.where(_END, 0.0, _NEG)
 
-    The forward pass is numpy over the batch, one step per character; the backtrack reads the
-    back-pointers as Python lists (a numpy call per character cost more than the work itself on
-    the short, small batches the tagger runs).  Ties go to the lowest tag, as ``argmax`` does."""
-    batch, n, k = logp.shape
-    score = logp[:, 0] + np.where(_START, 0.0, _NEG)
-    back = np.zeros((batch, n, k), dtype=np.int64)
-    trans = _TRANS_SCORE
-    for t in range(1, n):
-        cand = score[:, :, None] + trans  # (batch, from, to)
-        back[:, t] = cand.argmax(1)
-        score = cand.max(1) + logp[:, t]  # the value at the argmax, exactly
-    score = score + np.where(_END, 0.0, _NEG)
-    last = score.argmax(1).tolist()
-    best = np.empty((batch, n), dtype=np.int64)
-    for b, pointers in enumerate(back.tolist()):
-        tag = last[b]
-        path = [tag] * n
-        for t in range(n - 1, 0, -1):
-            tag = pointers[t][tag]
-            path[t - 1] = tag
-        best[b] = path
-    return best
+
+def viterbi(logp: np.ndarray) -> np.ndarray:
+    """Best legal tag sequences for a (batch, n, tags) array of log-probabilities: BIOES moves
+    only (``crf_viterbi`` with the legal-move scores; ties go to the lowest tag)."""
+    return crf_viterbi(logp, _TRANS_SCORE, _START_SCORE, _END_SCORE)
 
 
 def tags_to_spans(tags: Iterable[int]) -> list[tuple[int, int, str]]:
@@ -213,18 +198,6 @@ def span_confidence(logp: np.ndarray, tags: np.ndarray, start: int, end: int) ->
     """Geometric mean of the chosen tags' probabilities over the span: how sure the tagger is of
     both the boundaries and the type.  Lets a combiner outvote a tagger's unsure guesses."""
     return float(np.exp(logp[np.arange(start, end), tags[start:end]].mean()))
-
-
-def equal_length_batches(texts: Sequence[str], size: int = 64) -> Iterator[list[int]]:
-    """Indices of the non-empty texts, grouped by exact length: a BiLSTM batch needs no padding,
-    so its backward direction never starts on pads."""
-    by_len: dict[int, list[int]] = {}
-    for i, t in enumerate(texts):
-        if t:
-            by_len.setdefault(len(t), []).append(i)
-    for _, ids in sorted(by_len.items()):
-        for k in range(0, len(ids), size):
-            yield ids[k : k + size]
 
 
 class OnnxTagger:
@@ -255,7 +228,10 @@ class OnnxTagger:
         return out
 
 
-@Language.factory("pinghu_lstm_ner", default_config={"threads": 1})
+FACTORY = "pinghu_lstm_ner"
+
+
+@Language.factory(FACTORY, default_config={"threads": 1})
 def make_lstm_ner(nlp: Language, name: str, threads: int) -> LstmNer:
     return LstmNer(name, threads)
 

