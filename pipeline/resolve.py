@@ -206,6 +206,9 @@ def _link(entry: GazetteerEntry, method: str, confidence: float) -> Link:
     )
 
 
+CACHE_LINKS = 20_000  # distinct (type, surface, office family, locality) keys kept per process
+
+
 class Resolver:
     """Resolve mentions against one gazetteer.  Cheap to call repeatedly: results are cached by
     (type, normalised surface, role family), and the fuzzy pool is built once."""
@@ -260,9 +263,17 @@ class Resolver:
         key = (type, surface, family, "" if locality.is_local else locality.key)
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._resolve(type, surface, family, locality)
-            self._cache[key] = hit
+            hit = self._remember(key, self._resolve(type, surface, family, locality))
         return hit
+
+    def _remember(self, key: tuple[str, str, str, str], link: Link) -> Link:
+        """Cache a link; the cache starts afresh past ``CACHE_LINKS`` keys.  A link depends on its
+        key alone, so forgetting costs time, never a different id; unbounded, the cache grew by
+        every distinct name of a year of pages, tens of MB per worker."""
+        if len(self._cache) >= CACHE_LINKS:
+            self._cache.clear()
+        self._cache[key] = link
+        return link
 
     def resolve_many(self, mentions: Iterable[Mention], locality: Locality = LOCAL) -> None:
         """Fill entity_id, canonical, link_method and link_confidence of every mention in place,
@@ -280,7 +291,7 @@ class Resolver:
             key = (m.type, m.surface, fam, loc_key)
             link = cache.get(key)
             if link is None:
-                link = cache[key] = self._resolve(m.type, m.surface, fam, locality)
+                link = self._remember(key, self._resolve(m.type, m.surface, fam, locality))
             m.entity_id = link.entity_id
             m.canonical = link.canonical
             m.link_method = link.method

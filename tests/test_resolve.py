@@ -403,3 +403,21 @@ def test_swapped_gazetteer(tmp_path: Path) -> None:
     assert r.resolve("PLACE", "我市").canonical == "海宁市"
     assert r.resolve("PLACE", "许村").entity_id == "div:330481101"
     assert r.resolve("ORG", "市发改局").method == "nil"  # no such body in this gazetteer
+
+
+def test_link_cache_is_bounded_and_forgetting_changes_no_link(gaz: Gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The link cache empties itself past ``CACHE_LINKS`` keys (a year's distinct names grew it
+    without bound); a link depends on its key alone, so the links are the same either way."""
+    import pipeline.resolve as R
+
+    surfaces = [(t, s) for t, s, *_ in SAMPLE] + [("ORG", f"某某{i}科技有限公司") for i in range(30)]
+    expected = [Resolver(gaz).resolve(t, s) for t, s in surfaces]
+    monkeypatch.setattr(R, "CACHE_LINKS", 5)
+    small = Resolver(gaz)
+    for _ in range(2):
+        assert [small.resolve(t, s) for t, s in surfaces] == expected
+        ms = [_m(t, s) for t, s in surfaces]
+        small.resolve_many(ms)
+        assert [(m.entity_id, m.canonical, m.link_method) for m in ms] == [
+            (x.entity_id, x.canonical, x.method) for x in expected]
+        assert len(small._cache) <= 5
