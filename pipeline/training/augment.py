@@ -16,21 +16,17 @@ import random
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .. import lexicon
 from ..settings import REPO_DIR
 from .corpora import Example
 
 DEFAULT_DIVISIONS = REPO_DIR.parent / "shared" / "gazetteer" / "admin-divisions"
 
 # Post-2018 county-level bureau names, and the bodies every town has.
-COUNTY_BODIES = (
-    "发展和改革局 经济和信息化局 教育局 科学技术局 公安局 民政局 司法局 财政局 人力资源和社会保障局 "
-    "自然资源和规划局 住房和城乡建设局 交通运输局 水利局 农业农村局 商务局 文化和广电旅游体育局 "
-    "卫生健康局 退役军人事务局 应急管理局 审计局 市场监督管理局 统计局 医疗保障局 综合行政执法局 "
-    "人民法院 人民检察院 总工会 妇联 团委 科协 工商联 残联 红十字会 融媒体中心 人民医院 中医院 "
-    "第一人民医院 实验小学 第一中学 职业技术学校 供电公司 农商银行 城市投资集团有限公司 交通投资集团有限公司"
-).split()
-COUNTY_SHORT = "发改局 经信局 教育局 科技局 公安局 民政局 财政局 人社局 资规局 住建局 交通局 农业农村局 商务局 卫健局 应急管理局 市场监管局 统计局 医保局".split()
-TOWN_BODIES = ("人民政府", "党委", "党工委", "办事处", "卫生院", "中心小学", "派出所", "文化站", "农业服务中心")
+# Body names the copies are built from: package lexicons, each with its source.
+COUNTY_BODIES = lexicon.entries("county_bodies")
+COUNTY_SHORT = lexicon.entries("county_body_short_forms")
+TOWN_BODIES = lexicon.entries("town_bodies")
 
 
 def _strip_suffix(name: str) -> str:
