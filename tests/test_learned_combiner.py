@@ -196,3 +196,27 @@ def test_features_of_a_very_long_line_are_linear_enough() -> None:
     assert len(cands) == 50_001 and x.shape[0] == 50_001
     row = _row(cands, x, 2, 4, "PLACE")
     assert row["gazetteer:exact"] == 1 and row["lac:contains"] == 1 and row["gazetteer_local"] == 0
+
+
+def test_every_learned_preset_ships_its_own_artefact_for_its_sources() -> None:
+    """A preset with the learned vote reads ``artefact_name(preset)``, trained on that preset's
+    sources (``--preset``): model-gazetteer's vote never saw LAC, the default's did."""
+    from pipeline.recognize import RecognizeStage
+    from pipeline.recognize.config import preset_names
+    from pipeline.recognize.learned import artefact_name
+
+    learned = [p for p in preset_names() if "learned_vote" in load_config(p).passes]
+    assert "combined" in learned and "model-gazetteer" in learned
+    assert artefact_name("combined") == ARTEFACT
+    for preset in learned:
+        raw = json.loads((DEFAULT_MODEL / artefact_name(preset)).read_text(encoding="utf-8"))
+        assert raw["training"].get("preset", "combined") == preset
+        LearnedCombiner.from_dict(raw)  # same feature list as this code
+    mg = RecognizeStage(Settings(backend="model-gazetteer"))
+    assert [s.name for s in mg.sources] == ["spacy", "gazetteer"]
+    raw = json.loads((DEFAULT_MODEL / artefact_name("model-gazetteer")).read_text(encoding="utf-8"))
+    lac_columns = [i for i, f in enumerate(FEATURES) if f.split("*")[-1].startswith("lac:")]
+    assert not any(raw["scale"][i] != 1.0 or raw["mean"][i] != 0.0 for i in lac_columns)  # LAC never proposed
+    text = "国务院总理李强昨天在北京会见了美国客人。"
+    found = {(text[s.start : s.end], s.label) for s in mg.spans([text])[0]}
+    assert ("李强", "PERSON") in found and ("北京", "PLACE") in found

@@ -35,7 +35,14 @@ from .registry import register_pass
 
 LABELS = ("PERSON", "PLACE", "ORG")
 SOURCES = ("spacy", "lac", "gazetteer", "hanlp")
-ARTEFACT = "learned_combiner.json"
+ARTEFACT = "learned_combiner.json"  # the default preset's; another preset's is ``artefact_name(preset)``
+DEFAULT_PRESET = "combined"
+
+
+def artefact_name(preset: str) -> str:
+    """The learned vote's file for a preset: each preset's sources give other features, so each
+    trains its own (``learned_combiner.json`` for the default, ``learned_combiner.<preset>.json``)."""
+    return ARTEFACT if preset == DEFAULT_PRESET else f"learned_combiner.{preset}.json"
 
 _ORG_ENDINGS = tuple(sorted({*lexicon.entries("company_suffixes"), *lexicon.entries("institution_words")},
                             key=len, reverse=True))

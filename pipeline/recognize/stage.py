@@ -18,7 +18,7 @@ from . import config as recognize_config
 from .base import Recognizer, create
 from .combine import Combiner, CombinerConfig
 from .document import RecognitionDoc
-from .learned import ARTEFACT, LearnedCombiner, local_names
+from .learned import LearnedCombiner, artefact_name, local_names
 from .registry import Plan
 from .titles import TitleRules
 
@@ -53,7 +53,8 @@ class RecognizeStage:
             ]
         self.ctx = Context(list(sources), Combiner(self._combiner_config()))
         if "learned_vote" in self.plan.names:
-            self.ctx.learned = LearnedCombiner.load(settings.model_dir / ARTEFACT, self.config.threshold,
+            self.ctx.learned = LearnedCombiner.load(settings.model_dir / artefact_name(self.config.preset),
+                                                    self.config.threshold,
                                                     local_names(settings.gazetteer_dir))
         self._t2s = _traditional_to_simplified() if settings.convert_traditional else None
         self.recognizer_name = "+".join(s.name for s in self.sources)

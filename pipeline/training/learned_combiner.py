@@ -1,6 +1,9 @@
 """Train the learned combiner (``pipeline/recognize/learned.py``) on independent corpus text.
 
-    python -m pipeline.training.learned_combiner [--msra-dev N] [--cluener-heldout N]
+    python -m pipeline.training.learned_combiner [--preset NAME] [--msra-dev N] [--cluener-heldout N]
+
+One artefact per recognise preset with a learned vote (``combined``, the default, and
+``model-gazetteer``): a preset's sources decide its features.
 
 Data: the MSRA dev carve-out (2,000 sentences of MSRA train our model never trained on, the set
 ``calibrate`` uses) and the held-out part of CLUENER2020 train (2,500 sentences the model never
@@ -39,7 +42,15 @@ import numpy as np
 
 from ..recognize.combine import Combiner, CombinerConfig
 from ..recognize.document import RecognitionDoc
-from ..recognize.learned import ARTEFACT, FEATURES, Candidate, features, local_names, resolve
+from ..recognize.learned import (
+    DEFAULT_PRESET,
+    FEATURES,
+    Candidate,
+    artefact_name,
+    features,
+    local_names,
+    resolve,
+)
 from ..recognize.repair import settle_candidates
 from ..settings import Settings
 from .augment import Augmenter
@@ -109,12 +120,16 @@ def _outside(c: Candidate, ignore: Sequence[tuple[int, int]]) -> bool:
     return not any(a <= c.start and c.end <= b for a, b in ignore)
 
 
-def build_rows(settings: Settings, sets: Sequence[tuple[str, Sequence[Example]]]) -> list[Sentence]:
-    """Proposals of the ``combined`` sources on each named set of examples, as labelled feature
-    rows; the sources are loaded once for all the sets."""
+def build_rows(settings: Settings, sets: Sequence[tuple[str, Sequence[Example]]],
+               preset: str = DEFAULT_PRESET) -> list[Sentence]:
+    """Proposals of ``preset``'s sources on each named set of examples, as labelled feature rows;
+    the sources are loaded once for all the sets."""
     from ..recognize import RecognizeStage
+    from ..recognize import config as recognize_config
 
-    stage = RecognizeStage(replace(settings, backend="combined-hand"))  # the same sources; loads no artefact
+    cfg = recognize_config.load(preset)  # its sources, with the hand vote in the vote's slot: no artefact read
+    cfg = cfg.with_passes(["vote" if p == "learned_vote" else p for p in cfg.passes])
+    stage = RecognizeStage(replace(settings, backend=preset), config=cfg)
     blocklist = stage.combiner.config.blocklist
     local = local_names(settings.gazetteer_dir)
     hand_vote = Combiner(CombinerConfig.load(settings.model_dir / "combiner.json", "combined-hand"))
@@ -208,14 +223,15 @@ def choose(cv: dict[str, dict[str, dict[str, float]]]) -> tuple[str, str]:
 
 
 def train(settings: Settings, n_msra: int = 2000, n_cluener: int = 2500, corpora_root: Path | None = None,
-          copies_of_gazetteer: bool = True, out: Path | None = None) -> dict:
+          copies_of_gazetteer: bool = True, out: Path | None = None, preset: str = DEFAULT_PRESET) -> dict:
     """Proposals, cross-validated choice of C and threshold, final fit; writes the artefact
-    (to ``out``, by default the model's ``learned_combiner.json``)."""
+    (to ``out``, by default the model's ``artefact_name(preset)``)."""
     t0 = time.perf_counter()
     msra = msra_dev(corpora_root)[:n_msra]
     cluener = cluener_split(corpora_root)[1][:n_cluener]
     copies = gazetteer_copies(settings, [*msra, *cluener]) if copies_of_gazetteer else []
-    sentences = build_rows(settings, [("msra_dev", msra), ("cluener_heldout", cluener), ("gazetteer_copies", copies)])
+    sentences = build_rows(settings, [("msra_dev", msra), ("cluener_heldout", cluener), ("gazetteer_copies", copies)],
+                           preset)
     t_props = time.perf_counter() - t0
     cv = {str(c): cross_validate(sentences, c) for c in C_GRID}
     best_c, best_th = choose(cv)
@@ -236,18 +252,21 @@ def train(settings: Settings, n_msra: int = 2000, n_cluener: int = 2500, corpora
         "training": {"msra_dev_sentences": len(msra), "cluener_heldout_sentences": len(cluener),
                      "gazetteer_copies": len(copies),
                      "rows": int(len(y)), "positives": int(y.sum()),
-                     "command": "python -m pipeline.training.learned_combiner",
+                     "preset": preset,
+                     "command": "python -m pipeline.training.learned_combiner"
+                                + ("" if preset == DEFAULT_PRESET else f" --preset {preset}"),
                      "proposal_seconds": round(t_props, 1), "total_seconds": round(time.perf_counter() - t0, 1)},
         "cv_f1_by_threshold": cv,
         "hand_vote_f1_same_sentences": hand,
     }
-    out = out or settings.model_dir / ARTEFACT
+    out = out or settings.model_dir / artefact_name(preset)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return result
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--preset", default=DEFAULT_PRESET, help="recognise preset whose learned vote to train (default %(default)s)")
     ap.add_argument("--msra-dev", type=int, default=2000, help="MSRA dev carve-out sentences (at most 2,000)")
     ap.add_argument("--cluener-heldout", type=int, default=2500, help="CLUENER train held-out sentences (first N)")
     ap.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
@@ -256,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     settings = Settings() if args.model is None else Settings(model_dir=args.model)
     res = train(settings, args.msra_dev, args.cluener_heldout, copies_of_gazetteer=not args.no_gazetteer_copies,
-                out=args.out)
+                out=args.out, preset=args.preset)
     chosen = res["cv_f1_by_threshold"][str(res["C"])][str(res["threshold"])]
     print(f"C={res['C']} threshold={res['threshold']} cross-validated F1 {chosen}; "
           f"hand vote on the same sentences {res['hand_vote_f1_same_sentences']}; {res['training']}")
