@@ -4,7 +4,8 @@ The package tags one text per call and decodes it with a Python loop per charact
 encoder and its files are used as they are, but pieces of equal length run as one batch (no
 padding: the encoder's outputs are the same as for each piece alone, to the bit) and are decoded
 together (``crf_viterbi``, the package's arithmetic over the whole batch): the same words and
-tags as ``LAC().run(piece)``, in about half the time.
+tags as ``LAC().run(piece)``.  The gain follows how many pieces share a length: 40% less time on
+MSRA test's sentences, little on a page whose paragraphs all differ in length.
 """
 
 from __future__ import annotations
