@@ -114,3 +114,31 @@ def test_bilstm_read_directly_equals_the_spacy_component() -> None:
     rec = create("spacy", model_dir=Settings().model_dir)
     assert rec.direct is not None  # the shipped model takes the direct path
     assert rec._direct(TEXTS) == rec._through_spacy(TEXTS)
+
+
+def test_constrained_viterbi_shortcut_equals_the_full_decoder() -> None:
+    """Texts whose best tags are unique and legal skip the step loop (``viterbi``'s shortcut);
+    ties and illegal best sequences take the loop.  Either way, the full decoder's paths."""
+    from pipeline.model.batching import crf_viterbi
+    from pipeline.model.lstm_tagger import _END_SCORE, _START_SCORE, _TRANS_SCORE, TAGS, viterbi
+
+    def full(x: np.ndarray) -> np.ndarray:
+        return crf_viterbi(x, _TRANS_SCORE, _START_SCORE, _END_SCORE)
+
+    rng = np.random.default_rng(11)
+    for trial in range(200):
+        batch, n = int(rng.integers(1, 12)), int(rng.integers(1, 50))
+        x = rng.normal(size=(batch, n, len(TAGS))).astype(np.float32) * (4 if trial % 2 else 0.5)
+        if trial % 3 == 0:
+            x = np.round(x)  # ties
+        if trial % 4 == 0:
+            x[..., 0] += 6  # mostly O: the shortcut applies
+        x = x - np.log(np.exp(x).sum(-1, keepdims=True))
+        assert np.array_equal(viterbi(x), full(x))
+    # Best tags that make an illegal sequence (a tie resolved to B-PERSON, which cannot end a
+    # text): the shortcut must not apply, the decoder takes the legal S-PERSON.
+    x = np.full((1, 2, len(TAGS)), -9.0, dtype=np.float32)
+    x[0, 0, 0] = 0.0
+    b, s = TAGS.index("B-PERSON"), TAGS.index("S-PERSON")
+    x[0, 1, [b, s]] = -0.5
+    assert viterbi(x).tolist() == full(x).tolist() == [[0, s]]
