@@ -185,12 +185,8 @@ def viterbi(logp: np.ndarray) -> np.ndarray:
     sum and the decoder's own steps would choose the same tags at every character; those texts
     skip the step-per-character loop (most texts: a confident tagger's best tags are legal)."""
     best = logp.argmax(-1)
-    batch, n, _ = logp.shape
-    if n > 1:
-        top2 = np.partition(logp, -2, axis=-1)[..., -2]
-        unique = (logp.max(-1) - top2 > GREEDY_MARGIN).all(1)
-    else:
-        unique = np.ones(batch, dtype=bool)
+    top2 = np.partition(logp, -2, axis=-1)[..., -2]
+    unique = (logp.max(-1) - top2 > GREEDY_MARGIN).all(1)
     legal = _START[best[:, 0]] & _END[best[:, -1]] & _TRANS[best[:, :-1], best[:, 1:]].all(1)
     small = np.abs(logp.max(-1).astype(np.float64).sum(1)) < 1e4
     rest = np.flatnonzero(~(unique & legal & small))
