@@ -115,6 +115,21 @@ def owned_spans(pieces: Sequence[Piece], found: Sequence[Sequence[Span]]) -> lis
     return out
 
 
+def spans_by_pieces(texts: Sequence[str], limit: int,
+                    tag: Callable[[list[Piece]], list[list[Span]]]) -> list[list[Span]]:
+    """Each text's spans from a tagger that reads pieces: every text is cut (``chunks``), the
+    pieces of all texts go to ``tag`` in one call, so a tagger can batch across texts (it returns
+    each piece's spans in text offsets), and each text keeps its pieces' ``owned_spans``."""
+    per_text = [chunks(t, limit=limit) for t in texts]
+    found = tag([p for ps in per_text for p in ps])
+    out: list[list[Span]] = []
+    k = 0
+    for ps in per_text:
+        out.append(owned_spans(ps, found[k : k + len(ps)]))
+        k += len(ps)
+    return out
+
+
 def _register_propose() -> None:
     from .document import RecognitionDoc
     from .registry import register_pass

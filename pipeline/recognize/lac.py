@@ -16,7 +16,7 @@ import numpy as np
 
 from ..model.batching import crf_viterbi, equal_length_batches
 from ..records import Span
-from .base import BackendUnavailable, Recognizer, chunks, owned_spans, register
+from .base import BackendUnavailable, Piece, Recognizer, register, spans_by_pieces
 
 LAC_LABELS = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
 PIECE_LIMIT = 250
@@ -54,21 +54,17 @@ class LacRecognizer(Recognizer):
         return out
 
     def spans(self, texts: Sequence[str]) -> list[list[Span]]:
-        per_text = [chunks(text, limit=PIECE_LIMIT) for text in texts]
-        pieces = [p for ps in per_text for p in ps]
-        tagged = self.words([p.text for p in pieces])
-        out: list[list[Span]] = []
-        k = 0
-        for ps in per_text:
-            found: list[list[Span]] = []
-            for piece, words in zip(ps, tagged[k : k + len(ps)]):
-                pos = piece.offset
-                found.append([])
-                for word, tag in words:
-                    label = LAC_LABELS.get(tag)
-                    if label and word.strip():
-                        found[-1].append(Span(pos, pos + len(word), label, self.name))
-                    pos += len(word)
-            out.append(owned_spans(ps, found))
-            k += len(ps)
-        return out
+        return spans_by_pieces(texts, PIECE_LIMIT, self._piece_spans)
+
+    def _piece_spans(self, pieces: list[Piece]) -> list[list[Span]]:
+        """The PERSON/PLACE/ORG words of each piece, in text offsets."""
+        found: list[list[Span]] = []
+        for piece, words in zip(pieces, self.words([p.text for p in pieces])):
+            pos = piece.offset
+            found.append([])
+            for word, tag in words:
+                label = LAC_LABELS.get(tag)
+                if label and word.strip():
+                    found[-1].append(Span(pos, pos + len(word), label, self.name))
+                pos += len(word)
+        return found

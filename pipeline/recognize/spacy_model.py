@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..records import Span
-from .base import BackendUnavailable, Recognizer, chunks, owned_spans, register
+from .base import BackendUnavailable, Piece, Recognizer, register, spans_by_pieces
 
 LEGACY_CNN_LAYER = "pinghu.CharFeatureEmbed.v1"  # in a config.cfg: a model of the retired CNN path
 MODEL_SOURCE = "spacy"  # the registered name, which the combiner and the repairs see on spans
@@ -66,14 +66,10 @@ class SpacyRecognizer(Recognizer):
         return out
 
     def spans(self, texts: Sequence[str]) -> list[list[Span]]:
-        per_text = [chunks(t, limit=PIECE_LIMIT) for t in texts]
-        pieces = [p for ps in per_text for p in ps]
         read = self._direct if self.direct is not None else self._through_spacy
-        found = [[Span(piece.offset + s, piece.offset + e, label, self.name, conf) for s, e, label, conf in spans]
-                 for piece, spans in zip(pieces, read([p.text for p in pieces]))]
-        out: list[list[Span]] = []
-        k = 0
-        for ps in per_text:
-            out.append(owned_spans(ps, found[k : k + len(ps)]))
-            k += len(ps)
-        return out
+
+        def tag(pieces: list[Piece]) -> list[list[Span]]:
+            return [[Span(piece.offset + s, piece.offset + e, label, self.name, conf) for s, e, label, conf in spans]
+                    for piece, spans in zip(pieces, read([p.text for p in pieces]))]
+
+        return spans_by_pieces(texts, PIECE_LIMIT, tag)
