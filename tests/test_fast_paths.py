@@ -94,6 +94,50 @@ def test_memoised_jieba_cut_equals_jieba() -> None:
         assert "".join(expected) == text
 
 
+def _fresh_texts(n: int) -> list[str]:
+    """Texts whose blocks no earlier call can have memoised: random runs of news characters,
+    letters, digits and marks (jieba's block separators among them), and a word outside jieba's
+    block characters (γ射线)."""
+    rng = np.random.default_rng(20)
+    pool = list("".join(TEXTS) + "γ射线平湖市人民政府办公室浙江大学医学院附属第二医院A股T恤3.5%-_#&.，。")
+    return ["".join(rng.choice(pool, size=int(rng.integers(1, 60)))) for _ in range(n)] + ["γ射线", "平湖γ射线A股"]
+
+
+def test_cut_from_the_shared_walk_equals_jieba() -> None:
+    """The soft word's cut from ``dictionary_words`` (jieba's route arithmetic on the shared
+    walk) gives jieba's own words."""
+    from pipeline.wordseg import cut_words, dictionary_words, jieba_tokenizer
+
+    tok = jieba_tokenizer()
+    for text in _fresh_texts(300):
+        assert cut_words(text, dictionary_words(text)) == list(tok.cut(text, HMM=True)), text
+
+
+def test_lexicon_rows_from_the_shared_walk_equal_every_dictionary_word() -> None:
+    """The lexicon rows from the walk mark exactly the dictionary's words of 2 to 12 characters,
+    found here by trying every substring."""
+    from pipeline.model.lstm_tagger import _LEX_MAX, _load_lexicon, lexicon_ids
+    from pipeline.wordseg import jieba_tokenizer
+
+    freq, typed = jieba_tokenizer().FREQ, _load_lexicon()
+    for text in _fresh_texts(150):
+        n = len(text)
+        expected = np.zeros((4, n), dtype=np.int64)
+        for i in range(n):
+            for j in range(i + 2, min(n, i + _LEX_MAX) + 1):
+                if freq.get(text[i:j]):
+                    long_ = j - i > 2
+                    expected[0, i] |= 2 if long_ else 1
+                    expected[0, j - 1] |= 16 if long_ else 8
+                    expected[0, i + 1 : j - 1] |= 4
+                    for r in range(3):
+                        if typed.get(text[i:j], 0) >> r & 1:
+                            expected[1 + r, i] |= 1
+                            expected[1 + r, i + 1 : j - 1] |= 2
+                            expected[1 + r, j - 1] |= 4
+        assert np.array_equal(lexicon_ids(text), expected), text
+
+
 def test_traditional_shortcut_equals_opencc() -> None:
     opencc = pytest.importorskip("opencc")
     from pipeline.recognize.stage import _t2s_changes, _traditional_to_simplified
@@ -108,11 +152,17 @@ def test_traditional_shortcut_equals_opencc() -> None:
 
 
 def test_bilstm_read_directly_equals_the_spacy_component() -> None:
+    """The shipped model runs without spaCy; its spans are those the model directory gives when
+    spaCy loads it as a pipeline (``spacy.load``, the component setting ``doc.ents``)."""
+    import spacy
+
+    from pipeline.model import lstm_component  # noqa: F401  registers the factory
     from pipeline.recognize import create
     from pipeline.settings import Settings
 
     rec = create("spacy", model_dir=Settings().model_dir)
-    assert rec.direct is not None  # the shipped model takes the direct path
+    assert rec.direct is not None and rec.nlp is None  # the shipped model takes the direct path
+    rec.nlp = spacy.load(Settings().model_dir)
     assert rec._direct(TEXTS) == rec._through_spacy(TEXTS)
 
 

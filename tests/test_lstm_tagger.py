@@ -148,7 +148,7 @@ def _toy_onnx(vocab: Vocab) -> bytes:
 
 def test_component_sets_ents_and_survives_to_disk(tmp_path: Path) -> None:
     spacy = pytest.importorskip("spacy")
-    from pipeline.model import lstm_tagger  # noqa: F401  registers the factory
+    from pipeline.model import lstm_component  # noqa: F401  registers the factory
 
     vocab = Vocab(list("王小明在湖边"), ["王小"])
     nlp = spacy.blank("zh")
@@ -166,7 +166,7 @@ def test_component_sets_ents_and_survives_to_disk(tmp_path: Path) -> None:
 
 def test_component_without_a_model_says_so() -> None:
     spacy = pytest.importorskip("spacy")
-    from pipeline.model import lstm_tagger  # noqa: F401
+    from pipeline.model import lstm_component  # noqa: F401
 
     nlp = spacy.blank("zh")
     nlp.add_pipe("pinghu_lstm_ner")

@@ -1,11 +1,13 @@
-"""A character BiLSTM tagger as a spaCy component, run with onnxruntime.
+"""A character BiLSTM tagger, run with onnxruntime (its spaCy component: ``lstm_component``).
 
 Why this shape: the Chinese NER literature's strong CPU-sized model is a BiLSTM over character
 and character-bigram embeddings with a constrained BIOES decoder.  It is trained with PyTorch
 (``pipeline.training.tagger``, a training-time extra) and exported to ONNX, so the pipeline runs it
 with onnxruntime, already a dependency for LAC: no torch at run time.  Wrapping it as a spaCy
-component (``pinghu_lstm_ner``) keeps one model interface: ``spacy.load(models/...)`` gives a
-pipeline whose ``doc.ents`` are the tagger's spans, like any spaCy NER.
+component (``pinghu_lstm_ner``, in ``lstm_component``) keeps one model interface:
+``spacy.load(models/...)`` gives a pipeline whose ``doc.ents`` are the tagger's spans, like any
+spaCy NER.  This module imports no spaCy, so the pipeline can run the shipped tagger without
+loading spaCy (``OnnxTagger.from_dir``; a third of a second per process).
 
 The decoder is Viterbi over the tagger's log-probabilities restricted to legal BIOES moves, so an
 I-ORG never follows B-PERSON and every span is closed.
@@ -14,14 +16,13 @@ I-ORG never follows B-PERSON and every span is closed.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
 
 import numpy as np
-from spacy.language import Language
-from spacy.tokens import Doc
-from spacy.util import minibatch
 
+from ..wordseg import Walk, dictionary_words
 from .batching import crf_viterbi, equal_length_batches
 
 LABELS = ("PERSON", "PLACE", "ORG")
@@ -52,12 +53,13 @@ _NEG = -1e9
 _TRANS_SCORE = np.where(_TRANS, 0.0, _NEG).astype(np.float32)
 
 
-def softword_ids(text: str) -> list[int]:
-    """1/2/3/4 = B/M/E/S of the jieba word each character is in (the 'soft word' feature)."""
+def softword_ids(text: str, walk: Walk | None = None) -> list[int]:
+    """1/2/3/4 = B/M/E/S of the jieba word each character is in (the 'soft word' feature);
+    ``walk``: the text's ``wordseg.dictionary_words`` if already found."""
     from ..wordseg import cut_words
 
     out: list[int] = []
-    for w in cut_words(text):
+    for w in cut_words(text, walk):
         out.extend([4] if len(w) == 1 else [1, *[2] * (len(w) - 2), 3])
     return out
 
@@ -66,29 +68,25 @@ LEXICON_ROWS = ("lex_word", "lex_nr", "lex_ns", "lex_nt")
 # Row sizes: lex_word codes B2/B3+/M/E2/E3+ as five bits, the typed rows B/M/E as three.
 LEXICON_SIZES = (32, 8, 8, 8)
 _LEX_MAX = 12
-_lexicon: tuple[dict[str, int], dict[str, int]] | None = None
 
 
-def _load_lexicon() -> tuple[dict[str, int], dict[str, int]]:
-    """(prefix table, typed words) from jieba's dictionary: its word/prefix table, and which of
-    its words it tags as person (nr), place (ns) or organisation (nt) names, as bits 1/2/4."""
-    global _lexicon
-    if _lexicon is None:
-        from ..wordseg import jieba_tokenizer
+@cache
+def _load_lexicon() -> dict[str, int]:
+    """Which words of jieba's dictionary it tags as person (nr), place (ns) or organisation (nt)
+    names, as bits 1/2/4 (the words themselves come from ``wordseg.dictionary_words``)."""
+    from ..wordseg import jieba_tokenizer
 
-        tok = jieba_tokenizer()
-        typed: dict[str, int] = {}
-        bit = {"nr": 1, "nrt": 1, "nrfg": 1, "ns": 2, "nt": 4}
-        with tok.get_dict_file() as f:
-            for raw in f:
-                parts = raw.decode("utf-8").split()
-                if len(parts) == 3 and parts[2] in bit and len(parts[0]) > 1:
-                    typed[parts[0]] = typed.get(parts[0], 0) | bit[parts[2]]
-        _lexicon = (tok.FREQ, typed)
-    return _lexicon
+    typed: dict[str, int] = {}
+    bit = {"nr": 1, "nrt": 1, "nrfg": 1, "ns": 2, "nt": 4}
+    with jieba_tokenizer().get_dict_file() as f:
+        for raw in f:
+            parts = raw.decode("utf-8").split()
+            if len(parts) == 3 and parts[2] in bit and len(parts[0]) > 1:
+                typed[parts[0]] = typed.get(parts[0], 0) | bit[parts[2]]
+    return typed
 
 
-def lexicon_ids(text: str) -> np.ndarray:
+def lexicon_ids(text: str, walk: Walk | None = None) -> np.ndarray:
     """(4, n) codes of every dictionary word covering each character, not only the segmenter's
     one best path ("SoftLexicon", Ma et al. 2020): for a character, whether some word of two or
     more characters Begins, is in the Middle of, or Ends at it, over all words, and over the words
@@ -99,23 +97,19 @@ def lexicon_ids(text: str) -> np.ndarray:
     jieba's (a dependency already), so the feature needs no shipped lexicon and was never fitted
     to the NER corpora's gold spans.
     """
-    freq, typed = _load_lexicon()
+    typed = _load_lexicon()
     n = len(text)
     out = np.zeros((4, n), dtype=np.int64)
     word, kinds = out[0], out[1:]
-    for i in range(n - 1):
-        for j in range(i + 2, min(n, i + _LEX_MAX) + 1):
-            w = text[i:j]
-            f = freq.get(w)
-            if f is None:
-                break
-            if not f:
+    for i, found in enumerate(dictionary_words(text) if walk is None else walk):
+        for j, _f in found:
+            if not 2 <= j - i <= _LEX_MAX:
                 continue
             long_ = j - i > 2
             word[i] |= 2 if long_ else 1
             word[j - 1] |= 16 if long_ else 8
             word[i + 1 : j - 1] |= 4
-            t = typed.get(w)
+            t = typed.get(text[i:j])
             if t:
                 for r in range(3):
                     if t >> r & 1:
@@ -152,10 +146,11 @@ class Vocab:
         pairs = [b.get(x + y, UNK) for x, y in zip(padded, padded[1:])]  # n + 1 bigrams
         out[1] = pairs[:-1]
         out[2] = pairs[1:]
+        walk = dictionary_words(text) if softword and lexicon else None  # one walk for both rows
         if softword:
-            out[3] = softword_ids(text)
+            out[3] = softword_ids(text, walk)
         if lexicon:
-            out[-len(LEXICON_ROWS) :] = lexicon_ids(text)
+            out[-len(LEXICON_ROWS) :] = lexicon_ids(text, walk)
         return out
 
     def to_json(self) -> dict[str, list[str]]:
@@ -235,6 +230,12 @@ class OnnxTagger:
         self.softword = "softword" in self.inputs
         self.lexicon = LEXICON_ROWS[0] in self.inputs
 
+    @classmethod
+    def from_dir(cls, path: Path, threads: int = 1) -> OnnxTagger:
+        """The tagger a component directory holds (``model.onnx``, ``vocab.json``)."""
+        vocab = Vocab.from_json(json.loads((path / "vocab.json").read_text(encoding="utf-8")))
+        return cls((path / "model.onnx").read_bytes(), vocab, threads)
+
     def spans(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
         """(start, end, label, confidence) per text.  Texts of equal length run as one batch: no
         padding, so the backward LSTM never reads pads."""
@@ -247,54 +248,4 @@ class OnnxTagger:
         return out
 
 
-FACTORY = "pinghu_lstm_ner"
-
-
-@Language.factory(FACTORY, default_config={"threads": 1})
-def make_lstm_ner(nlp: Language, name: str, threads: int) -> LstmNer:
-    return LstmNer(name, threads)
-
-
-class LstmNer:
-    """spaCy component: sets ``doc.ents`` from the ONNX tagger (one token per character), and
-    their confidences, in the same order, in ``doc.user_data["ent_confidence"]``."""
-
-    def __init__(self, name: str = "pinghu_lstm_ner", threads: int = 1) -> None:
-        self.name = name
-        self.threads = threads
-        self.tagger: OnnxTagger | None = None
-
-    def set_model(self, onnx_bytes: bytes, vocab: Vocab) -> None:
-        self.tagger = OnnxTagger(onnx_bytes, vocab, self.threads)
-
-    def __call__(self, doc: Doc) -> Doc:
-        return next(self.pipe([doc]))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
-        if self.tagger is None:
-            raise ValueError(f"{self.name}: no model loaded (from_disk or set_model first)")
-        for batch in minibatch(docs, size=batch_size):
-            for doc, spans in zip(batch, self.tagger.spans([d.text for d in batch])):
-                ents, confidence = [], []
-                for s, e, label, conf in spans:
-                    span = doc.char_span(s, e, label=label, alignment_mode="contract")
-                    if span is not None and len(span):
-                        ents.append(span)
-                        confidence.append(conf)
-                doc.ents = ents
-                doc.user_data["ent_confidence"] = confidence
-                yield doc
-
-    def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
-        if self.tagger is None:
-            raise ValueError(f"{self.name}: nothing to save")
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / "model.onnx").write_bytes(self.tagger.onnx_bytes)
-        (path / "vocab.json").write_text(json.dumps(self.tagger.vocab.to_json(), ensure_ascii=False), encoding="utf-8")
-
-    def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> LstmNer:
-        path = Path(path)
-        vocab = Vocab.from_json(json.loads((path / "vocab.json").read_text(encoding="utf-8")))
-        self.set_model((path / "model.onnx").read_bytes(), vocab)
-        return self
+FACTORY = "pinghu_lstm_ner"  # the spaCy component's name (``lstm_component``) and its directory

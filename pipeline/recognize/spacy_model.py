@@ -21,23 +21,31 @@ PIECE_LIMIT = 800
 @register(MODEL_SOURCE)
 class SpacyRecognizer(Recognizer):
     def __init__(self, model_dir: Path | str, batch_size: int = 64, **_: object) -> None:
-        import spacy
+        from confection import Config
 
-        from ..model import lstm_tagger  # registers the shipped BiLSTM's factory
+        from ..model import lstm_tagger
 
         path = Path(model_dir)
         if not (path / "config.cfg").exists():
             raise BackendUnavailable(f"{path}: no trained model here (run `pinghu-ner train`)")
-        if LEGACY_CNN_LAYER in (path / "config.cfg").read_text(encoding="utf-8"):
-            from ..model import architectures  # noqa: F401  the legacy CNN model's layers, only for it
-        self.nlp = spacy.load(path)
         self.batch_size = batch_size
         # The shipped model is one component, the BiLSTM, over spaCy's one-token-per-character
         # Chinese tokenizer: its spans are read from the tagger directly, as the component would
-        # set them (``_direct``).  Building a Doc per piece cost a sixth of the tagger's time and
-        # carries nothing the recogniser reads.  Any other pipeline runs through spaCy.
-        names = self.nlp.pipe_names
-        self.direct = self.nlp.get_pipe(names[0]).tagger if names == [lstm_tagger.FACTORY] else None
+        # set them (``_direct``), without spaCy.  Building a Doc per piece cost a sixth of the
+        # tagger's time, and importing and loading spaCy a third of a second per process; neither
+        # carries anything the recogniser reads.  Any other pipeline runs through spaCy.
+        nlp_config = Config().from_disk(path / "config.cfg", interpolate=False)["nlp"]
+        self.nlp = None
+        self.direct = None
+        if nlp_config.get("pipeline") == [lstm_tagger.FACTORY] and (path / lstm_tagger.FACTORY / "model.onnx").exists():
+            self.direct = lstm_tagger.OnnxTagger.from_dir(path / lstm_tagger.FACTORY)
+        else:
+            import spacy
+
+            from ..model import lstm_component  # noqa: F401  registers the BiLSTM's factory
+            if LEGACY_CNN_LAYER in (path / "config.cfg").read_text(encoding="utf-8"):
+                from ..model import architectures  # noqa: F401  the legacy CNN model's layers, only for it
+            self.nlp = spacy.load(path)
 
     def _direct(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
         """The BiLSTM's spans with the edges the component gets from ``Doc.char_span(...,
@@ -59,7 +67,7 @@ class SpacyRecognizer(Recognizer):
 
     def _through_spacy(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
         out = []
-        for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
+        for doc in self.nlp.pipe(texts, batch_size=self.batch_size):  # type: ignore[union-attr]
             # The tagger's per-span confidence where the model gives one (the BiLSTM does), else 1.
             confidence = doc.user_data.get("ent_confidence") or [1.0] * len(doc.ents)
             out.append([(ent.start_char, ent.end_char, ent.label_, conf) for ent, conf in zip(doc.ents, confidence)])

@@ -383,7 +383,7 @@ def save_pipeline(
 
     import spacy
 
-    from ..model import lstm_tagger  # noqa: F401  registers the factory
+    from ..model import lstm_component  # noqa: F401  registers the factory
 
     if int8:
         onnx_path = quantize(onnx_path, onnx_path.with_name(onnx_path.stem + ".int8.onnx"))
