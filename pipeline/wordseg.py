@@ -87,11 +87,15 @@ def word_cutter() -> Callable[[str, Walk | None], list[str]]:
         stop = start + n
         route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
         for idx in range(n - 1, -1, -1):
-            here = [(e, f) for e, f in walk[start + idx] if e <= stop]
-            if here:
-                route[idx] = max((log(f) - logtotal + route[e - start][0], e - start - 1) for e, f in here)
-            else:  # jieba's DAG keeps the lone character, whose frequency counts as 1
-                route[idx] = (log(1) - logtotal + route[idx + 1][0], idx)
+            best = None
+            for e, f in walk[start + idx]:  # ends ascending: the block's words come first
+                if e > stop:
+                    break
+                here = (log(f) - logtotal + route[e - start][0], e - start - 1)
+                if best is None or here > best:  # jieba's max over (score, end): ties to the longer
+                    best = here
+            # No word: jieba's DAG keeps the lone character, whose frequency counts as 1.
+            route[idx] = best if best is not None else (log(1) - logtotal + route[idx + 1][0], idx)
         words: list[str] = []
         buf = ""
 

@@ -99,24 +99,29 @@ def lexicon_ids(text: str, walk: Walk | None = None) -> np.ndarray:
     """
     typed = _load_lexicon()
     n = len(text)
-    out = np.zeros((4, n), dtype=np.int64)
-    word, kinds = out[0], out[1:]
+    rows = [[0] * n for _ in range(4)]  # Python ints while marking: numpy's per-element ops cost more
+    word = rows[0]
     for i, found in enumerate(dictionary_words(text) if walk is None else walk):
-        for j, _f in found:
-            if not 2 <= j - i <= _LEX_MAX:
+        for j, _f in found:  # ends ascending
+            size = j - i
+            if size < 2:
                 continue
-            long_ = j - i > 2
-            word[i] |= 2 if long_ else 1
-            word[j - 1] |= 16 if long_ else 8
-            word[i + 1 : j - 1] |= 4
+            if size > _LEX_MAX:
+                break
+            word[i] |= 2 if size > 2 else 1
+            word[j - 1] |= 16 if size > 2 else 8
+            for m in range(i + 1, j - 1):
+                word[m] |= 4
             t = typed.get(text[i:j])
             if t:
                 for r in range(3):
                     if t >> r & 1:
-                        kinds[r, i] |= 1
-                        kinds[r, i + 1 : j - 1] |= 2
-                        kinds[r, j - 1] |= 4
-    return out
+                        row = rows[1 + r]
+                        row[i] |= 1
+                        row[j - 1] |= 4
+                        for m in range(i + 1, j - 1):
+                            row[m] |= 2
+    return np.array(rows, dtype=np.int64).reshape(4, n)
 
 
 def input_names(softword: bool, lexicon: bool) -> list[str]:
