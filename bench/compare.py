@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pipeline.evaluation.entities import entity_report, report_lines
 from pipeline.evaluation.harness import dev_pages, evaluate_corpus, evaluate_pages
-from pipeline.settings import REPO_DIR, Settings
+from pipeline.settings import REPO_DIR, Settings, backends
 
 BACKENDS = ("lac", "spacy", "lac-gazetteer", "model-gazetteer", "combined-hand", "combined")  # hanlp needs its extra
 SEED = REPO_DIR / "seeds" / "000_2b345dada261a864.txt"
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__.splitlines()[0])
     ap.add_argument("--msra-limit", type=int, default=0, help="first N MSRA test sentences (0: all)")
     ap.add_argument("--backends", nargs="*", default=list(BACKENDS))
-    ap.add_argument("--ablate", default="combined", help="backend to ablate ('' for none; default %(default)s)")
+    ap.add_argument("--ablate", default=backends()[0], help="backend to ablate ('' for none; default %(default)s, the default)")
     args = ap.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     results: dict[str, dict] = {b: _score_backend(b, args.msra_limit) for b in args.backends}
