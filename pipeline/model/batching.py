@@ -2,9 +2,10 @@
 
 Why here: both taggers run an exported recurrent network with onnxruntime and decode its
 per-character scores with Viterbi.  A recurrent network's backward direction must not start on
-padding, so texts are batched only with texts of the same length; a batch then also decodes in
-one numpy pass per character instead of one per character per text.  Nothing here imports
-spaCy or onnxruntime.
+padding, so texts are batched only with texts of the same length, unless the network is told
+each text's length (an ONNX GRU/LSTM's ``sequence_lens``: ``length_sorted_batches``); a batch,
+of equal or of mixed lengths, then also decodes in one numpy pass per character instead of one
+per character per text.  Nothing here imports spaCy or onnxruntime.
 """
 
 from __future__ import annotations
@@ -26,17 +27,38 @@ def equal_length_batches(texts: Sequence[str], size: int = 64) -> Iterator[list[
             yield ids[k : k + size]
 
 
+def length_sorted_batches(texts: Sequence[str], size: int) -> Iterator[list[int]]:
+    """Indices of the non-empty texts, shortest first, in groups of ``size``: neighbours in
+    length, so padding each group to its longest text wastes little.  Only for a network that
+    reads each text's length (``sequence_lens``) and so never runs a direction over the pads."""
+    order = sorted((i for i, t in enumerate(texts) if t), key=lambda i: len(texts[i]))
+    for k in range(0, len(order), size):
+        yield order[k : k + size]
+
+
 def crf_viterbi(emissions: np.ndarray, transitions: np.ndarray, start: np.ndarray | None = None,
-                end: np.ndarray | None = None) -> np.ndarray:
+                end: np.ndarray | None = None, lengths: np.ndarray | None = None) -> np.ndarray:
     """Best tag paths, (batch, n), of a (batch, n, tags) array of emission scores under (tags,
-    tags) transition scores and optional start and end scores per tag.
+    tags) transition scores and optional start and end scores per tag.  ``lengths``: each text's
+    own length when the batch is padded (its path is ``path[b, :lengths[b]]``; the rest is 0).
 
     The arithmetic of decoding each text alone, element for element (LAC's ``_viterbi_decode``,
     our BiLSTM's constrained decoder), so the paths are identical, ties to the lowest tag
     included; only the loop over the texts of a batch moves into numpy, and the value at each
-    step's argmax is gathered rather than reduced a second time."""
+    step's argmax is gathered rather than reduced a second time.  A padded text's forward scores
+    up to its last character are those of the text alone (later steps never feed back), its last
+    tag is chosen at its own last character and its path traced back from there."""
     batch, n, k = emissions.shape
+    last = np.full(batch, n - 1) if lengths is None else np.asarray(lengths, dtype=np.int64) - 1
+    final = np.zeros(batch, dtype=np.int64)
+
+    def close(t: int, score: np.ndarray) -> None:  # the texts whose last character is t
+        done = np.flatnonzero(last == t)
+        if len(done):
+            final[done] = (score[done] + end if end is not None else score[done]).argmax(1)
+
     score = emissions[:, 0] + start if start is not None else emissions[:, 0].copy()
+    close(0, score)
     back = np.zeros((n, batch, k), dtype=np.int64)
     rows, cols = np.arange(batch)[:, None], np.arange(k)[None, :]
     for t in range(1, n):
@@ -44,13 +66,13 @@ def crf_viterbi(emissions: np.ndarray, transitions: np.ndarray, start: np.ndarra
         best = cand.argmax(1)
         back[t] = best
         score = cand[rows, best, cols] + emissions[:, t]
-    if end is not None:
-        score = score + end
-    tag = score.argmax(1)
-    path = np.empty((batch, n), dtype=np.int64)
-    path[:, n - 1] = tag
+        close(t, score)
+    path = np.zeros((batch, n), dtype=np.int64)
     every = np.arange(batch)
-    for t in range(n - 1, 0, -1):
-        tag = back[t, every, tag]
-        path[:, t - 1] = tag
+    tag = np.zeros(batch, dtype=np.int64)
+    for t in range(n - 1, -1, -1):
+        tag = np.where(last == t, final, tag)  # a text starts its trace at its own last character
+        path[:, t] = np.where(last >= t, tag, 0)
+        if t:
+            tag = back[t, every, tag]
     return path

@@ -175,23 +175,31 @@ _END_SCORE = np.where(_END, 0.0, _NEG)
 GREEDY_MARGIN = 1e-6
 
 
-def viterbi(logp: np.ndarray) -> np.ndarray:
+def viterbi(logp: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
     """Best legal tag sequences for a (batch, n, tags) array of log-probabilities: BIOES moves
-    only (``crf_viterbi`` with the legal-move scores; ties go to the lowest tag).
+    only (``crf_viterbi`` with the legal-move scores; ties go to the lowest tag).  ``lengths``:
+    each text's own length when the batch is padded (its tags are ``[b, :lengths[b]]``, the rest
+    0), so texts of any lengths decode together.
 
     Shortcut, exact: legal moves score 0 and illegal ones -1e9, so a path's score is the sum of
     its tags' log-probabilities.  Where each character's best tag is unique (by more than
     ``GREEDY_MARGIN``) and the sequence of best tags is itself legal, no other path reaches that
     sum and the decoder's own steps would choose the same tags at every character; those texts
     skip the step-per-character loop (most texts: a confident tagger's best tags are legal)."""
+    batch, n, _ = logp.shape
+    lengths = np.full(batch, n) if lengths is None else np.asarray(lengths, dtype=np.int64)
+    valid = np.arange(n)[None, :] < lengths[:, None]
     best = logp.argmax(-1)
+    top = logp.max(-1)
     top2 = np.partition(logp, -2, axis=-1)[..., -2]
-    unique = (logp.max(-1) - top2 > GREEDY_MARGIN).all(1)
-    legal = _START[best[:, 0]] & _END[best[:, -1]] & _TRANS[best[:, :-1], best[:, 1:]].all(1)
-    small = np.abs(logp.max(-1).astype(np.float64).sum(1)) < 1e4
+    unique = ((top - top2 > GREEDY_MARGIN) | ~valid).all(1)
+    last = best[np.arange(batch), lengths - 1]
+    legal = _START[best[:, 0]] & _END[last] & (_TRANS[best[:, :-1], best[:, 1:]] | ~valid[:, 1:]).all(1)
+    small = np.abs(np.where(valid, top, 0).astype(np.float64).sum(1)) < 1e4
+    best[~valid] = 0
     rest = np.flatnonzero(~(unique & legal & small))
     if len(rest):
-        best[rest] = crf_viterbi(logp[rest], _TRANS_SCORE, _START_SCORE, _END_SCORE)
+        best[rest] = crf_viterbi(logp[rest], _TRANS_SCORE, _START_SCORE, _END_SCORE, lengths=lengths[rest])
     return best
 
 
@@ -243,13 +251,25 @@ class OnnxTagger:
 
     def spans(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
         """(start, end, label, confidence) per text.  Texts of equal length run as one batch: no
-        padding, so the backward LSTM never reads pads."""
+        padding, so the backward LSTM never reads pads (and the int8 LSTM, which quantises a
+        batch's activations together, sees only texts of one length).  All texts are then
+        decoded together, padded: ``viterbi`` decodes each to its own length."""
         out: list[list[tuple[int, int, str, float]]] = [[] for _ in texts]
+        done = [i for i, t in enumerate(texts) if t]
+        if not done:
+            return out
+        logps: dict[int, np.ndarray] = {}
         for group in equal_length_batches(texts):
             feats = np.stack([self.vocab.features(texts[i], self.softword, self.lexicon) for i in group])  # (b, rows, n)
             (logp,) = self.session.run(None, {name: feats[:, k] for k, name in enumerate(self.inputs)})
-            for i, lp, tags in zip(group, logp, viterbi(logp)):
-                out[i] = [(s, e, label, span_confidence(lp, tags, s, e)) for s, e, label in tags_to_spans(tags)]
+            logps.update(zip(group, logp))
+        lengths = np.array([len(texts[i]) for i in done])
+        padded = np.zeros((len(done), int(lengths.max()), len(TAGS)), dtype=np.float32)
+        for row, i in enumerate(done):
+            padded[row, : lengths[row]] = logps[i]
+        for i, tags, n in zip(done, viterbi(padded, lengths), lengths):
+            lp, tags = logps[i], tags[:n]
+            out[i] = [(s, e, label, span_confidence(lp, tags, s, e)) for s, e, label in tags_to_spans(tags)]
         return out
 
 
