@@ -76,8 +76,10 @@ def test_padded_crf_viterbi_equals_each_text_alone() -> None:
         em = rng.normal(size=(batch, int(lengths.max()), k)).astype(np.float32) * 3  # pads: noise too
         tr = rng.normal(size=(k, k)).astype(np.float32)
         start, end = rng.normal(size=k).astype(np.float32), rng.normal(size=k).astype(np.float32)
+        if trial % 3 == 0:  # moves that matter little, as LAC's: most steps have a clear lead
+            tr = tr * np.float32(0.05)
         if trial % 2:
-            em, tr, start, end = np.round(em), np.round(tr), np.round(start), np.round(end)
+            em, tr, start, end = np.round(em), np.round(tr, 1), np.round(start), np.round(end)
         got = crf_viterbi(em, tr, lengths=lengths)
         for b, n in enumerate(lengths):
             assert got[b, :n].tolist() == _reference_crf(em[b, :n], tr)

@@ -36,6 +36,16 @@ def length_sorted_batches(texts: Sequence[str], size: int) -> Iterator[list[int]
         yield order[k : k + size]
 
 
+# A text whose best score so far beats its second best by more than the transitions' whole spread
+# (max - min) takes that best tag into every tag at the next step: no other predecessor can reach
+# it, whatever the move scores.  LAC's learned transitions span 0.41 and 96% of its steps on
+# news text have such a lead; the argmax over all predecessors is then skipped.  LEAD_MARGIN
+# (relative) keeps the test strict beyond float32 rounding of the sums; transitions spanning
+# LEAD_SPREAD or more (the BiLSTM's -1e9 for illegal moves) never take the test.
+LEAD_SPREAD = 1e3
+LEAD_MARGIN = 1e-5
+
+
 def crf_viterbi(emissions: np.ndarray, transitions: np.ndarray, start: np.ndarray | None = None,
                 end: np.ndarray | None = None, lengths: np.ndarray | None = None) -> np.ndarray:
     """Best tag paths, (batch, n), of a (batch, n, tags) array of emission scores under (tags,
@@ -46,7 +56,8 @@ def crf_viterbi(emissions: np.ndarray, transitions: np.ndarray, start: np.ndarra
     our BiLSTM's constrained decoder), so the paths are identical, ties to the lowest tag
     included; only the loop over the texts of a batch moves into numpy, each step reduces over
     the predecessor tags along a contiguous axis (4.5x faster per step than across rows for LAC's
-    59 tags), and the value at each step's argmax is gathered rather than reduced a second time.  A padded text's forward scores
+    59 tags), the value at each step's argmax is gathered rather than reduced a second time, and
+    a text with a clear lead skips the reduction (``LEAD_SPREAD``).  A padded text's forward scores
     up to its last character are those of the text alone (later steps never feed back), its last
     tag is chosen at its own last character and its path traced back from there."""
     batch, n, k = emissions.shape
@@ -62,12 +73,31 @@ def crf_viterbi(emissions: np.ndarray, transitions: np.ndarray, start: np.ndarra
     close(0, score)
     back = np.zeros((n, batch, k), dtype=np.int64)
     into = np.ascontiguousarray(transitions.T)  # (to, from): each step reduces a contiguous axis
-    cells = np.arange(batch * k)
+    spread = float(transitions.max() - transitions.min())
+    lead_test = spread < LEAD_SPREAD
     for t in range(1, n):
-        cand = score[:, None, :] + into  # (batch, to, from): the same sums as score[i] + T[i, j]
-        best = cand.argmax(2)
-        back[t] = best
-        score = cand.reshape(-1, k)[cells, best.ravel()].reshape(batch, k) + emissions[:, t]
+        rows = np.arange(batch)
+        if lead_test:  # texts whose best tag so far wins every move (see LEAD_SPREAD)
+            top = np.partition(score, -2, axis=1)
+            lead = score.argmax(1)
+            sure = top[:, -1] - top[:, -2] > spread + LEAD_MARGIN * (1 + np.abs(top[:, -1]))
+            if sure.any():
+                at = np.flatnonzero(sure)
+                back[t, at] = lead[at, None]
+                new = np.empty_like(score)
+                new[at] = score[at, lead[at], None] + transitions[lead[at]] + emissions[at, t]
+                rows = np.flatnonzero(~sure)
+        if len(rows):
+            cand = score[rows, None, :] + into  # (rows, to, from): the same sums as score[i] + T[i, j]
+            best = cand.argmax(2)
+            back[t, rows] = best
+            value = cand.reshape(-1, k)[np.arange(len(rows) * k), best.ravel()].reshape(len(rows), k)
+            if len(rows) == batch:
+                score = value + emissions[:, t]
+                close(t, score)
+                continue
+            new[rows] = value + emissions[rows, t]
+        score = new
         close(t, score)
     path = np.zeros((batch, n), dtype=np.int64)
     every = np.arange(batch)
