@@ -93,7 +93,8 @@ def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str,
     committed = False
     try:
         with locked(out_dir):
-            old = Manifest.load(out_dir).files.get(identity) or {}
+            manifest = Manifest.load(out_dir)  # read once per commit: a year's manifest is megabytes
+            old = manifest.files.get(identity) or {}
             new_files = {p["file"] for p in parts.values()}
             stale = sorted(({p.get("file", "") for p in (old.get("parts") or {}).values()}
                             | _same_name_elsewhere(out_dir, staged)) - new_files - {""})
@@ -107,7 +108,7 @@ def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str,
             text = json.dumps(journal, ensure_ascii=False, default=str)
             atomic_write_bytes(jpath, lambda fh: fh.write(text.encode("utf-8")))
             committed = True
-            apply_journal(out_dir, jpath, journal)
+            apply_journal(out_dir, jpath, journal, manifest)
     except BaseException:
         if not committed:  # after the journal, staged files belong to the roll-forward
             discard(staged)
@@ -136,8 +137,9 @@ def _writer_gone(tmp: Path) -> bool:
     return not pid.isdigit() or int(pid) == os.getpid() or not pid_alive(int(pid))
 
 
-def apply_journal(out_dir: Path, jpath: Path, journal: dict[str, Any]) -> None:
-    """Do a journal's renames and removals and record it; idempotent, so a re-run is harmless."""
+def apply_journal(out_dir: Path, jpath: Path, journal: dict[str, Any], manifest: Manifest | None = None) -> None:
+    """Do a journal's renames and removals and record it; idempotent, so a re-run is harmless.
+    ``manifest``: the manifest as the caller read it under the same lock, if it did."""
     for tmp, final in journal["renames"]:
         src, dst = out_dir / tmp, out_dir / final
         if src.exists():
@@ -149,7 +151,7 @@ def apply_journal(out_dir: Path, jpath: Path, journal: dict[str, Any]) -> None:
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
         remove_empty_dirs(p.parent, out_dir)
-    m = Manifest.load(out_dir)
+    m = manifest if manifest is not None else Manifest.load(out_dir)
     m.record_file(journal["identity"], **journal["record"])
     m.save()
     jpath.unlink()
