@@ -254,6 +254,20 @@ def test_date_change_removes_stale_parts(out: Path) -> None:
     assert len(t.articles) == len(arts) + len(other)
 
 
+def test_date_change_removes_stale_parts_the_manifest_lost(out: Path) -> None:
+    """A source's parts in another partition are found on disk, not only in the manifest: after a
+    manifest was lost (set aside as corrupt), moving the source's date still leaves one copy."""
+    arts = issue_pages(D1)[1]
+    ments = [m for a in arts for m in mentions_for(a)]
+    write_source(out, "moved", PAPER, D1, arts, ments)
+    (out / "manifest.json").unlink()
+    write_source(out, "moved", PAPER, D2, arts, ments)
+    for table in S.PARTITIONED_TABLES:
+        assert not (partition_dir(out, table, PAPER, D1) / part_name("moved")).exists()
+        assert (partition_dir(out, table, PAPER, D2) / part_name("moved")).exists()
+    assert len(load(out).articles) == len(arts)
+
+
 def test_remove_source(out: Path) -> None:
     build_outputs(out)
     key = source_key(f"/in/{D2:%Y%m%d}_02.md")
