@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 
 from .atomic import atomic_write_bytes, fsync_dir, pid_alive, write_file
 from .identity import printable
-from .manifest import Manifest, locked
+from .manifest import Manifest, ManifestLines, locked, new_record
 from .schema import PARTITIONED_TABLES
 
 JOURNAL_DIR = ".pending"
@@ -93,8 +93,11 @@ def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str,
     committed = False
     try:
         with locked(out_dir):
-            manifest = Manifest.load(out_dir)  # read once per commit: a year's manifest is megabytes
-            old = manifest.files.get(identity) or {}
+            # One record read and one line rewritten per commit (``ManifestLines``): a year's
+            # manifest is megabytes; any other file is loaded whole, as before.
+            lines = ManifestLines.read(out_dir)
+            manifest: Manifest | ManifestLines = lines if lines is not None else Manifest.load(out_dir)
+            old = (lines.record(identity) if lines is not None else manifest.files.get(identity)) or {}  # type: ignore[union-attr]
             new_files = {p["file"] for p in parts.values()}
             stale = sorted(({p.get("file", "") for p in (old.get("parts") or {}).values()}
                             | _same_name_elsewhere(out_dir, staged)) - new_files - {""})
@@ -156,7 +159,8 @@ def _writer_gone(tmp: Path) -> bool:
     return not pid.isdigit() or int(pid) == os.getpid() or not pid_alive(int(pid))
 
 
-def apply_journal(out_dir: Path, jpath: Path, journal: dict[str, Any], manifest: Manifest | None = None) -> None:
+def apply_journal(out_dir: Path, jpath: Path, journal: dict[str, Any],
+                  manifest: Manifest | ManifestLines | None = None) -> None:
     """Do a journal's renames and removals and record it; idempotent, so a re-run is harmless.
     ``manifest``: the manifest as the caller read it under the same lock, if it did."""
     for tmp, final in journal["renames"]:
@@ -170,9 +174,12 @@ def apply_journal(out_dir: Path, jpath: Path, journal: dict[str, Any], manifest:
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
         remove_empty_dirs(p.parent, out_dir)
-    m = manifest if manifest is not None else Manifest.load(out_dir)
-    m.record_file(journal["identity"], **journal["record"])
-    m.save()
+    if isinstance(manifest, ManifestLines) and manifest.put(journal["identity"], new_record(**journal["record"])):
+        manifest.save()
+    else:
+        m = manifest if isinstance(manifest, Manifest) else Manifest.load(out_dir)
+        m.record_file(journal["identity"], **journal["record"])
+        m.save()
     jpath.unlink()
     fsync_dir(jpath.parent)
     with contextlib.suppress(OSError):

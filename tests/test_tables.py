@@ -415,6 +415,41 @@ def test_rebuild_entities_without_gazetteer_and_after_removal(out: Path) -> None
 # --- manifest --------------------------------------------------------------------------------
 
 
+def test_manifest_line_updates_write_what_a_full_save_writes(tmp_path: Path) -> None:
+    """A commit's one-line update (``ManifestLines``) leaves the file a whole load-record-save
+    leaves, byte for byte, for new and replaced records and awkward identities; a file in any
+    other form is not touched by the line path."""
+    from pipeline.manifest import Manifest, ManifestLines, new_record
+
+    full, fast = tmp_path / "full", tmp_path / "fast"
+    for d in (full, fast):
+        m = Manifest.load(d)
+        m.record_run({"n": 1})
+        m.save()
+    ids = [f"in/{i:02d}_平湖.md" for i in range(12)] + ['a "quoted": {x}.md', "line\nbreak.md", "z", "A"]
+    for step, ident in enumerate(ids + ids[::3]):
+        info = {"sha256": str(step), "parts": {"articles": {"file": f"f{step}", "rows": step}}, "finished": "T"}
+        m = Manifest.load(full)
+        m.record_file(ident, **info)
+        m.save()
+        lines = ManifestLines.read(fast)
+        assert lines is not None
+        assert lines.record(ident) == (Manifest.load(fast).files.get(ident))
+        assert lines.put(ident, new_record(**info))
+        lines.save()
+        assert (fast / "manifest.json").read_bytes() == (full / "manifest.json").read_bytes()
+    # Another pipeline version in the header: the caller must take the whole-manifest path.
+    assert not ManifestLines.read(fast).put("x", new_record(pipeline_version="9.9"))  # type: ignore[union-attr]
+    # An indented manifest (an older pinghu-ner's), a hand-edited line: not read by the line.
+    data = json.loads((fast / "manifest.json").read_text(encoding="utf-8"))
+    (fast / "manifest.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
+    assert ManifestLines.read(fast) is None
+    text = (full / "manifest.json").read_text(encoding="utf-8")
+    (full / "manifest.json").write_text(text.replace(' "z": {', ' "z" : {'), encoding="utf-8")
+    assert ManifestLines.read(full) is None
+    assert ManifestLines.read(tmp_path / "none") is None
+
+
 def test_manifest_round_trip_and_is_current(out: Path, tmp_path: Path) -> None:
     src = tmp_path / "in" / f"{D1:%Y%m%d}_01.md"
     src.parent.mkdir()
