@@ -97,7 +97,7 @@ def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str,
             # manifest is megabytes; any other file is loaded whole, as before.
             lines = ManifestLines.read(out_dir)
             manifest: Manifest | ManifestLines = lines if lines is not None else Manifest.load(out_dir)
-            old = (lines.record(identity) if lines is not None else manifest.files.get(identity)) or {}  # type: ignore[union-attr]
+            old = manifest.record(identity) or {}
             new_files = {p["file"] for p in parts.values()}
             stale = sorted(({p.get("file", "") for p in (old.get("parts") or {}).values()}
                             | _same_name_elsewhere(out_dir, staged)) - new_files - {""})

@@ -101,6 +101,16 @@ def _enc(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _record_line(identity: str, rec: object) -> str:
+    """One source's line in the manifest's ``files`` (``Manifest._text``, ``ManifestLines``)."""
+    return f" {_enc(identity)}: {_enc(rec)}"
+
+
+def _assemble(head: str, lines: list[str]) -> str:
+    """The manifest's text: its header up to ``"files": {``, one record per line, the close."""
+    return head + ("\n" + ",\n".join(lines) + "\n" if lines else "") + "}\n}\n"
+
+
 @dataclass
 class Manifest:
     """The manifest of one outputs directory (see the module docstring)."""
@@ -187,9 +197,12 @@ class Manifest:
         manifest is rewritten at every commit: a year of pages (2,920 records, ~4 MB) made that a
         large share of the run, and quadratic over it.  Each record is encoded by the C encoder;
         one per line keeps the file readable and diffable."""
-        head = [f"{_enc(k)}: {_enc(v)}" for k, v in self.data.items() if k != "files"]
-        records = [f" {_enc(k)}: {_enc(v)}" for k, v in self.files.items()]
-        return "{\n" + "".join(f"{h},\n" for h in head) + '"files": {' + ("\n" + ",\n".join(records) + "\n" if records else "") + "}\n}\n"
+        head = "{\n" + "".join(f"{_enc(k)}: {_enc(v)},\n" for k, v in self.data.items() if k != "files") + '"files": {'
+        return _assemble(head, [_record_line(k, v) for k, v in self.files.items()])
+
+    def record(self, identity: str) -> dict[str, Any] | None:
+        """The record of one source (by identity), or None."""
+        return self.files.get(identity)
 
     def is_current(self, path: str | os.PathLike[str], expected: dict[str, Any]) -> bool:
         """Whether the source's committed version was made from ``expected`` inputs and verifies."""
@@ -219,8 +232,8 @@ class ManifestLines:
     (another pipeline or schema version): the caller then loads and saves the whole ``Manifest``,
     which also reports what is wrong with a file."""
 
-    def __init__(self, path: Path, head: str, keys: list[str], lines: list[str], starts: list[int]) -> None:
-        self.path, self.head, self.keys, self.lines, self.starts = path, head, keys, lines, starts
+    def __init__(self, path: Path, head: str, keys: list[str], lines: list[str]) -> None:
+        self.path, self.head, self.keys, self.lines = path, head, keys, lines
 
     @classmethod
     def read(cls, out_dir: str | os.PathLike[str]) -> ManifestLines | None:
@@ -243,7 +256,7 @@ class ManifestLines:
         else:
             return None
         decoder = json.JSONDecoder()
-        keys, starts = [], []
+        keys = []
         for line in raw:
             try:
                 key, end = decoder.raw_decode(line, 1)
@@ -252,17 +265,18 @@ class ManifestLines:
             if line[:1] != " " or not isinstance(key, str) or line[end : end + 2] != ": ":
                 return None
             keys.append(key)
-            starts.append(end + 2)
         if keys != sorted(set(keys)):
             return None
-        return cls(path, head, keys, raw, starts)
+        return cls(path, head, keys, raw)
 
     def record(self, identity: str) -> dict[str, Any] | None:
-        """The source's record, or None; a line that does not parse gives None for the file."""
+        """The source's record, or None."""
         k = bisect.bisect_left(self.keys, identity)
         if k == len(self.keys) or self.keys[k] != identity:
             return None
-        rec = json.loads(self.lines[k][self.starts[k] :])
+        line = self.lines[k]
+        _, end = json.JSONDecoder().raw_decode(line, 1)  # past the identity and its ": "
+        rec = json.loads(line[end + 2 :])
         return rec if isinstance(rec, dict) else None
 
     def put(self, identity: str, rec: dict[str, Any]) -> bool:
@@ -271,18 +285,17 @@ class ManifestLines:
         if (f'"schema_version": {_enc(SCHEMA_VERSION)},\n' not in self.head
                 or (version and f'"pipeline_version": {_enc(version)},\n' not in self.head)):
             return False
-        line = f" {_enc(identity)}: {_enc(rec)}"
+        line = _record_line(identity, rec)
         k = bisect.bisect_left(self.keys, identity)
         if k < len(self.keys) and self.keys[k] == identity:
             self.lines[k] = line
         else:
             self.keys.insert(k, identity)
             self.lines.insert(k, line)
-        self.starts = []  # the lines now hold new records; ``record`` is for a freshly read file
         return True
 
     def save(self) -> Path:
-        text = self.head + ("\n" + ",\n".join(self.lines) + "\n" if self.lines else "") + "}\n}\n"
+        text = _assemble(self.head, self.lines)
         atomic_write_bytes(self.path, lambda fh: fh.write(text.encode("utf-8")))
         return self.path
 

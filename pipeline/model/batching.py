@@ -75,32 +75,27 @@ def crf_viterbi(emissions: np.ndarray, transitions: np.ndarray, start: np.ndarra
     into = np.ascontiguousarray(transitions.T)  # (to, from): each step reduces a contiguous axis
     spread = float(transitions.max() - transitions.min())
     lead_test = spread < LEAD_SPREAD
+    every = np.arange(batch)
     for t in range(1, n):
-        rows = np.arange(batch)
+        new = np.empty_like(score)
+        rest = every
         if lead_test:  # texts whose best tag so far wins every move (see LEAD_SPREAD)
             top = np.partition(score, -2, axis=1)
-            lead = score.argmax(1)
             sure = top[:, -1] - top[:, -2] > spread + LEAD_MARGIN * (1 + np.abs(top[:, -1]))
             if sure.any():
                 at = np.flatnonzero(sure)
-                back[t, at] = lead[at, None]
-                new = np.empty_like(score)
-                new[at] = score[at, lead[at], None] + transitions[lead[at]] + emissions[at, t]
-                rows = np.flatnonzero(~sure)
-        if len(rows):
-            cand = score[rows, None, :] + into  # (rows, to, from): the same sums as score[i] + T[i, j]
+                lead = score[at].argmax(1)
+                back[t, at] = lead[:, None]
+                new[at] = score[at, lead, None] + transitions[lead] + emissions[at, t]
+                rest = np.flatnonzero(~sure)
+        if len(rest):
+            cand = score[rest, None, :] + into  # (rest, to, from): the same sums as score[i] + T[i, j]
             best = cand.argmax(2)
-            back[t, rows] = best
-            value = cand.reshape(-1, k)[np.arange(len(rows) * k), best.ravel()].reshape(len(rows), k)
-            if len(rows) == batch:
-                score = value + emissions[:, t]
-                close(t, score)
-                continue
-            new[rows] = value + emissions[rows, t]
+            back[t, rest] = best
+            new[rest] = cand.reshape(-1, k)[np.arange(len(rest) * k), best.ravel()].reshape(len(rest), k) + emissions[rest, t]
         score = new
         close(t, score)
     path = np.zeros((batch, n), dtype=np.int64)
-    every = np.arange(batch)
     tag = np.zeros(batch, dtype=np.int64)
     for t in range(n - 1, -1, -1):
         tag = np.where(last == t, final, tag)  # a text starts its trace at its own last character

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..wordseg import Walk, dictionary_words
+from ..wordseg import Walk, cut_words, dictionary_words, jieba_tokenizer
 from .batching import crf_viterbi, equal_length_batches
 
 LABELS = ("PERSON", "PLACE", "ORG")
@@ -56,8 +56,6 @@ _TRANS_SCORE = np.where(_TRANS, 0.0, _NEG).astype(np.float32)
 def softword_ids(text: str, walk: Walk | None = None) -> list[int]:
     """1/2/3/4 = B/M/E/S of the jieba word each character is in (the 'soft word' feature);
     ``walk``: the text's ``wordseg.dictionary_words`` if already found."""
-    from ..wordseg import cut_words
-
     out: list[int] = []
     for w in cut_words(text, walk):
         out.extend([4] if len(w) == 1 else [1, *[2] * (len(w) - 2), 3])
@@ -74,8 +72,6 @@ _LEX_MAX = 12
 def _load_lexicon() -> dict[str, int]:
     """Which words of jieba's dictionary it tags as person (nr), place (ns) or organisation (nt)
     names, as bits 1/2/4 (the words themselves come from ``wordseg.dictionary_words``)."""
-    from ..wordseg import jieba_tokenizer
-
     typed: dict[str, int] = {}
     bit = {"nr": 1, "nrt": 1, "nrfg": 1, "ns": 2, "nt": 4}
     with jieba_tokenizer().get_dict_file() as f:
