@@ -196,7 +196,7 @@ def test_bilstm_read_directly_equals_the_spacy_component() -> None:
     rec = create("spacy", model_dir=Settings().model_dir)
     assert rec.direct is not None and rec.nlp is None  # the shipped model takes the direct path
     rec.nlp = spacy.load(Settings().model_dir)
-    assert rec._direct(TEXTS) == rec._through_spacy(TEXTS)
+    assert [r.spans for r in rec._direct(TEXTS)] == [r.spans for r in rec._through_spacy(TEXTS)]
 
 
 def test_constrained_viterbi_shortcut_equals_the_full_decoder() -> None:
@@ -233,3 +233,49 @@ def test_constrained_viterbi_shortcut_equals_the_full_decoder() -> None:
     b, s = TAGS.index("B-PERSON"), TAGS.index("S-PERSON")
     x[0, 1, [b, s]] = -0.5
     assert viterbi(x).tolist() == full(x).tolist() == [[0, s]]
+
+
+def test_vocab_ids_from_arrays_equal_dict_lookups() -> None:
+    """Character and bigram ids looked up as arrays (code-point table, sorted bigram keys) are the
+    vocabulary's dict lookups, unknowns and characters beyond the table included."""
+    import json
+    import random
+
+    from pipeline.model.lstm_tagger import BOS, EOS, UNK, Vocab
+    from pipeline.settings import Settings
+
+    raw = json.loads((Settings().model_dir / "pinghu_lstm_ner" / "vocab.json").read_text(encoding="utf-8"))
+    vocab = Vocab.from_json(raw)
+    rng = random.Random(5)
+    alphabet = [*raw["chars"][:2000], *(b for b in raw["bigrams"][:500]), "😀", "\U00020000", "\U0010ffff",
+                "\uffff", BOS, EOS, " ", "a"]
+    texts = [*TEXTS, "", *("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 50))) for _ in range(400))]
+    for text in texts:
+        chars, bigrams = vocab.ids(text)
+        padded = BOS + text + EOS
+        assert chars.tolist() == [vocab.chars.get(c, UNK) for c in text]
+        assert bigrams.tolist() == [vocab.bigrams.get(x + y, UNK) for x, y in zip(padded, padded[1:])]
+
+
+def test_typed_lexicon_equals_splitting_each_dictionary_line() -> None:
+    """The lexicon's typed words, found by one regular expression, are those a split of each line
+    of jieba's dictionary into (word, freq, tag) gives (words of two or more characters)."""
+    from pipeline.model.lstm_tagger import _TYPE_BITS, _TYPED_LINE, _load_lexicon
+    from pipeline.wordseg import jieba_tokenizer
+
+    def by_lines(text: str) -> dict[str, int]:
+        typed: dict[str, int] = {}
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[2] in _TYPE_BITS and len(parts[0]) > 1:
+                typed[parts[0]] = typed.get(parts[0], 0) | _TYPE_BITS[parts[2]]
+        return typed
+
+    with jieba_tokenizer().get_dict_file() as f:
+        shipped = f.read().decode("utf-8")
+    assert _load_lexicon() == by_lines(shipped)
+    awkward = "平湖 3 ns\n当湖街道  12\tns\r\n张 5 nr\n嘉兴港区 7 nt extra\n乍浦 x nrfg\n \t独山港 2 ns \n王五 1 n\n"
+    found: dict[str, int] = {}
+    for word, tag in _TYPED_LINE.findall(awkward):
+        found[word] = found.get(word, 0) | _TYPE_BITS[tag]
+    assert found == by_lines(awkward)

@@ -200,7 +200,8 @@ def test_features_of_a_very_long_line_are_linear_enough() -> None:
 
 def test_every_learned_preset_ships_its_own_artefact_for_its_sources() -> None:
     """A preset with the learned vote reads ``artefact_name(preset)``, trained on that preset's
-    sources (``--preset``): model-gazetteer's vote never saw LAC, the default's did."""
+    sources (``--preset``): model-gazetteer's vote never saw LAC, the default's did.  A preset
+    with ``vote_from`` (the ungated default) reads that preset's artefact and has its sources."""
     from pipeline.recognize import RecognizeStage
     from pipeline.recognize.config import preset_names
     from pipeline.recognize.learned import artefact_name
@@ -209,8 +210,10 @@ def test_every_learned_preset_ships_its_own_artefact_for_its_sources() -> None:
     assert "combined" in learned and "model-gazetteer" in learned
     assert artefact_name("combined") == ARTEFACT
     for preset in learned:
-        raw = json.loads((DEFAULT_MODEL / artefact_name(preset)).read_text(encoding="utf-8"))
-        assert raw["training"].get("preset", "combined") == preset
+        cfg = load_config(preset)
+        raw = json.loads((DEFAULT_MODEL / artefact_name(cfg.learned_vote)).read_text(encoding="utf-8"))
+        assert raw["training"].get("preset", "combined") == cfg.learned_vote
+        assert cfg.sources == load_config(cfg.learned_vote).sources
         LearnedCombiner.from_dict(raw)  # same feature list as this code
     mg = RecognizeStage(Settings(backend="model-gazetteer"))
     assert [s.name for s in mg.sources] == ["spacy", "gazetteer"]

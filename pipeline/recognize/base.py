@@ -121,7 +121,11 @@ def spans_by_pieces(texts: Sequence[str], limit: int,
     pieces of all texts go to ``tag`` in one call, so a tagger can batch across texts (it returns
     each piece's spans in text offsets), and each text keeps its pieces' ``owned_spans``."""
     per_text = [chunks(t, limit=limit) for t in texts]
-    found = tag([p for ps in per_text for p in ps])
+    return join_pieces(per_text, tag([p for ps in per_text for p in ps]))
+
+
+def join_pieces(per_text: Sequence[Sequence[Piece]], found: Sequence[Sequence[Span]]) -> list[list[Span]]:
+    """Each text's ``owned_spans`` from the spans found in all texts' pieces, in order."""
     out: list[list[Span]] = []
     k = 0
     for ps in per_text:
@@ -137,9 +141,19 @@ def _register_propose() -> None:
     @register_pass("propose", requires=["text"], provides=["candidates"], batch=True)
     def propose(docs: list[RecognitionDoc], ctx: Any) -> None:
         """Every configured source's candidate spans, each source run once over the whole batch."""
+        from .gate import consult
+
         texts = [d.text for d in docs]
+        gate = getattr(ctx, "gate", None)
+        sure: list | None = None  # the deciding source's per-character confidence, once it has run
         for src in ctx.sources:
-            for d, spans in zip(docs, src.spans(texts)):
+            if gate is not None and src.name == gate.by and hasattr(src, "spans_with_confidence"):
+                found, sure = src.spans_with_confidence(texts)
+            elif gate is not None and src.name == gate.source and sure is not None:
+                found = consult(gate, src, texts, [d.candidates[gate.by] for d in docs], sure, ctx.consulted)
+            else:  # ungated, or the deciding source cannot say how sure it is: read everything
+                found = src.spans(texts)
+            for d, spans in zip(docs, found):
                 d.candidates[src.name] = spans
 
 

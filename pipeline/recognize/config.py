@@ -13,8 +13,10 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
+from .gate import Gate
+
 CONFIG_PATH = Path(__file__).resolve().parent / "recognize.cfg"
-KEYS = frozenset({"sources", "passes", "disable", "threshold", "blocklist", "vote"})
+KEYS = frozenset({"sources", "passes", "disable", "threshold", "blocklist", "vote", "gate", "vote_from"})
 # The passes that fill the vote's slot in a pass list; a preset's ``vote`` key names the one it runs.
 VOTE_PASSES = ("vote", "learned_vote")
 
@@ -29,6 +31,13 @@ class RecognizeConfig:
     disable: tuple[str, ...] = ()
     threshold: float | None = None  # None: the calibrated threshold for ``preset``
     blocklist: bool = True
+    gate: Gate | None = None  # a source consulted only where another is unsure (``gate.py``)
+    vote_from: str = ""  # the preset whose trained learned vote this one runs ("": its own)
+
+    @property
+    def learned_vote(self) -> str:
+        """The preset whose ``learned_combiner`` artefact this preset reads."""
+        return self.vote_from or self.preset
 
     def with_passes(self, passes: Sequence[str]) -> RecognizeConfig:
         """The same preset with another pass list (a test adding a pass, a notebook trying one)."""
@@ -74,4 +83,6 @@ def load(preset: str, disable: Sequence[str] = (), path: Path = CONFIG_PATH) -> 
         disable=tuple(dict.fromkeys([*merged.get("disable", ()), *disable])),
         threshold=None if merged.get("threshold") is None else float(merged["threshold"]),
         blocklist=bool(merged.get("blocklist", True)),
+        gate=Gate.from_config(merged.get("gate"), merged["sources"]),
+        vote_from=str(merged.get("vote_from") or ""),
     )

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from ..records import Span
-from .base import BackendUnavailable, Piece, Recognizer, register, spans_by_pieces
+from .base import BackendUnavailable, Recognizer, chunks, join_pieces, register
+
+if TYPE_CHECKING:  # the model's module loads with the model (importing this one stays cheap)
+    from ..model.lstm_tagger import Reading
 
 LEGACY_CNN_LAYER = "pinghu.CharFeatureEmbed.v1"  # in a config.cfg: a model of the retired CNN path
 MODEL_SOURCE = "spacy"  # the registered name, which the combiner and the repairs see on spans
@@ -47,37 +53,56 @@ class SpacyRecognizer(Recognizer):
                 from ..model import architectures  # noqa: F401  the legacy CNN model's layers, only for it
             self.nlp = spacy.load(path)
 
-    def _direct(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
-        """The BiLSTM's spans with the edges the component gets from ``Doc.char_span(...,
+    def _direct(self, texts: Sequence[str]) -> list[Reading]:
+        """The BiLSTM's readings with the span edges the component gets from ``Doc.char_span(...,
         alignment_mode="contract")``: whitespace at a span's edge is no token and is left out."""
+        from ..model.lstm_tagger import Reading
+
         out = []
-        found = [spans for k in range(0, len(texts), self.batch_size)  # the batches spaCy would pass
-                 for spans in self.direct.spans(texts[k : k + self.batch_size])]  # type: ignore[union-attr]
-        for text, spans in zip(texts, found):
+        found = [r for k in range(0, len(texts), self.batch_size)  # the batches spaCy would pass
+                 for r in self.direct.read(texts[k : k + self.batch_size])]  # type: ignore[union-attr]
+        for text, reading in zip(texts, found):
             kept = []
-            for s, e, label, conf in spans:
+            for s, e, label, conf in reading.spans:
                 while s < e and text[s].isspace():
                     s += 1
                 while e > s and text[e - 1].isspace():
                     e -= 1
                 if s < e:
                     kept.append((s, e, label, conf))
-            out.append(kept)
+            out.append(Reading(kept, reading.confidence))
         return out
 
-    def _through_spacy(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
+    def _through_spacy(self, texts: Sequence[str]) -> list[Reading]:
+        from ..model.lstm_tagger import Reading
+
         out = []
         for doc in self.nlp.pipe(texts, batch_size=self.batch_size):  # type: ignore[union-attr]
             # The tagger's per-span confidence where the model gives one (the BiLSTM does), else 1.
             confidence = doc.user_data.get("ent_confidence") or [1.0] * len(doc.ents)
-            out.append([(ent.start_char, ent.end_char, ent.label_, conf) for ent, conf in zip(doc.ents, confidence)])
+            spans = [(ent.start_char, ent.end_char, ent.label_, conf) for ent, conf in zip(doc.ents, confidence)]
+            out.append(Reading(spans, np.zeros(len(doc.text), dtype=np.float32)))  # per character: unknown
         return out
 
     def spans(self, texts: Sequence[str]) -> list[list[Span]]:
+        return self.spans_with_confidence(texts)[0]
+
+    def spans_with_confidence(self, texts: Sequence[str]) -> tuple[list[list[Span]], list[np.ndarray]]:
+        """Each text's spans, and per character how sure the tagger is of its tag (the probability
+        of its best tag; 0 where the model is run through spaCy, which does not say)."""
         read = self._direct if self.direct is not None else self._through_spacy
-
-        def tag(pieces: list[Piece]) -> list[list[Span]]:
-            return [[Span(piece.offset + s, piece.offset + e, label, self.name, conf) for s, e, label, conf in spans]
-                    for piece, spans in zip(pieces, read([p.text for p in pieces]))]
-
-        return spans_by_pieces(texts, PIECE_LIMIT, tag)
+        per_text = [chunks(t, limit=PIECE_LIMIT) for t in texts]
+        pieces = [p for ps in per_text for p in ps]
+        readings = read([p.text for p in pieces])
+        found = [[Span(piece.offset + s, piece.offset + e, label, self.name, conf) for s, e, label, conf in r.spans]
+                 for piece, r in zip(pieces, readings)]
+        confidences = []
+        k = 0
+        for text, ps in zip(texts, per_text):
+            sure = np.ones(len(text), dtype=np.float32)
+            for piece, r in zip(ps, readings[k : k + len(ps)]):
+                view = sure[piece.offset : piece.offset + len(piece.text)]
+                np.minimum(view, r.confidence, out=view)  # pieces overlap only around a blind cut
+            confidences.append(sure)
+            k += len(ps)
+        return join_pieces(per_text, found), confidences

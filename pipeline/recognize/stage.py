@@ -18,6 +18,7 @@ from . import config as recognize_config
 from .base import Recognizer, create
 from .combine import Combiner, CombinerConfig
 from .document import RecognitionDoc
+from .gate import Consulted, Gate
 from .learned import LearnedCombiner, artefact_name, local_names
 from .registry import Plan
 from .titles import TitleRules
@@ -33,6 +34,8 @@ class Context:
     combiner: Combiner
     titles: TitleRules = field(default_factory=TitleRules)
     learned: LearnedCombiner | None = None  # the trained classifier, when the plan has ``learned_vote``
+    gate: Gate | None = None  # a source read only where another is unsure (``gate.py``)
+    consulted: Consulted = field(default_factory=Consulted)  # how much of the text the gated source read
 
 
 class RecognizeStage:
@@ -51,9 +54,9 @@ class RecognizeStage:
                        batch_size=settings.batch_size)
                 for n in self.config.sources
             ]
-        self.ctx = Context(list(sources), Combiner(self._combiner_config()))
+        self.ctx = Context(list(sources), Combiner(self._combiner_config()), gate=self.config.gate)
         if "learned_vote" in self.plan.names:
-            self.ctx.learned = LearnedCombiner.load(settings.model_dir / artefact_name(self.config.preset),
+            self.ctx.learned = LearnedCombiner.load(settings.model_dir / artefact_name(self.config.learned_vote),
                                                     self.config.threshold,
                                                     local_names(settings.gazetteer_dir))
         self._t2s = _traditional_to_simplified() if settings.convert_traditional else None
