@@ -122,3 +122,23 @@ def test_gated_default_reads_less_and_keeps_the_sure_spans() -> None:
     assert 0 < stage.ctx.consulted.chars == sum(len(c.text) for t in texts for c in chunks(t, limit=stage.config.gate.unit))
     assert stage.ctx.consulted.read < stage.ctx.consulted.chars
     assert all(s.source == "lac" for p in proposals for s in p["lac"])
+
+
+def test_memoised_sources_gate_as_the_stage_does() -> None:
+    """The ablation's memoised sources (``MemoSource``) pass the model's confidence through, so an
+    ablation of the default gates LAC as the default does (it once read LAC everywhere)."""
+    from pipeline.evaluation.ablation import memo_sources
+    from pipeline.recognize import RecognizeStage
+    from pipeline.settings import Settings
+
+    texts = ["新华社北京三月五日电 国务院总理在人民大会堂作政府工作报告，代表们认真审议。",
+             "乍浦镇与上海两家企业签约了。", "新华社北京三月五日电 国务院总理在人民大会堂作政府工作报告，代表们认真审议。"]
+    plain = RecognizeStage(Settings())
+    memo = RecognizeStage(Settings(), sources=memo_sources(Settings()))
+    for stage in (plain, memo):
+        stage.ctx.consulted = Consulted()
+    assert memo.propose(texts) == plain.propose(texts)
+    assert memo.propose(texts) == plain.propose(texts)  # from the memo the second time
+    # the memo's stage went through the gate too (without the model's confidence it would not)
+    assert memo.ctx.consulted.chars == plain.ctx.consulted.chars > 0
+    assert memo.ctx.consulted.read == plain.ctx.consulted.read < plain.ctx.consulted.chars

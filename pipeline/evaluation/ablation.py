@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from ..recognize import PassConfigError, Plan, Recognizer, RecognizeStage, create, load_config
 from ..records import Span
 from ..settings import Settings
@@ -27,12 +29,25 @@ class MemoSource(Recognizer):
         self.name = inner.name
         self.labels = inner.labels
         self._memo: dict[str, list[Span]] = {}
+        self._sure: dict[str, np.ndarray | None] = {}
 
     def spans(self, texts: Sequence[str]) -> list[list[Span]]:
         if any(t not in self._memo for t in texts):
             for t, found in zip(texts, self.inner.spans(texts)):
                 self._memo[t] = found
         return [list(self._memo[t]) for t in texts]
+
+    def spans_with_confidence(self, texts: Sequence[str]) -> tuple[list[list[Span]], list[np.ndarray] | None]:
+        """The inner source's spans and per-character confidence, each computed once per text
+        (a gate the source decides gates the same clauses in every ablated run)."""
+        if any(t not in self._sure for t in texts):
+            found, sure = self.inner.spans_with_confidence(texts)
+            for k, t in enumerate(texts):
+                self._memo[t], self._sure[t] = found[k], None if sure is None else sure[k]
+        sure_list = [self._sure[t] for t in texts]
+        if any(s is None for s in sure_list):
+            return [list(self._memo[t]) for t in texts], None
+        return [list(self._memo[t]) for t in texts], sure_list  # type: ignore[return-value]
 
 
 def memo_sources(settings: Settings) -> list[Recognizer]:

@@ -12,6 +12,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from ..records import Span
 
 RECOGNIZERS: dict[str, Callable[..., Recognizer]] = {}
@@ -39,6 +41,11 @@ class Recognizer(ABC):
     @abstractmethod
     def spans(self, texts: Sequence[str]) -> list[list[Span]]:
         """One list of candidate spans per text, offsets into that text."""
+
+    def spans_with_confidence(self, texts: Sequence[str]) -> tuple[list[list[Span]], list[np.ndarray] | None]:
+        """The spans and, per text, how sure the source is of each character (0-1); None where
+        the source cannot say (then a gate it decides consults the other source everywhere)."""
+        return self.spans(texts), None
 
 
 _CACHE: dict[tuple[str, str], Recognizer] = {}
@@ -147,7 +154,7 @@ def _register_propose() -> None:
         gate = getattr(ctx, "gate", None)
         sure: list | None = None  # the deciding source's per-character confidence, once it has run
         for src in ctx.sources:
-            if gate is not None and src.name == gate.by and hasattr(src, "spans_with_confidence"):
+            if gate is not None and src.name == gate.by:
                 found, sure = src.spans_with_confidence(texts)
             elif gate is not None and src.name == gate.source and sure is not None:
                 found = consult(gate, src, texts, [d.candidates[gate.by] for d in docs], sure, ctx.consulted)
