@@ -142,3 +142,18 @@ def test_memoised_sources_gate_as_the_stage_does() -> None:
     # the memo's stage went through the gate too (without the model's confidence it would not)
     assert memo.ctx.consulted.chars == plain.ctx.consulted.chars > 0
     assert memo.ctx.consulted.read == plain.ctx.consulted.read < plain.ctx.consulted.chars
+
+
+def test_a_model_run_through_spacy_leaves_the_gate_open() -> None:
+    """A model that only spaCy can run (a legacy model directory) says nothing of its confidence,
+    so the default then reads LAC everywhere, as before the gate."""
+    import spacy
+
+    from pipeline.model import lstm_component  # noqa: F401  registers the factory
+    from pipeline.recognize.spacy_model import SpacyRecognizer
+    from pipeline.settings import Settings
+
+    rec = SpacyRecognizer(Settings().model_dir)
+    rec.direct, rec.nlp = None, spacy.load(Settings().model_dir)
+    spans, sure = rec.spans_with_confidence(["乍浦镇与上海两家企业签约了。"])
+    assert sure is None and spans == rec.spans(["乍浦镇与上海两家企业签约了。"])

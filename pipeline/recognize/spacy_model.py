@@ -81,15 +81,16 @@ class SpacyRecognizer(Recognizer):
             # The tagger's per-span confidence where the model gives one (the BiLSTM does), else 1.
             confidence = doc.user_data.get("ent_confidence") or [1.0] * len(doc.ents)
             spans = [(ent.start_char, ent.end_char, ent.label_, conf) for ent, conf in zip(doc.ents, confidence)]
-            out.append(Reading(spans, np.zeros(len(doc.text), dtype=np.float32)))  # per character: unknown
+            out.append(Reading(spans, np.ones(len(doc.text), dtype=np.float32)))  # not read: see below
         return out
 
     def spans(self, texts: Sequence[str]) -> list[list[Span]]:
         return self.spans_with_confidence(texts)[0]
 
-    def spans_with_confidence(self, texts: Sequence[str]) -> tuple[list[list[Span]], list[np.ndarray]]:
+    def spans_with_confidence(self, texts: Sequence[str]) -> tuple[list[list[Span]], list[np.ndarray] | None]:
         """Each text's spans, and per character how sure the tagger is of its tag (the probability
-        of its best tag; 0 where the model is run through spaCy, which does not say)."""
+        of its best tag); None for a model run through spaCy, which does not say (a gate then
+        consults the other source everywhere)."""
         read = self._direct if self.direct is not None else self._through_spacy
         per_text = [chunks(t, limit=PIECE_LIMIT) for t in texts]
         pieces = [p for ps in per_text for p in ps]
@@ -105,4 +106,4 @@ class SpacyRecognizer(Recognizer):
                 np.minimum(view, r.confidence, out=view)  # pieces overlap only around a blind cut
             confidences.append(sure)
             k += len(ps)
-        return join_pieces(per_text, found), confidences
+        return join_pieces(per_text, found), confidences if self.direct is not None else None
