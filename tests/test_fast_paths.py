@@ -247,7 +247,7 @@ def test_vocab_ids_from_arrays_equal_dict_lookups() -> None:
     raw = json.loads((Settings().model_dir / "pinghu_lstm_ner" / "vocab.json").read_text(encoding="utf-8"))
     vocab = Vocab.from_json(raw)
     rng = random.Random(5)
-    alphabet = [*raw["chars"][:2000], *(b for b in raw["bigrams"][:500]), "😀", "\U00020000", "\U0010ffff",
+    alphabet = [*raw["chars"][:2000], *(b for b in raw["bigrams"][:500]), "😀", "\U00020000", "\U0010ffff", "\ud800",
                 "\uffff", BOS, EOS, " ", "a"]
     texts = [*TEXTS, "", *("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 50))) for _ in range(400))]
     for text in texts:

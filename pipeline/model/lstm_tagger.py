@@ -157,7 +157,7 @@ class Vocab:
 
     def ids(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(character ids, ids of the n + 1 bigrams of BOS + text + EOS)."""
-        codes = np.frombuffer((BOS + text + EOS).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        codes = np.frombuffer((BOS + text + EOS).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
         chars = self._char_ids[np.minimum(codes[1:-1], len(self._char_ids) - 1)]
         pairs = _pair_key(codes[:-1], codes[1:])
         if not len(self._bigram_keys):
