@@ -10,8 +10,9 @@ near 1 at every character of a clause, LAC's reading of that clause almost alway
 ``Gate(source="lac", by="spacy", below=τ, unit=n)``: each text is cut into clauses of at most
 ``n`` characters (``chunks``); a clause where some character's confidence from ``by`` is below
 ``τ`` is read by ``source``, and every other clause takes ``by``'s spans there as ``source``'s
-(what the learned vote was trained to see when the two agree).  ``below = 1.01`` consults
-``source`` everywhere (every confidence is at most 1) and is the ungated default of before.
+(what the learned vote was trained to see when the two agree).  ``below`` above 1 sends every
+clause (every confidence is at most 1); that is still not the ungated default, whose LAC reads its
+own longer pieces with more context: no ``gate`` at all is (``combined-ungated``).
 """
 
 from __future__ import annotations
