@@ -279,3 +279,29 @@ def test_typed_lexicon_equals_splitting_each_dictionary_line() -> None:
     for word, tag in _TYPED_LINE.findall(awkward):
         found[word] = found.get(word, 0) | _TYPE_BITS[tag]
     assert found == by_lines(awkward)
+
+
+def test_ragged_decode_equals_the_full_decoder_per_text() -> None:
+    """``decode`` checks the shortcut over texts of any lengths at once (no padding): each text's
+    tags are the full decoder's on that text alone, one-character texts, ties and illegal best
+    sequences included; its per-character top is the text's own maximum."""
+    from pipeline.model.batching import crf_viterbi
+    from pipeline.model.lstm_tagger import _END_SCORE, _START_SCORE, _TRANS_SCORE, TAGS, decode
+
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        texts = []
+        for _ in range(int(rng.integers(1, 12))):
+            n = int(rng.integers(1, 30))
+            x = rng.normal(size=(n, len(TAGS))).astype(np.float32)
+            if trial % 3 == 0:  # a confident tagger: one tag far ahead at every character
+                x[np.arange(n), rng.integers(0, len(TAGS), size=n)] += 30.0
+            if trial % 5 == 0 and n > 1:
+                x[1] = x[0]  # a tie between two characters' rows
+            texts.append(np.log(np.exp(x) / np.exp(x).sum(-1, keepdims=True)).astype(np.float32))
+        tags, tops = decode(texts)
+        for x, got, top in zip(texts, tags, tops):
+            want = crf_viterbi(x[None], _TRANS_SCORE, _START_SCORE, _END_SCORE)[0]
+            assert got.tolist() == want.tolist()
+            assert np.array_equal(top, x.max(-1))
+    assert decode([]) == ([], [])

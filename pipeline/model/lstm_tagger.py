@@ -206,29 +206,53 @@ GREEDY_MARGIN = 1e-6
 def viterbi(logp: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
     """Best legal tag sequences for a (batch, n, tags) array of log-probabilities: BIOES moves
     only (``crf_viterbi`` with the legal-move scores; ties go to the lowest tag).  ``lengths``:
-    each text's own length when the batch is padded (its tags are ``[b, :lengths[b]]``, the rest
-    0), so texts of any lengths decode together.
+    each text's own length (at least 1) when the batch is padded (its tags are
+    ``[b, :lengths[b]]``, the rest 0).  The padded face of ``decode``."""
+    batch, n, _ = logp.shape
+    lengths = np.full(batch, n) if lengths is None else np.asarray(lengths, dtype=np.int64)
+    out = np.zeros((batch, n), dtype=np.int64)
+    for row, tags in enumerate(decode([logp[b, : lengths[b]] for b in range(batch)])[0]):
+        out[row, : len(tags)] = tags
+    return out
+
+
+def decode(logps: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Each text's best legal tags, and each character's best log-probability, for texts of any
+    lengths (each at least 1), given as they are: the checks below run over all their characters
+    at once, with no padding to the longest (a page's pieces run from 5 to 800 characters).
 
     Shortcut, exact: legal moves score 0 and illegal ones -1e9, so a path's score is the sum of
     its tags' log-probabilities.  Where each character's best tag is unique (by more than
     ``GREEDY_MARGIN``) and the sequence of best tags is itself legal, no other path reaches that
     sum and the decoder's own steps would choose the same tags at every character; those texts
-    skip the step-per-character loop (most texts: a confident tagger's best tags are legal)."""
-    batch, n, _ = logp.shape
-    lengths = np.full(batch, n) if lengths is None else np.asarray(lengths, dtype=np.int64)
-    valid = np.arange(n)[None, :] < lengths[:, None]
-    best = logp.argmax(-1)
-    top = logp.max(-1)
-    top2 = np.partition(logp, -2, axis=-1)[..., -2]
-    unique = ((top - top2 > GREEDY_MARGIN) | ~valid).all(1)
-    last = best[np.arange(batch), lengths - 1]
-    legal = _START[best[:, 0]] & _END[last] & (_TRANS[best[:, :-1], best[:, 1:]] | ~valid[:, 1:]).all(1)
-    small = np.abs(np.where(valid, top, 0).astype(np.float64).sum(1)) < 1e4
-    best[~valid] = 0
+    skip the step-per-character loop (most texts: a confident tagger's best tags are legal).  The
+    rest are decoded together by ``crf_viterbi``, each to its own length."""
+    lengths = np.fromiter((len(x) for x in logps), dtype=np.int64, count=len(logps))
+    if not len(logps):
+        return [], []
+    flat = np.concatenate(logps)
+    starts = np.zeros(len(logps), dtype=np.int64)
+    starts[1:] = np.cumsum(lengths)[:-1]
+    ends = starts + lengths
+    best = flat.argmax(-1)
+    top = flat.max(-1)
+    top2 = np.partition(flat, -2, axis=-1)[:, -2]
+    unique = np.logical_and.reduceat(top - top2 > GREEDY_MARGIN, starts)
+    moves = np.ones(len(flat), dtype=bool)  # moves[i]: best[i] -> best[i + 1] legal, or i ends its text
+    moves[:-1] = _TRANS[best[:-1], best[1:]]
+    moves[ends - 1] = True
+    legal = np.logical_and.reduceat(moves, starts) & _START[best[starts]] & _END[best[ends - 1]]
+    small = np.abs(np.add.reduceat(top.astype(np.float64), starts)) < 1e4
+    tags = [best[a:b] for a, b in zip(starts, ends)]
     rest = np.flatnonzero(~(unique & legal & small))
     if len(rest):
-        best[rest] = crf_viterbi(logp[rest], _TRANS_SCORE, _START_SCORE, _END_SCORE, lengths=lengths[rest])
-    return best
+        padded = np.zeros((len(rest), int(lengths[rest].max()), flat.shape[1]), dtype=flat.dtype)
+        for row, i in enumerate(rest):
+            padded[row, : lengths[i]] = logps[i]
+        paths = crf_viterbi(padded, _TRANS_SCORE, _START_SCORE, _END_SCORE, lengths=lengths[rest])
+        for row, i in enumerate(rest):
+            tags[i] = paths[row, : lengths[i]]
+    return tags, [top[a:b] for a, b in zip(starts, ends)]
 
 
 def tags_to_spans(tags: Iterable[int]) -> list[tuple[int, int, str]]:
@@ -281,29 +305,26 @@ class OnnxTagger:
         """(start, end, label, confidence) per text."""
         return [r.spans for r in self.read(texts)]
 
-    def read(self, texts: Sequence[str]) -> list[Reading]:
+    def read(self, texts: Sequence[str], window: int = 64) -> list[Reading]:
         """Each text's spans and how sure the tagger is of each character (``Reading``).  Texts
-        of equal length run as one batch: no padding, so the backward LSTM never reads pads (and
-        the int8 LSTM, which quantises a batch's activations together, sees only texts of one
-        length).  All texts are then decoded together, padded: ``viterbi`` decodes each to its
-        own length."""
+        of equal length within each ``window`` of consecutive texts run as one batch: no padding,
+        so the backward LSTM never reads pads (and the int8 LSTM, which quantises a batch's
+        activations together, sees only texts of one length; the window fixes which texts those
+        are, so a text's batch-mates do not depend on how many texts a call holds beyond it).
+        All texts are then decoded together (``decode``, each to its own length)."""
         out = [Reading([], np.ones(len(t), dtype=np.float32)) for t in texts]
-        done = [i for i, t in enumerate(texts) if t]
-        if not done:
-            return out
         logps: dict[int, np.ndarray] = {}
-        for group in equal_length_batches(texts):
-            feats = np.stack([self.vocab.features(texts[i], self.softword, self.lexicon) for i in group])  # (b, rows, n)
-            (logp,) = self.session.run(None, {name: feats[:, k] for k, name in enumerate(self.inputs)})
-            logps.update(zip(group, logp))
-        lengths = np.array([len(texts[i]) for i in done])
-        padded = np.zeros((len(done), int(lengths.max()), len(TAGS)), dtype=np.float32)
-        for row, i in enumerate(done):
-            padded[row, : lengths[row]] = logps[i]
-        for i, tags, n in zip(done, viterbi(padded, lengths), lengths):
-            lp, tags = logps[i], tags[:n]
+        for w in range(0, len(texts), window):
+            for group in equal_length_batches(texts[w : w + window]):
+                group = [w + i for i in group]
+                feats = np.stack([self.vocab.features(texts[i], self.softword, self.lexicon) for i in group])
+                (logp,) = self.session.run(None, {name: feats[:, k] for k, name in enumerate(self.inputs)})
+                logps.update(zip(group, logp))
+        done = sorted(logps)
+        for i, tags, top in zip(done, *decode([logps[i] for i in done])):
+            lp = logps[i]
             out[i] = Reading([(s, e, label, span_confidence(lp, tags, s, e)) for s, e, label in tags_to_spans(tags)],
-                             np.exp(lp.max(-1)))
+                             np.exp(top))
         return out
 
 

@@ -59,8 +59,7 @@ class SpacyRecognizer(Recognizer):
         from ..model.lstm_tagger import Reading
 
         out = []
-        found = [r for k in range(0, len(texts), self.batch_size)  # the batches spaCy would pass
-                 for r in self.direct.read(texts[k : k + self.batch_size])]  # type: ignore[union-attr]
+        found = self.direct.read(texts, window=self.batch_size)  # type: ignore[union-attr]  # spaCy's batches
         for text, reading in zip(texts, found):
             kept = []
             for s, e, label, conf in reading.spans:
