@@ -22,8 +22,34 @@ def jieba_tokenizer() -> Any:  # jieba is untyped
 
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()
-    tok.initialize()
+    if not _load_jieba_cache(tok):
+        tok.initialize()  # builds the dictionary and writes jieba's cache for the next process
     return tok
+
+
+def _load_jieba_cache(tok: Any) -> bool:
+    """Fill ``tok`` from the cache jieba writes for its default dictionary, as ``initialize``
+    would, but from the file's bytes at once: ``marshal.load`` on an open file reads it a piece
+    per object and took 0.5 s of every process's start, ``marshal.loads`` of the bytes 0.25 s.
+    False (jieba then initialises itself, building the cache if needed) for another dictionary
+    or cache file, or a cache that is missing or unreadable."""
+    import marshal
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import jieba
+
+    if tok.dictionary != jieba.DEFAULT_DICT or tok.cache_file:
+        return False
+    try:
+        freq, total = marshal.loads(Path(os.path.join(tok.tmp_dir or tempfile.gettempdir(), "jieba.cache")).read_bytes())
+    except Exception:  # missing, partly written or foreign: jieba's own path decides
+        return False
+    if not isinstance(freq, dict) or not isinstance(total, int):
+        return False
+    tok.FREQ, tok.total, tok.initialized = freq, total, True
+    return True
 
 
 MEMO_BLOCKS = 5_000  # blocks remembered before the memo starts afresh: a page's worth, a few MB

@@ -305,3 +305,24 @@ def test_ragged_decode_equals_the_full_decoder_per_text() -> None:
             assert got.tolist() == want.tolist()
             assert np.array_equal(top, x.max(-1))
     assert decode([]) == ([], [])
+
+
+def test_jieba_cache_read_at_once_equals_jiebas_own_load(tmp_path: Path) -> None:
+    """Our read of jieba's dictionary cache (the bytes at once) gives the dictionary jieba's own
+    ``initialize`` loads; with no cache, or a damaged one, it declines and jieba's path runs."""
+    import jieba
+
+    from pipeline.wordseg import _load_jieba_cache, jieba_tokenizer
+
+    ours = jieba_tokenizer()  # writes jieba's cache if this machine had none
+    theirs = jieba.Tokenizer()
+    theirs.initialize()
+    again = jieba.Tokenizer()
+    assert _load_jieba_cache(again)
+    for tok in (ours, again):
+        assert tok.initialized and tok.FREQ == theirs.FREQ and tok.total == theirs.total
+    elsewhere = jieba.Tokenizer()
+    elsewhere.tmp_dir = str(tmp_path)
+    assert not _load_jieba_cache(elsewhere)  # no cache there
+    (tmp_path / "jieba.cache").write_bytes(b"\x00damaged")
+    assert not _load_jieba_cache(elsewhere) and not elsewhere.initialized
