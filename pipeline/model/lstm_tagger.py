@@ -142,14 +142,14 @@ class Vocab:
         # The same ids as arrays, looked up a text at a time (a dict lookup per character and per
         # bigram cost a twentieth of the default's time): a character's id by code point, and the
         # bigrams' code-point pairs sorted, found by bisection.
-        top = max((ord(c) for c in self.chars), default=0)
-        self._char_ids = np.full(top + 2, UNK, dtype=np.int64)  # the last slot: any code point above
-        for c, i in self.chars.items():
-            self._char_ids[ord(c)] = i
-        keys = np.array([_pair_key(ord(b[0]), ord(b[1])) for b in self.bigrams], dtype=np.int64)
+        chars_cp = _code_points("".join(self.chars))
+        self._char_ids = np.full(int(chars_cp.max(initial=0)) + 2, UNK, dtype=np.int64)  # last slot: any code point above
+        self._char_ids[chars_cp] = np.fromiter(self.chars.values(), dtype=np.int64, count=len(self.chars))
+        pairs = _code_points("".join(self.bigrams)).reshape(-1, 2)
+        keys = _pair_key(pairs[:, 0], pairs[:, 1])
         order = np.argsort(keys, kind="stable")
         self._bigram_keys = keys[order]
-        self._bigram_ids = np.array(list(self.bigrams.values()), dtype=np.int64)[order]
+        self._bigram_ids = np.fromiter(self.bigrams.values(), dtype=np.int64, count=len(self.bigrams))[order]
 
     @property
     def sizes(self) -> tuple[int, int]:
@@ -157,7 +157,7 @@ class Vocab:
 
     def ids(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(character ids, ids of the n + 1 bigrams of BOS + text + EOS)."""
-        codes = np.frombuffer((BOS + text + EOS).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+        codes = _code_points(BOS + text + EOS)
         chars = self._char_ids[np.minimum(codes[1:-1], len(self._char_ids) - 1)]
         pairs = _pair_key(codes[:-1], codes[1:])
         if not len(self._bigram_keys):
@@ -187,6 +187,11 @@ class Vocab:
     @classmethod
     def from_json(cls, data: dict[str, list[str]]) -> Vocab:
         return cls(data["chars"], data["bigrams"])
+
+
+def _code_points(text: str) -> np.ndarray:
+    """Each character's code point (lone surrogates too, as ``ord`` gives them), as int64."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
 
 
 def _pair_key(first: int | np.ndarray, second: int | np.ndarray) -> int | np.ndarray:
