@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..records import Span
-from .base import BackendUnavailable, Recognizer, chunks, join_pieces, register
+from .base import BackendUnavailable, Piece, Recognizer, chunks, join_pieces, register
 
 if TYPE_CHECKING:  # the model's module loads with the model (importing this one stays cheap)
     from ..model.lstm_tagger import Reading
@@ -80,22 +80,30 @@ class SpacyRecognizer(Recognizer):
             # The tagger's per-span confidence where the model gives one (the BiLSTM does), else 1.
             confidence = doc.user_data.get("ent_confidence") or [1.0] * len(doc.ents)
             spans = [(ent.start_char, ent.end_char, ent.label_, conf) for ent, conf in zip(doc.ents, confidence)]
-            out.append(Reading(spans, np.ones(len(doc.text), dtype=np.float32)))  # not read: see below
+            out.append(Reading(spans, np.ones(len(doc.text), dtype=np.float32)))  # spaCy gives no per-character confidence
         return out
 
-    def spans(self, texts: Sequence[str]) -> list[list[Span]]:
-        return self.spans_with_confidence(texts)[0]
-
-    def spans_with_confidence(self, texts: Sequence[str]) -> tuple[list[list[Span]], list[np.ndarray] | None]:
-        """Each text's spans, and per character how sure the tagger is of its tag (the probability
-        of its best tag); None for a model run through spaCy, which does not say (a gate then
-        consults the other source everywhere)."""
+    def _read_pieces(self, texts: Sequence[str]) -> tuple[list[list[Piece]], list[Reading], list[list[Span]]]:
+        """Each text's pieces (``chunks``), the tagger's reading of every piece, and each text's
+        spans from its pieces (``join_pieces``)."""
         read = self._direct if self.direct is not None else self._through_spacy
         per_text = [chunks(t, limit=PIECE_LIMIT) for t in texts]
         pieces = [p for ps in per_text for p in ps]
         readings = read([p.text for p in pieces])
         found = [[Span(piece.offset + s, piece.offset + e, label, self.name, conf) for s, e, label, conf in r.spans]
                  for piece, r in zip(pieces, readings)]
+        return per_text, readings, join_pieces(per_text, found)
+
+    def spans(self, texts: Sequence[str]) -> list[list[Span]]:
+        return self._read_pieces(texts)[2]
+
+    def spans_with_confidence(self, texts: Sequence[str]) -> tuple[list[list[Span]], list[np.ndarray] | None]:
+        """Each text's spans, and per character how sure the tagger is of its tag (the probability
+        of its best tag); None for a model run through spaCy, which does not say (a gate then
+        consults the other source everywhere)."""
+        per_text, readings, spans = self._read_pieces(texts)
+        if self.direct is None:
+            return spans, None
         confidences = []
         k = 0
         for text, ps in zip(texts, per_text):
@@ -105,4 +113,4 @@ class SpacyRecognizer(Recognizer):
                 np.minimum(view, r.confidence, out=view)  # pieces overlap only around a blind cut
             confidences.append(sure)
             k += len(ps)
-        return join_pieces(per_text, found), confidences if self.direct is not None else None
+        return spans, confidences
