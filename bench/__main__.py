@@ -52,6 +52,19 @@ def sentences(text: str = "pd1998") -> list[str]:
     return [s for s in found if 10 <= len(s) <= 200]
 
 
+def build_set(name: str, work: Path) -> tuple[list[Path], int]:
+    """The pages of the set ``name`` of ``SETS``, written under ``work / name``."""
+    n_issues, seed, text = SETS[name]
+    (work / name).mkdir()
+    return build_issues(n_issues, work / name, seed=seed, text=text)
+
+
+def compare_set(name: str, work: Path) -> dict[str, object]:
+    """The set's size and its LAC-alone vs default comparison (``bench_compare``)."""
+    files, chars = build_set(name, work)
+    return {"chars": chars, "pages": len(files), "vs_lac": bench_compare(files, chars, work / f"{name}-compare")}
+
+
 def build_issues(n_issues: int, out: Path, seed: int = 0, text: str = "pd1998") -> tuple[list[Path], int]:
     """Write n_issues × 8 Markdown pages of ``sentences(text)`` under ``out``; return the files
     and total characters."""
@@ -254,25 +267,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pinghu-bench-") as tmp:
         work = Path(tmp)
         if args.compare_only:
-            cdir = work / args.compare_only
-            cdir.mkdir()
-            n_issues, seed, text = SETS[args.compare_only]
-            cfiles, cchars = build_issues(n_issues, cdir, seed=seed, text=text)
-            result[args.compare_only] = {"chars": cchars, "pages": len(cfiles),
-                                         "vs_lac": bench_compare(cfiles, cchars, work / "c")}
+            result[args.compare_only] = compare_set(args.compare_only, work)
             return _save(result)
-        quick_dir = work / "quick"
-        quick_dir.mkdir()
-        files, chars = build_issues(2, quick_dir)
+        files, chars = build_set("quick", work)
         result["quick"] = {"chars": chars, "pages": len(files)}
         result["quick"]["jieba_chars_per_s"] = bench_jieba(files, chars)
         result["quick"]["disable_passes"] = list(args.disable)
         result["quick"]["stages_chars_per_s"] = bench_stages(files, chars, tuple(args.disable))
         result["quick"]["run_1_worker"] = bench_run(files, chars, 1, work / "q")
         if not args.quick_only:
-            med_dir = work / "medium"
-            med_dir.mkdir()
-            mfiles, mchars = build_issues(SETS["medium"][0], med_dir, seed=SETS["medium"][1])
+            mfiles, mchars = build_set("medium", work)
             med: dict[str, object] = {"chars": mchars, "pages": len(mfiles)}
             med["jieba_chars_per_s"] = bench_jieba(mfiles, mchars)
             for w in (1, 2):
@@ -281,11 +285,7 @@ def main(argv: list[str] | None = None) -> int:
             med["ratio_1_worker_vs_jieba"] = med["run_1_worker"]["chars_per_s"] / med["jieba_chars_per_s"]
             med["vs_lac"] = bench_compare(mfiles, mchars, work / "mc")
             result["medium"] = med
-            udir = work / "unseen"
-            udir.mkdir()
-            n_issues, seed, text = SETS["unseen"]
-            ufiles, uchars = build_issues(n_issues, udir, seed=seed, text=text)
-            result["unseen"] = {"chars": uchars, "pages": len(ufiles), "vs_lac": bench_compare(ufiles, uchars, work / "uc")}
+            result["unseen"] = compare_set("unseen", work)
         if args.year:
             ydir = work / "year"
             ydir.mkdir()

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.__main__ import RESULTS, SETS, build_issues
+from bench.__main__ import RESULTS, SETS, build_set
 
 # (stage, path suffix of the function's file, function name[, path suffix of its caller]): the
 # cumulative time of every function that matches (of the calls from that caller, if given).
@@ -118,15 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from pipeline.cli import main as cli_main
 
-    n_issues, seed, text = SETS[args.set]
     RESULTS.mkdir(exist_ok=True)
     stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
     prof_path = RESULTS / f"profile-{stamp}.prof"
     with tempfile.TemporaryDirectory(prefix="pinghu-profile-") as tmp:
-        src = Path(tmp) / "src"
-        src.mkdir()
-        _files, chars = build_issues(n_issues, src, seed=seed, text=text)
-        cmd = ["run", str(src), "--out", str(Path(tmp) / "out"), "--workers", "1", "--quiet"]
+        _files, chars = build_set(args.set, Path(tmp))
+        cmd = ["run", str(Path(tmp) / args.set), "--out", str(Path(tmp) / "out"), "--workers", "1", "--quiet"]
         if args.backend:
             cmd += ["--backend", args.backend]
         prof = cProfile.Profile()
