@@ -176,6 +176,28 @@ def cut_words(text: str, walk: Walk | None = None) -> list[str]:
     return word_cutter()(text, walk)
 
 
+def word_bounds(text: str) -> list[int]:
+    """jieba's word boundaries in ``text``, ascending (0 and ``len(text)`` included).  A second
+    call on the same text costs little: ``cut_words`` remembers its blocks."""
+    bounds, pos = [0], 0
+    for w in cut_words(text):
+        pos += len(w)
+        bounds.append(pos)
+    return bounds
+
+
+def inside_dictionary_words(text: str) -> frozenset[int]:
+    """The offsets strictly inside a word of two or more characters that jieba cuts from
+    ``text`` and its dictionary lists: a name ending at one would split that word."""
+    out: set[int] = set()
+    pos = 0
+    for w in cut_words(text):
+        if len(w) > 1 and is_known_word(w):
+            out.update(range(pos + 1, pos + len(w)))
+        pos += len(w)
+    return frozenset(out)
+
+
 def is_known_word(surface: str) -> bool:
     """Whether jieba's general dictionary lists ``surface`` as a word (with a frequency)."""
     return bool(jieba_tokenizer().FREQ.get(surface))

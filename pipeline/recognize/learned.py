@@ -94,17 +94,6 @@ def candidates_of(doc_candidates: Mapping[str, Sequence[Span]]) -> list[Candidat
     return [Candidate(a, b, lab, frozenset(srcs), sc) for (a, b, lab), (srcs, sc) in sorted(by_key.items())]
 
 
-def _word_bounds(text: str) -> list[int]:
-    """jieba's word boundaries in ``text``, ascending (0 and len(text) included)."""
-    from ..wordseg import cut_words
-
-    bounds, pos = [0], 0
-    for w in cut_words(text):
-        pos += len(w)
-        bounds.append(pos)
-    return bounds
-
-
 class _SourceIndex:
     """One source's proposals sorted by start, so the ones overlapping a candidate are found by
     bisection: a linear scan per candidate made a 100,000-character line quadratic."""
@@ -193,12 +182,12 @@ def features(text: str, doc_candidates: Mapping[str, Sequence[Span]],
              local: frozenset[str] = frozenset()) -> tuple[list[Candidate], np.ndarray]:
     """The candidates of one text and their feature matrix (rows in ``FEATURES`` order);
     ``local``: the surfaces naming the paper's own county or city (``local_names``)."""
-    from ..wordseg import is_known_word
+    from ..wordseg import is_known_word, word_bounds
 
     cands = candidates_of(doc_candidates)
     if not cands:
         return cands, np.zeros((0, len(FEATURES)), dtype=np.float32)
-    bounds = _word_bounds(text)
+    bounds = word_bounds(text)
     bound_set = set(bounds)
     span_sources: dict[tuple[int, int], set[str]] = defaultdict(set)
     for c in cands:
