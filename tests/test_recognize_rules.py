@@ -230,6 +230,18 @@ def test_repair_spreads_a_twice_read_unknown_place_through_the_article() -> None
     assert _repaired(text, mixed).count(("云岙", "PLACE")) == 2
 
 
+def test_repair_lets_a_twice_read_name_replace_a_shorter_span_inside_it() -> None:
+    """上海塘 (a river) read twice in an article is 上海塘 where a tagger kept only 上海 of it; a
+    kept span reaching outside the name is another reading and stays, and so does a span the name
+    does not hold."""
+    text = "上海塘整治。上海塘边，上海塘段。上海塘林，上海来客。"
+    spans = [_span(text, "上海", "PLACE"), _span(text, "上海塘", "PLACE", 1), _span(text, "上海塘", "PLACE", 2),
+             _span(text, "上海塘林", "PLACE"), _span(text, "上海", "PLACE", 4)]
+    out = _repaired(text, spans)
+    assert out.count(("上海塘", "PLACE")) == 3
+    assert ("上海塘林", "PLACE") in out and out.count(("上海", "PLACE")) == 1
+
+
 def test_ruler_never_reports_past_the_end() -> None:
     r = GazetteerRuler(names=[("市发改局", "ORG"), ("市发改局局长办公室", "ORG")])
     assert [(s.start, s.end) for s in r.find("市发改局")] == [(0, 4)]

@@ -248,7 +248,9 @@ def _propagate_names(text: str, spans: list[Span]) -> list[Span]:
     park) is read in the contexts that give it away and missed in slogans and event names.
     Twice, not once: a single reading may be the error that propagation would multiply.  Only
     names the general dictionary does not know: a known name (上海) the taggers already find where
-    it stands alone, and where they did not it is usually part of a longer name (上海塘 river)."""
+    it stands alone, and where they did not it is usually part of a longer name (上海塘 river).
+    The same holds the other way: where such a name is printed but the taggers kept only a
+    shorter span inside it (上海 in one 上海塘 of three), the name replaces that span."""
     readings: dict[str, list[str]] = {}  # surface -> the label of each span of it
     for s in spans:
         readings.setdefault(text[s.start : s.end], []).append(s.label)
@@ -258,26 +260,68 @@ def _propagate_names(text: str, spans: list[Span]) -> list[Span]:
         if len(labels) >= 2 and len(set(labels)) == 1 and labels[0] in ("PLACE", "ORG")
         and len(surface) >= 2 and _HAN.match(surface) and not _known_word(surface)
     }
-    return _tag_other_occurrences(text, spans, names)
+    return _tag_other_occurrences(text, spans, names, absorb_shorter=True)
 
 
-def _tag_other_occurrences(text: str, spans: list[Span], names: dict[str, str]) -> list[Span]:
-    """Each name (to its label) wherever it is printed and no kept span covers it; longest first."""
+def _tag_other_occurrences(text: str, spans: list[Span], names: dict[str, str],
+                           absorb_shorter: bool = False) -> list[Span]:
+    """Each name (to its label) wherever it is printed and no kept span covers it; longest first.
+    ``absorb_shorter``: also where the only kept spans there lie inside the occurrence and are
+    shorter than it; they give way to the name."""
     if not names:
         return spans
     occupied = Occupancy(len(text))
     for s in spans:
         occupied.take(s.start, s.end)
-    added: list[Span] = []
+    standing = _SpansByStart(spans)
     for name in sorted(names, key=len, reverse=True):
         start = text.find(name)
         while start >= 0:
             end = start + len(name)
-            if occupied.is_free(start, end):
-                added.append(Span(start, end, names[name], "consistency", 0.8))
-                occupied.take(start, end)
+            inner: list[Span] = []
+            if not occupied.is_free(start, end):
+                inner = _inside_only(standing.overlapping(start, end), start, end) if absorb_shorter else []
+                if not inner:
+                    start = text.find(name, end)
+                    continue
+            for s in inner:
+                standing.remove(s)
+            standing.add(Span(start, end, names[name], "consistency", 0.8))
+            occupied.take(start, end)
             start = text.find(name, end)
-    return sorted([*spans, *added], key=lambda s: s.start)
+    return standing.spans()
+
+
+class _SpansByStart:
+    """Spans indexed by start, so the few overlapping an occurrence are found without a scan of
+    every span (a 100,000-character line holds thousands)."""
+
+    def __init__(self, spans: Sequence[Span]) -> None:
+        self._at: dict[int, list[Span]] = {}
+        self._longest = 0
+        for s in spans:
+            self.add(s)
+
+    def add(self, s: Span) -> None:
+        self._at.setdefault(s.start, []).append(s)
+        self._longest = max(self._longest, s.end - s.start)
+
+    def remove(self, s: Span) -> None:
+        self._at[s.start].remove(s)
+
+    def overlapping(self, start: int, end: int) -> list[Span]:
+        return [s for k in range(start - self._longest + 1, end) for s in self._at.get(k, ()) if s.end > start]
+
+    def spans(self) -> list[Span]:
+        return [s for k in sorted(self._at) for s in self._at[k]]
+
+
+def _inside_only(hit: Sequence[Span], start: int, end: int) -> list[Span]:
+    """``hit`` (the kept spans overlapping [start, end)) if every one lies inside it and is
+    shorter; otherwise none (a span reaching outside is another reading, not a part)."""
+    if hit and all(start <= s.start and s.end <= end and s.end - s.start < end - start for s in hit):
+        return list(hit)
+    return []
 
 
 def _known_word(surface: str) -> bool:
