@@ -247,16 +247,21 @@ def test_ruler_never_reports_past_the_end() -> None:
     assert [(s.start, s.end) for s in r.find("市发改局")] == [(0, 4)]
 
 
-def test_ruler_proposes_no_name_that_ends_inside_a_dictionary_word() -> None:
+def test_no_gazetteer_name_that_ends_inside_a_dictionary_word() -> None:
     """组织部分企业 is 组织 + 部分 (organise some firms), not the party's 组织部; 平湖市民 is 平湖 +
     市民.  A name's start may join the word before it (和平 + 湖) and an unknown word may be cut
-    anywhere (钟 + 埭 + 街道): neither stops a name."""
-    names = [("组织部", "ORG"), ("平湖市", "PLACE"), ("平湖", "PLACE"), ("钟埭街道", "PLACE")]
+    anywhere (钟 + 埭 + 街道): neither stops a name; other sources' candidates are left alone."""
+    from pipeline.recognize.document import RecognitionDoc
+    from pipeline.recognize.repair import drop_split_names
+
+    names = [("组织部", "ORG"), ("平湖市", "PLACE"), ("钟埭街道", "PLACE"), ("平湖", "PLACE")]
     text = "市人社局还组织部分企业赴江苏，平湖市民来到钟埭街道和平湖"
-    found = [text[s.start : s.end] for s in GazetteerRuler(names=names).find(text)]
-    every = [text[s.start : s.end] for s in GazetteerRuler(names=names, within_words=True).find(text)]
-    assert found == ["平湖", "钟埭街道", "平湖"]
-    assert every == ["组织部", "平湖市", "钟埭街道", "平湖"]
+    found = GazetteerRuler(names=names).find(text)
+    assert [text[s.start : s.end] for s in found] == ["组织部", "平湖市", "钟埭街道", "平湖"]
+    doc = RecognitionDoc(text, candidates={"gazetteer": found, "lac": [_span(text, "组织部", "ORG")]})
+    drop_split_names(doc, None)
+    assert [text[s.start : s.end] for s in doc.candidates["gazetteer"]] == ["钟埭街道", "平湖"]
+    assert [text[s.start : s.end] for s in doc.candidates["lac"]] == ["组织部"]
 
 
 def _repaired(text: str, spans: list[Span]) -> list[tuple[str, str]]:

@@ -3,7 +3,7 @@
 Why: the hand-set vote (``combine.py``) weighs a source by one precision per label and keeps a
 span above one threshold; it cannot learn that LAC's ORG ending in 公司 is right more often than
 its bare two-character ORG, or that a span jieba cuts through is rarely a name.  Here every
-distinct (start, end, label) that some source proposed (after ``settle_candidates``) becomes one
+distinct (start, end, label) that some source proposed (after the passes before the vote) becomes one
 row of features (which sources proposed it and how surely, whether they agree on its type, the
 gazetteer, jieba's word boundaries, the suffix class, the length, repetition in the text), and a
 logistic regression trained on independent corpus text (``pipeline/training/learned_combiner.py``)

@@ -20,7 +20,8 @@ ORG spans are replaced by names the *active* gazetteer's ruler knows, type for t
 do not know the name.  It is trained on, never scored: C and the threshold are chosen on the two
 independent sets alone.
 
-Each distinct candidate span of the ``combined`` sources (after ``settle_candidates``) is a row,
+Each distinct candidate span of the ``combined`` sources (after the passes before the vote:
+``drop_split_names``, ``settle_candidates``) is a row,
 labelled 1 when exactly a gold entity (same start, end and label).  The three sets get equal
 total weight, so no one set's conventions decides alone.  The regularisation C and the
 threshold are chosen by 5-fold cross-validation grouped by sentence: out-of-fold probabilities,
@@ -51,7 +52,6 @@ from ..recognize.learned import (
     local_names,
     resolve,
 )
-from ..recognize.repair import settle_candidates
 from ..settings import Settings
 from .augment import Augmenter
 from .cnn import msra_dev
@@ -137,11 +137,13 @@ def build_rows(settings: Settings, sets: Sequence[tuple[str, Sequence[Example]]]
     blocklist = stage.combiner.config.blocklist
     local = local_names(settings.gazetteer_dir)
     hand_vote = Combiner(CombinerConfig.load(settings.model_dir / "combiner.json", "combined-hand"))
+    # What the vote sees at run time: the candidates after the passes that come before it.
+    before_vote = tuple(cfg.passes[cfg.passes.index("propose") + 1 : cfg.passes.index("vote")])
     out: list[Sentence] = []
     for corpus, examples in sets:
         for ex, props in zip(examples, stage.propose([e.text for e in examples])):
             doc = RecognitionDoc(ex.text, candidates=props)
-            settle_candidates(doc, None)
+            stage.plan.run_named(before_vote, [doc], stage.ctx)
             cands, x = features(ex.text, doc.candidates, blocklist, local)
             keep = [i for i, c in enumerate(cands) if _outside(c, ex.ignore)]
             cands, x = [cands[i] for i in keep], x[keep]
