@@ -165,3 +165,19 @@ def test_cluener_split_is_fixed_and_disjoint() -> None:
     assert [e.text for e in held] == [e.text for e in again_held] and len(held) == 2500
     everything = sorted(e.text for e in read_corpus("cluener-train"))
     assert sorted(e.text for e in [*part, *held]) == everything  # a partition: nothing lost or doubled
+
+
+def test_sentences_as_documents_keep_every_span_on_its_characters() -> None:
+    """MSRA test read as documents (``msra-test-docs``): consecutive sentences joined up to the
+    limit, a longer sentence alone; spans and ignored regions land on the same characters."""
+    from pipeline.training.corpora import as_documents
+
+    rows = [Example("张三在北京。", ((0, 2, "PERSON"), (3, 5, "PLACE")), "msra"),
+            Example("李四去上海。", ((0, 2, "PERSON"), (3, 5, "PLACE")), "msra", ((3, 5),)),
+            Example("很长的一句话，没有名字，比界限还长。", (), "msra"),
+            Example("王五。", ((0, 2, "PERSON"),), "msra")]
+    docs = list(as_documents(rows, limit=12))
+    assert [d.text for d in docs] == ["张三在北京。李四去上海。", "很长的一句话，没有名字，比界限还长。", "王五。"]
+    joined = [(d.text[a:b], lab) for d in docs for a, b, lab in d.spans]
+    assert joined == [("张三", "PERSON"), ("北京", "PLACE"), ("李四", "PERSON"), ("上海", "PLACE"), ("王五", "PERSON")]
+    assert [docs[0].text[a:b] for a, b in docs[0].ignore] == ["上海"]
