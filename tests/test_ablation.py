@@ -40,6 +40,34 @@ def test_memo_source_runs_the_tagger_once_and_returns_the_same_spans() -> None:
     assert again == [first[0]] and first == inner.spans([TEXT, "无"])
 
 
+class BatchDependent(Recognizer):
+    """A source whose reading of a text depends on its batch-mates, as the int8 tagger's may."""
+
+    name = "spacy"
+
+    def spans(self, texts: Sequence[str]) -> list[list[Span]]:
+        return [[Span(0, 1, "PLACE", self.name, 1.0 / len(texts))] for _ in texts]
+
+
+def test_memo_source_keeps_a_texts_first_reading_when_a_later_batch_holds_it() -> None:
+    memo = MemoSource(BatchDependent())
+    first = memo.spans(["甲"])[0]
+    memo.spans(["甲", "乙"])  # runs the batch as given (乙 is new), but 甲 was read already
+    assert memo.spans(["甲"])[0] == first
+
+
+def test_each_set_of_an_ablation_has_its_own_memo(monkeypatch) -> None:  # noqa: ANN001
+    """A set that repeats another set's text (MSRA test as documents holds MSRA test's longest
+    sentences whole) scores what it would alone, whatever set ran before it."""
+    monkeypatch.setattr("pipeline.evaluation.ablation.memo_sources", lambda s: [MemoSource(BatchDependent())])
+
+    def score(texts: list[str]):  # noqa: ANN202
+        return lambda stage: stage.sources[0].spans(texts)[0][0].score
+
+    rows = ablate(Settings(backend="spacy"), {"alone": score(["甲"]), "with_mates": score(["甲", "乙"])}, ["bylines"])
+    assert rows == {"none": {"alone": 1.0, "with_mates": 0.5}, "bylines": {"alone": 1.0, "with_mates": 0.5}}
+
+
 def test_ablate_gives_one_row_per_pass_off(monkeypatch) -> None:  # noqa: ANN001
     inner = Counting()
     monkeypatch.setattr("pipeline.evaluation.ablation.memo_sources", lambda s: [MemoSource(inner)])
