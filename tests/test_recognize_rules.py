@@ -290,6 +290,22 @@ def test_repair_keeps_city_names_that_are_not_followed_by_a_city_word() -> None:
     assert _repaired(text, spans) == [("桐乡市", "PLACE"), ("嘉兴", "PLACE")]
 
 
+def test_repair_keeps_the_city_where_its_next_character_begins_a_word() -> None:
+    """盘锦市 + 区域性 (regional), 嘉兴市 + 民族宗教局: the 市 stays (MSRA test's gold has 盘锦市);
+    桐乡市民 still reads 桐乡 + 市民."""
+    text = "盘锦市区域性整体教育，嘉兴市民族宗教局和桐乡市民。"
+    spans = [_span(text, "盘锦市", "PLACE"), _span(text, "嘉兴市", "PLACE"), _span(text, "桐乡市", "PLACE")]
+    assert _repaired(text, spans) == [("盘锦市", "PLACE"), ("嘉兴市", "PLACE"), ("桐乡", "PLACE")]
+
+
+def test_repair_adds_no_settlement_suffix_to_a_whole_division() -> None:
+    """天津市和平区 + 社区精神文明建设: the district's communities, not a community 和平区社区 (MSRA
+    test's gold has 和平区); 梅兴 + 社区 is still the community 梅兴社区."""
+    text = "天津市和平区社区精神文明建设，梅兴社区。"
+    spans = [_span(text, "和平区", "PLACE"), _span(text, "梅兴", "PLACE")]
+    assert _repaired(text, spans) == [("和平区", "PLACE"), ("梅兴社区", "PLACE")]
+
+
 def test_repair_settlement_suffix_is_not_added_twice() -> None:
     text = "徐家埭村村民说，龙萌村民说"
     spans = [_span(text, "徐家埭村", "PLACE"), _span(text, "龙萌", "PLACE")]

@@ -28,6 +28,7 @@ lexicons (``pipeline/lexicons/``), each with its source.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -39,6 +40,7 @@ from .registry import register_pass
 from .spacy_model import MODEL_SOURCE
 
 SETTLEMENT = lexicon.entries("settlement_suffixes")
+ADMIN_LEVELS = lexicon.entries("admin_levels")
 GENERIC_PLACE_WORDS = lexicon.load("generic_place_words")
 DESCRIPTIVE_SUFFIXES = lexicon.entries("descriptive_place_suffixes")
 CITY_WORDS = "".join(lexicon.entries("city_compounds"))  # X市 + 民/域/区 is X + 市民/市域/市区
@@ -80,8 +82,10 @@ def extend_settlements(text: str, spans: Sequence[Span]) -> list[Span]:
 
 
 def _settled(text: str, s: Span) -> Span:
+    # A span already ending in an administrative level is a whole division, not a settlement's
+    # stem: 和平区 + 社区 are the district's communities, 平湖市 + 村 its villages.
     surface = text[s.start : s.end]
-    if s.label not in ("PERSON", "PLACE") or len(surface) < 2 or surface.endswith(SETTLEMENT) \
+    if s.label not in ("PERSON", "PLACE") or len(surface) < 2 or surface.endswith(ADMIN_LEVELS) \
             or not _HAN.match(surface):
         return s
     for suffix in SETTLEMENT:
@@ -140,11 +144,23 @@ def _trim_place(text: str, s: Span) -> Span:
         if text[start:end].endswith(suffix) and end - start - len(suffix) >= 2:
             end -= len(suffix)
             break
-    if end - start >= 3 and text[end - 1] == "市" and end < len(text) and text[end] in CITY_WORDS:
+    if end - start >= 3 and text[end - 1] == "市" and end < len(text) and text[end] in CITY_WORDS \
+            and not _begins_word(text, end):
         end -= 1
     if (start, end) == (s.start, s.end):
         return s
     return replace(s, start=start, end=end)
+
+
+def _begins_word(text: str, i: int) -> bool:
+    """Whether jieba cuts a word of two or more characters starting at ``i``: 区域性 in 盘锦市区域性
+    (盘锦市 + 区域性), 民族 in 嘉兴市民族宗教局; not in 桐乡市民和 (桐乡 + 市民 + 和) or 桐乡市域
+    (桐乡市 + 域)."""
+    from ..wordseg import word_bounds
+
+    bounds = word_bounds(text)
+    k = bisect_left(bounds, i)
+    return k + 1 < len(bounds) and bounds[k] == i and bounds[k + 1] - i >= 2
 
 
 @register_pass("drop_single_chars", requires=["spans"], provides=["spans"])
