@@ -9,7 +9,7 @@ MSRA test again as documents (``msra-test-docs``: its sentences, in order, joine
 to 600 characters, so that the repairs that read an article whole are tested on independent
 text; ``corpora.as_documents``).  Every set is scored whole.  Then the ablation: the default
 backend with each repair/filter pass switched off in turn (``--disable PASS``), micro F1 on MSRA
-test, MSRA test as documents, CLUENER dev and the dev pages.  Printed as
+test, MSRA test as documents, CLUENER dev, the dev pages and the sample page.  Printed as
 Markdown (the README's accuracy section is this output) and saved as JSON under ``bench/results/``.
 """
 
@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.evaluation.entities import entity_report, report_lines
@@ -29,7 +30,7 @@ from pipeline.settings import REPO_DIR, Settings, backends
 BACKENDS = ("lac", "spacy", "lac-gazetteer", "model-gazetteer", "combined-hand", "combined-ungated", "combined")  # hanlp needs its extra
 SEED = REPO_DIR / "seeds" / "000_2b345dada261a864.txt"
 SEED_GOLD = REPO_DIR / "tests" / "data" / "gold" / "seed_page.tsv"
-ABLATION_SETS = ("msra", "msra_docs", "cluener", "dev")
+ABLATION_SETS = ("msra", "msra_docs", "cluener", "dev", "sample")
 
 
 def _row(name: str, block: dict, key: str) -> list[str]:
@@ -96,9 +97,12 @@ def _ablation(backend: str, msra_limit: int) -> dict[str, dict[str, float]]:
     settings = Settings(backend=backend)
     pipe = Pipeline(settings)
 
-    def pages(stage: object) -> float:
-        pipe.recognizer = stage  # type: ignore[assignment]
-        return float(evaluate_pages(settings, dev_pages(), print_table=False, pipe=pipe)["by_article"]["ALL"]["f1"])
+    def pages(paths: list[Path]) -> Callable[[object], float]:
+        def score(stage: object) -> float:
+            pipe.recognizer = stage  # type: ignore[assignment]
+            return float(evaluate_pages(settings, paths, print_table=False, pipe=pipe)["by_article"]["ALL"]["f1"])
+
+        return score
 
     def corpus(name: str, limit: int = 0):  # noqa: ANN202
         def score(stage: object) -> float:
@@ -109,7 +113,8 @@ def _ablation(backend: str, msra_limit: int) -> dict[str, dict[str, float]]:
 
     return ablate(settings, {"msra": corpus("msra-test", msra_limit),
                              "msra_docs": corpus("msra-test-docs", _docs_limit(msra_limit)),
-                             "cluener": corpus("cluener-dev"), "dev": pages})
+                             "cluener": corpus("cluener-dev"), "dev": pages(dev_pages()),
+                             "sample": pages([Path(f"{SEED}={SEED_GOLD}")])})
 
 
 def _ablation_table(backend: str, rows: dict[str, dict[str, float]]) -> list[str]:
@@ -117,8 +122,8 @@ def _ablation_table(backend: str, rows: dict[str, dict[str, float]]) -> list[str
 
     base = rows["none"]
     lines = ["", f"**Ablation: `{backend}` with one pass switched off (micro F1; Δ against all passes on)**", "",
-             "| pass off | what it does | MSRA test | MSRA test as documents | CLUENER dev | dev pages |",
-             "|---|---|---|---|---|---|"]
+             "| pass off | what it does | MSRA test | MSRA test as documents | CLUENER dev | dev pages | sample page |",
+             "|---|---|---|---|---|---|---|"]
     for name, scores in rows.items():
         cells = [f"{scores[s]:.4f}" if name == "none" else f"{scores[s]:.4f} ({scores[s] - base[s]:+.4f})"
                  for s in ABLATION_SETS]
