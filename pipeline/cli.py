@@ -147,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(c)
 
     e = sub.add_parser("eval", help="score predictions against gold")
-    e.add_argument("--corpus", action="append", default=[], help="msra-test, cluener-dev (repeatable)")
+    e.add_argument("--corpus", action="append", default=[], help="msra-test, msra-test-docs (as documents), cluener-dev (repeatable)")
     e.add_argument("--pages", nargs="*", type=_safe_path, default=[], help="pages with <page>.gold.tsv beside them")
     e.add_argument("--corpora", type=_safe_path, default=None, help="corpora root (default ../shared/corpora)")
     e.add_argument("--limit", type=int, default=0, help="score only the first N corpus sentences")
