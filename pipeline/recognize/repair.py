@@ -28,8 +28,7 @@ lexicons (``pipeline/lexicons/``), each with its source.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from .. import lexicon
@@ -132,10 +131,11 @@ def extend_settlements_pass(doc: RecognitionDoc, _ctx: object) -> None:
 @register_pass("trim_places", requires=["spans"], provides=["spans"])
 def trim_places(doc: RecognitionDoc, _ctx: object) -> None:
     """Descriptive suffixes, epithets and 市民/市域 readings cut off places."""
-    doc.spans = [_trim_place(doc.text, s) if s.label == "PLACE" else s for s in doc.spans]
+    begins_word = _WordStarts(doc.text)
+    doc.spans = [_trim_place(doc.text, s, begins_word) if s.label == "PLACE" else s for s in doc.spans]
 
 
-def _trim_place(text: str, s: Span) -> Span:
+def _trim_place(text: str, s: Span, begins_word: Callable[[int], bool]) -> Span:
     start, end = s.start, s.end
     for epithet in EPITHETS:
         if text.startswith(epithet, start) and end - start > len(epithet):
@@ -145,22 +145,29 @@ def _trim_place(text: str, s: Span) -> Span:
             end -= len(suffix)
             break
     if end - start >= 3 and text[end - 1] == "市" and end < len(text) and text[end] in CITY_WORDS \
-            and not _begins_word(text, end):
+            and not begins_word(end):
         end -= 1
     if (start, end) == (s.start, s.end):
         return s
     return replace(s, start=start, end=end)
 
 
-def _begins_word(text: str, i: int) -> bool:
-    """Whether jieba cuts a word of two or more characters starting at ``i``: 区域性 in 盘锦市区域性
-    (盘锦市 + 区域性), 民族 in 嘉兴市民族宗教局; not in 桐乡市民和 (桐乡 + 市民 + 和) or 桐乡市域
-    (桐乡市 + 域)."""
-    from ..wordseg import word_bounds
+class _WordStarts:
+    """Whether jieba cuts a word of two or more characters starting at an offset of one text:
+    区域性 in 盘锦市区域性 (盘锦市 + 区域性), 民族 in 嘉兴市民族宗教局; not in 桐乡市民和 (桐乡 + 市民 +
+    和) or 桐乡市域 (桐乡市 + 域).  The text is cut once, on the first question, not per span."""
 
-    bounds = word_bounds(text)
-    k = bisect_left(bounds, i)
-    return k + 1 < len(bounds) and bounds[k] == i and bounds[k + 1] - i >= 2
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: frozenset[int] | None = None
+
+    def __call__(self, i: int) -> bool:
+        if self._starts is None:
+            from ..wordseg import word_bounds
+
+            bounds = word_bounds(self.text)
+            self._starts = frozenset(a for a, b in zip(bounds, bounds[1:]) if b - a >= 2)
+        return i in self._starts
 
 
 @register_pass("drop_single_chars", requires=["spans"], provides=["spans"])
