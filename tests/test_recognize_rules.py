@@ -216,16 +216,19 @@ def test_repair_suffixes_locatives_and_consistent_names() -> None:
     assert all(len(s) > 1 for s, _ in out)
 
 
-def test_repair_spreads_a_twice_read_unknown_place_through_the_article() -> None:
-    """云岙 (no dictionary knows it) read as a place twice is a place in 云岙文化节 too; a name read
-    once, a name also read as something else, and a dictionary word are left alone."""
-    text = "云岙古镇在云岙。云岙文化节开幕。石梁读一次，石梁节。上海在上海，上海塘边。"
+def test_repair_spreads_a_twice_read_place_through_the_article() -> None:
+    """云岙 (no dictionary knows it) read as a place twice is a place in 云岙文化节 too, and so is
+    香港 (a known name) where a list hid it; a name read once and a name also read as something
+    else are left alone; a known name is not spread into a longer name read twice (上海塘)."""
+    text = "云岙古镇在云岙。云岙文化节开幕。石梁读一次，石梁节。香港在香港，港澳香港台。上海塘在上海塘，上海塘边。"
     spans = [_span(text, "云岙", "PLACE"), _span(text, "云岙", "PLACE", 1), _span(text, "石梁", "PLACE"),
-             _span(text, "上海", "PLACE"), _span(text, "上海", "PLACE", 1)]
+             _span(text, "香港", "PLACE"), _span(text, "香港", "PLACE", 1),
+             _span(text, "上海塘", "PLACE"), _span(text, "上海塘", "PLACE", 1), _span(text, "上海", "PLACE", 2)]
     out = _repaired(text, spans)
     assert out.count(("云岙", "PLACE")) == 3
     assert out.count(("石梁", "PLACE")) == 1
-    assert out.count(("上海", "PLACE")) == 2  # a known word: 上海塘 is not read as 上海 + 塘
+    assert out.count(("香港", "PLACE")) == 3
+    assert out.count(("上海塘", "PLACE")) == 3 and ("上海", "PLACE") not in out
     mixed = [_span(text, "云岙", "PLACE"), _span(text, "云岙", "PLACE", 1), _span(text, "云岙", "ORG", 2)]
     assert _repaired(text, mixed).count(("云岙", "PLACE")) == 2
 

@@ -291,12 +291,17 @@ def _propagate_names(text: str, spans: list[Span]) -> list[Span]:
     """A place or organisation name the taggers read at least twice in an article, and never as
     anything else there, is that entity wherever else it is printed in the article (one sense per
     discourse).  Why: a local name no dictionary knows (an old name of a town, a new industrial
-    park) is read in the contexts that give it away and missed in slogans and event names.
-    Twice, not once: a single reading may be the error that propagation would multiply.  Only
-    names the general dictionary does not know: a known name (上海) the taggers already find where
-    it stands alone, and where they did not it is usually part of a longer name (上海塘 river).
-    The same holds the other way: where such a name is printed but the taggers kept only a
-    shorter span inside it (上海 in one 上海塘 of three), the name replaces that span."""
+    park) is read in the contexts that give it away and missed in slogans and event names, and a
+    known one (香港, 东盟) is still missed now and then in a list or an odd context.  Twice, not
+    once: a single reading may be the error that propagation would multiply.  Where such a name
+    is printed but the taggers kept only a shorter span inside it (上海 in one 上海塘 of three, the
+    river), the name replaces that span; longer names go first, so a known name read twice (上海)
+    is not spread into a longer one read twice (上海塘).
+
+    Names the general dictionary knows were once left out, on the argument that where the taggers
+    missed one it was usually part of a longer name; MSRA test read as documents says otherwise
+    (0.9194 -> 0.9239 with them, 71 spans gained and 25 wrong added; the dev pages and the
+    sample page unchanged; README "Accuracy")."""
     readings: dict[str, list[str]] = {}  # surface -> the label of each span of it
     for s in spans:
         readings.setdefault(text[s.start : s.end], []).append(s.label)
@@ -304,7 +309,7 @@ def _propagate_names(text: str, spans: list[Span]) -> list[Span]:
         surface: labels[0]
         for surface, labels in readings.items()
         if len(labels) >= 2 and len(set(labels)) == 1 and labels[0] in ("PLACE", "ORG")
-        and len(surface) >= 2 and _HAN.match(surface) and not _known_word(surface)
+        and len(surface) >= 2 and _HAN.match(surface)
     }
     return _tag_other_occurrences(text, spans, names, absorb_shorter=True)
 
@@ -368,12 +373,6 @@ def _inside_only(hit: Sequence[Span], start: int, end: int) -> list[Span]:
     if hit and all(start <= s.start and s.end <= end and s.end - s.start < end - start for s in hit):
         return list(hit)
     return []
-
-
-def _known_word(surface: str) -> bool:
-    from ..wordseg import is_known_word
-
-    return is_known_word(surface)
 
 
 def _covered(spans: Sequence[Span], start: int, end: int) -> bool:
