@@ -186,18 +186,6 @@ def word_bounds(text: str) -> list[int]:
     return bounds
 
 
-def inside_dictionary_words(text: str) -> frozenset[int]:
-    """The offsets strictly inside a word of two or more characters that jieba cuts from
-    ``text`` and its dictionary lists: a name ending at one would split that word."""
-    out: set[int] = set()
-    pos = 0
-    for w in cut_words(text):
-        if len(w) > 1 and is_known_word(w):
-            out.update(range(pos + 1, pos + len(w)))
-        pos += len(w)
-    return frozenset(out)
-
-
 def is_known_word(surface: str) -> bool:
     """Whether jieba's general dictionary lists ``surface`` as a word (with a frequency)."""
     return bool(jieba_tokenizer().FREQ.get(surface))

@@ -28,6 +28,7 @@ lexicons (``pipeline/lexicons/``), each with its source.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -108,10 +109,15 @@ def _not_ending_inside_words(text: str, spans: list[Span]) -> list[Span]:
     own names are often unknown to jieba and cut anywhere (市发 + 改局, 钟 + 埭 + 街道), and a
     name's first character often joins the word before it (和平 + 湖 in 嘉兴和平湖).  On MSRA
     test and CLUENER dev most of the ruler's names that cut a word are wrong (README "Accuracy")."""
-    from ..wordseg import inside_dictionary_words
+    from ..wordseg import is_known_word, word_bounds
 
-    inside = inside_dictionary_words(text)
-    return [s for s in spans if s.end not in inside]
+    bounds = word_bounds(text)
+    kept = []
+    for s in spans:
+        k = bisect_right(bounds, s.end) - 1  # the word holding the span's end: bounds[k] <= end
+        if bounds[k] == s.end or not is_known_word(text[bounds[k] : bounds[k + 1]]):
+            kept.append(s)
+    return kept
 
 
 @register_pass("settle_candidates", requires=["candidates"], provides=["candidates"])
