@@ -35,7 +35,7 @@ from dataclasses import replace
 from .. import lexicon
 from ..records import Span
 from .document import RecognitionDoc
-from .overlap import Occupancy, by_length, keep_non_overlapping
+from .overlap import by_length, keep_non_overlapping
 from .registry import register_pass
 from .spacy_model import MODEL_SOURCE
 
@@ -327,24 +327,21 @@ def _tag_other_occurrences(text: str, spans: list[Span], names: dict[str, str],
     shorter than it; they give way to the name."""
     if not names:
         return spans
-    occupied = Occupancy(len(text))
-    for s in spans:
-        occupied.take(s.start, s.end)
     standing = _SpansByStart(spans)
     for name in sorted(names, key=len, reverse=True):
         start = text.find(name)
         while start >= 0:
             end = start + len(name)
             inner: list[Span] = []
-            if not occupied.is_free(start, end):
-                inner = _inside_only(standing.overlapping(start, end), start, end) if absorb_shorter else []
+            hit = standing.overlapping(start, end)
+            if hit:
+                inner = _inside_only(hit, start, end) if absorb_shorter else []
                 if not inner:
                     start = text.find(name, end)
                     continue
             for s in inner:
                 standing.remove(s)
             standing.add(Span(start, end, names[name], "consistency", 0.8))
-            occupied.take(start, end)
             start = text.find(name, end)
     return standing.spans()
 
@@ -367,7 +364,7 @@ class _SpansByStart:
         self._at[s.start].remove(s)
 
     def overlapping(self, start: int, end: int) -> list[Span]:
-        return [s for k in range(start - self._longest + 1, end) for s in self._at.get(k, ()) if s.end > start]
+        return [s for k in range(start - self._longest + 1, end) for s in self._at.get(k, ()) if s.end > max(start, s.start)]
 
     def spans(self) -> list[Span]:
         return [s for k in sorted(self._at) for s in self._at[k]]
@@ -376,7 +373,7 @@ class _SpansByStart:
 def _inside_only(hit: Sequence[Span], start: int, end: int) -> list[Span]:
     """``hit`` (the kept spans overlapping [start, end)) if every one lies inside it and is
     shorter; otherwise none (a span reaching outside is another reading, not a part)."""
-    if hit and all(start <= s.start and s.end <= end and s.end - s.start < end - start for s in hit):
+    if all(start <= s.start and s.end <= end and s.end - s.start < end - start for s in hit):
         return list(hit)
     return []
 
