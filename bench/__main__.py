@@ -103,10 +103,10 @@ def _texts(files: list[Path]) -> list[str]:
 def bench_stages(files: list[Path], chars: int, disable: tuple[str, ...] = ()) -> dict[str, float]:
     """Per-stage chars/s in one process, each stage timed on the previous stage's output;
     ``disable``: recognise passes switched off for the default stage (what a pass costs)."""
-    from pipeline.gazetteer import load_gazetteer
-    from pipeline.ingest import read_source
+    from pipeline.gazetteers.gazetteer import load_gazetteer
+    from pipeline.ingest.read import read_source
     from pipeline.recognize import RecognizeStage, create
-    from pipeline.resolve import Resolver
+    from pipeline.resolve.resolver import Resolver
     from pipeline.runner import Pipeline
     from pipeline.settings import Settings
 

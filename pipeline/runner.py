@@ -4,14 +4,13 @@ A batch is a list of files; each file is processed and written on its own, so th
 costs that file only: its error is one line on stderr and in the manifest, the others are written,
 and the exit status says that something failed.  With ``workers > 1`` each worker process builds
 its own ``Pipeline`` once (the model loads once per process) and commits its own sources
-(``pipeline.commit``: all parts of a source or none, manifest record last, under the outputs
+(``pipeline.store.commit``: all parts of a source or none, manifest record last, under the outputs
 lock, so concurrent runs and workers never lose a record).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import sys
 import time
@@ -21,28 +20,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .commit import sha256_of
-from .errors import InputError
-from .identity import key_hash, key_of_identity, printable, resolved, source_identity
-from .records import Article, Mention
-from .settings import Settings
-
-
-def tree_hash(directory: str) -> str:
-    """A content hash of every file under ``directory`` (names and bytes), so --resume notices a
-    retrained model (its ONNX weights) or an edited gazetteer; "" when it does not exist.
-
-    Not cached: computed once per run and once per worker (~20 ms for the shipped model), so a
-    long-lived process calling ``run`` twice still sees a file changed in between."""
-    root = Path(directory)
-    if not root.is_dir():
-        return ""
-    h = hashlib.sha256()
-    for p in sorted(q for q in root.rglob("*") if q.is_file() and "__pycache__" not in q.parts):
-        h.update(p.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-        h.update(bytes.fromhex(sha256_of(p)))
-    return h.hexdigest()[:16]
+from pipeline.errors import InputError
+from pipeline.ingest.identity import (
+    key_hash,
+    key_of_identity,
+    printable,
+    resolved,
+    source_identity,
+    tree_hash,
+)
+from pipeline.records import Article, Mention
+from pipeline.settings import Settings
+from pipeline.versions import __version__
 
 
 def fingerprint(settings: Settings) -> dict[str, str]:
@@ -85,10 +74,10 @@ class Pipeline:
     """ingest → segment → recognise → resolve, for one file at a time; each stage usable alone."""
 
     def __init__(self, settings: Settings | None = None) -> None:
-        from .gazetteer import load_gazetteer
-        from .recognize import RecognizeStage
-        from .resolve import Resolver
-        from .segment import Segmenter
+        from pipeline.gazetteers.gazetteer import load_gazetteer
+        from pipeline.recognize import RecognizeStage
+        from pipeline.resolve.resolver import Resolver
+        from pipeline.segment import Segmenter
 
         self.settings = settings or Settings()
         self.segmenter = Segmenter()
@@ -98,7 +87,7 @@ class Pipeline:
         self.fingerprint = fingerprint(self.settings)
 
     def process_file(self, path: str | Path, issue_date: dt.date | None = None) -> FileResult:
-        from .ingest import read_source
+        from pipeline.ingest.read import read_source
 
         doc = read_source(path, paper=self.settings.paper, issue_date=issue_date)
         result = FileResult(str(path), issue_date=doc.issue_date, sha256=doc.sha256)
@@ -117,10 +106,10 @@ class Pipeline:
         if key is None:
             identity = source_identity(doc.path, self.settings.archive_root)
             key = key_of_identity(identity)
-        from .linking import link_page
+        from pipeline.resolve.linking import link_page
 
         ordinal = 0
-        memory = None  # people are clustered over the issue's pages in order (pipeline.linking)
+        memory = None  # people are clustered over the issue's pages in order (pipeline.resolve.linking)
         for articles in self.segment_pages(doc):
             ordinal = assign_ids(articles, key, ordinal, identity)
             mentions = self.recognize(articles)
@@ -132,7 +121,7 @@ class Pipeline:
 
     def segment_pages(self, doc) -> Iterator[list[Article]]:  # noqa: ANN001 - SourceDoc
         """Articles page by page; a blank page of a whole-issue file costs that page only."""
-        from .ingest import split_pages
+        from pipeline.ingest.read import split_pages
 
         pages = split_pages(doc)
         empty: InputError | None = None
@@ -178,7 +167,7 @@ def assign_ids(articles: Sequence[Article], key: str, start: int, identity: str 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
     """Files named, and ``*.md``/``*.txt`` under directories named, in a stable order."""
-    from .ingest import discover_sources
+    from pipeline.ingest.read import discover_sources
 
     return discover_sources(paths).files
 
@@ -221,8 +210,8 @@ def process_and_write(path: Path, issue_date: dt.date | None, pipe: Pipeline | N
 def _process(path: Path, identity: str, issue_date: dt.date | None, pipe: Pipeline, t0: float) -> FileOutcome:
     import pyarrow as pa
 
-    from .ingest import read_source
-    from .tables import source_tables, write_source_tables
+    from pipeline.ingest.read import read_source
+    from pipeline.store.tables import source_tables, write_source_tables
 
     settings = pipe.settings
     doc = read_source(path, paper=settings.paper, issue_date=issue_date)
@@ -274,7 +263,7 @@ class RunSummary:
 def _resume_skip(settings: Settings, manifest, p: Path, issue_date: dt.date | None,  # noqa: ANN001
                  fp: dict[str, str]) -> FileOutcome | None:
     """A "skipped" outcome when ``p``'s committed version was made from these very inputs."""
-    from .ingest import read_source
+    from pipeline.ingest.read import read_source
 
     try:
         identity = source_identity(p, settings.archive_root)
@@ -290,7 +279,7 @@ def _resume_skip(settings: Settings, manifest, p: Path, issue_date: dt.date | No
 
 def _record_failure(settings: Settings, o: FileOutcome) -> str:
     """Put a failed source in the manifest (its earlier committed version, if any, stays)."""
-    from .manifest import Manifest
+    from pipeline.store.manifest import Manifest
 
     identity = o.identity or _identity_or_path(o.path, settings)
     try:
@@ -321,8 +310,8 @@ def run(
     Writes nothing when there is no input file.  ``on_note`` receives one-line notes (ignored
     files, interrupted commits completed); unreadable directories are failed outcomes.
     """
-    from .commit import recover
-    from .ingest import discover_sources
+    from pipeline.ingest.read import discover_sources
+    from pipeline.store.commit import recover
 
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -373,7 +362,7 @@ def _ignored_notes(ignored: list[tuple[Path, str]]) -> list[str]:
 def _todo(settings: Settings, files: list[Path], issue_date: dt.date | None, outcomes: list[FileOutcome],
           on_file: Callable[[FileOutcome], None] | None) -> list[Path]:
     """The files to process; with --resume, sources already current become "skipped" outcomes."""
-    from .manifest import Manifest
+    from pipeline.store.manifest import Manifest
 
     if not settings.resume:
         return list(files)
@@ -393,10 +382,10 @@ def _todo(settings: Settings, files: list[Path], issue_date: dt.date | None, out
 
 def _finish(settings: Settings, outcomes: list[FileOutcome], n_files: int, started: str, t0: float) -> RunSummary:
     """Rebuild entities from every committed mention and append the run record, under the lock."""
-    from .gazetteer import load_gazetteer
-    from .manifest import Manifest, locked
-    from .offices import rebuild_offices
-    from .tables import rebuild_entities
+    from pipeline.gazetteers.gazetteer import load_gazetteer
+    from pipeline.resolve.offices import rebuild_offices
+    from pipeline.store.manifest import Manifest, locked
+    from pipeline.store.tables import rebuild_entities
 
     with locked(settings.out_dir):
         entities = rebuild_entities(settings.out_dir, load_gazetteer(settings.gazetteer_dir))

@@ -25,7 +25,7 @@ def backends() -> tuple[str, ...]:
 
     Read from the one config file, not listed here again; imported when called, because the
     recognise package imports this module."""
-    from .recognize.config import preset_names
+    from pipeline.recognize.config import preset_names
 
     return preset_names()
 
@@ -41,7 +41,7 @@ class Settings:
     batch_size: int = 32
     resume: bool = False
     # Sources are identified by their path relative to this folder (else their absolute path):
-    # see pipeline/identity.py.
+    # see pipeline/ingest/identity.py.
     archive_root: Path | None = None
     # Recognition of mentions in traditional characters: OpenCC t2s before the model, the
     # original surface kept.
@@ -67,7 +67,8 @@ class Settings:
         if self.workers < 1:
             raise ValueError("--workers must be at least 1")
         if self.disable_passes:
-            from .recognize import Plan, load_config
+            from pipeline.recognize.config import load as load_config
+            from pipeline.recognize.registry import Plan
 
             Plan.build(load_config(self.backend).passes, self.disable_passes)  # ValueError if it cannot run
 

@@ -15,7 +15,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 @pytest.fixture(scope="session")
 def seed_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     out = tmp_path_factory.mktemp("seed-outputs")
     assert main(["run", str(SEEDS), "--out", str(out), "--quiet", "--date", "2023-03-24"]) == 0
@@ -33,17 +33,17 @@ def outputs(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def gaz():  # noqa: ANN201 - pipeline.gazetteer.Gazetteer, imported lazily
+def gaz():  # noqa: ANN201 - pipeline.gazetteers.gazetteer.Gazetteer, imported lazily
     """The shipped Pinghu gazetteer, loaded once."""
-    from pipeline.gazetteer import load_gazetteer
+    from pipeline.gazetteers.gazetteer import load_gazetteer
     from pipeline.settings import DEFAULT_GAZETTEER
 
     return load_gazetteer(DEFAULT_GAZETTEER)
 
 
 @pytest.fixture(scope="module")
-def resolver(gaz):  # noqa: ANN001, ANN201 - pipeline.resolve.Resolver
+def resolver(gaz):  # noqa: ANN001, ANN201 - pipeline.resolve.resolver.Resolver
     """A resolver over the shipped gazetteer."""
-    from pipeline.resolve import Resolver
+    from pipeline.resolve.resolver import Resolver
 
     return Resolver(gaz)

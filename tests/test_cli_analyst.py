@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import __version__
-from pipeline.cli import build_parser, main
-from pipeline.schema import SCHEMA_VERSION, TABLE_NAMES
+from pipeline.cli.main import build_parser, main
+from pipeline.store.schema import SCHEMA_VERSION, TABLE_NAMES
+from pipeline.versions import __version__
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -43,7 +43,7 @@ def test_version_names_package_model_and_gazetteer(capsys: pytest.CaptureFixture
     model = next(line for line in out.splitlines() if line.startswith("model "))
     gaz = next(line for line in out.splitlines() if line.startswith("gazetteer "))
     # content hashes, the ones the manifest records for --resume
-    from pipeline.runner import tree_hash
+    from pipeline.ingest.identity import tree_hash
     from pipeline.settings import DEFAULT_GAZETTEER, DEFAULT_MODEL
 
     assert model.split()[2] == tree_hash(str(DEFAULT_MODEL.resolve())) and len(model.split()[2]) == 16
@@ -83,7 +83,7 @@ def test_export_xlsx(outputs: Path, tmp_path: Path) -> None:
 def test_xlsx_cuts_cells_excel_cannot_hold(outputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     openpyxl = pytest.importorskip("openpyxl")
-    from pipeline import export as X
+    from pipeline.report import export as X
 
     monkeypatch.setattr(X, "EXCEL_CELL_MAX", 10)
     assert main(["export", str(tmp_path / "x.xlsx"), "--outputs", str(outputs)]) == 0

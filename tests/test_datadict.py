@@ -1,4 +1,4 @@
-"""The data dictionary is generated from the schemas and the README carries the current one."""
+"""The data dictionary is generated from the schemas and docs/outputs.md carries the current one."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import datadict, schema
-from pipeline.cli import main
+from pipeline.cli.main import main
+from pipeline.store import datadict, schema
 
 try:  # sibling test module: pytest puts tests/ on sys.path, unless tests/ becomes a package
     from test_tables import build_outputs
 except ImportError:  # pragma: no cover
     from tests.test_tables import build_outputs
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
+README = ROOT / "README.md"
+OUTPUTS_DOC = ROOT / "docs" / "outputs.md"
 
 
 def test_every_column_has_a_meaning_and_an_example() -> None:
@@ -27,12 +29,12 @@ def test_every_column_has_a_meaning_and_an_example() -> None:
             assert r["meaning"].strip() and r["example"].strip() and r["type"], (table, r)
 
 
-def test_readme_tables_section_is_in_sync() -> None:
-    """Fails when a schema changes without `python -m pipeline.datadict --write README.md`."""
-    text = README.read_text(encoding="utf-8")
-    assert "## Tables" in text
+def test_outputs_doc_tables_section_is_in_sync() -> None:
+    """Fails when a schema changes without `python -m pipeline.store.datadict --write docs/outputs.md`."""
+    text = OUTPUTS_DOC.read_text(encoding="utf-8")
+    assert datadict.BEGIN in text
     assert datadict.readme_section(text) == datadict.markdown(), (
-        "README's Tables section is out of date: run `python -m pipeline.datadict --write README.md`"
+        "docs/outputs.md's tables are out of date: run `python -m pipeline.store.datadict --write docs/outputs.md`"
     )
 
 

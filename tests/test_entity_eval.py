@@ -60,8 +60,8 @@ def _has_msra() -> bool:
 
 @pytest.mark.skipif(not _has_msra(), reason="../shared/corpora not present")
 def test_false_local_rate_on_national_text() -> None:
-    from pipeline.gazetteer import load_gazetteer
-    from pipeline.resolve import Resolver
+    from pipeline.gazetteers.gazetteer import load_gazetteer
+    from pipeline.resolve.resolver import Resolver
 
     rate = false_local_rate_corpus(Resolver(load_gazetteer(Settings().gazetteer_dir)), "msra-test", 400)
     assert rate.total > 300 and rate.value <= 0.01

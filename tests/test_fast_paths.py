@@ -117,7 +117,7 @@ def test_lac_source_words_equal_the_package() -> None:
 
 
 def test_memoised_jieba_cut_equals_jieba() -> None:
-    from pipeline.wordseg import cut_words, jieba_tokenizer
+    from pipeline.model.wordseg import cut_words, jieba_tokenizer
 
     tok = jieba_tokenizer()
     for text in [*TEXTS, "\n".join(TEXTS), "\r\n  \t"]:
@@ -139,7 +139,7 @@ def _fresh_texts(n: int) -> list[str]:
 def test_cut_from_the_shared_walk_equals_jieba() -> None:
     """The soft word's cut from ``dictionary_words`` (jieba's route arithmetic on the shared
     walk) gives jieba's own words."""
-    from pipeline.wordseg import cut_words, dictionary_words, jieba_tokenizer
+    from pipeline.model.wordseg import cut_words, dictionary_words, jieba_tokenizer
 
     tok = jieba_tokenizer()
     for text in _fresh_texts(300):
@@ -150,7 +150,7 @@ def test_lexicon_rows_from_the_shared_walk_equal_every_dictionary_word() -> None
     """The lexicon rows from the walk mark exactly the dictionary's words of 2 to 12 characters,
     found here by trying every substring."""
     from pipeline.model.lstm_tagger import _LEX_MAX, _load_lexicon, lexicon_ids
-    from pipeline.wordseg import jieba_tokenizer
+    from pipeline.model.wordseg import jieba_tokenizer
 
     freq, typed = jieba_tokenizer().FREQ, _load_lexicon()
     for text in _fresh_texts(150):
@@ -261,7 +261,7 @@ def test_typed_lexicon_equals_splitting_each_dictionary_line() -> None:
     """The lexicon's typed words, found by one regular expression, are those a split of each line
     of jieba's dictionary into (word, freq, tag) gives (words of two or more characters)."""
     from pipeline.model.lstm_tagger import _TYPE_BITS, _TYPED_LINE, _load_lexicon
-    from pipeline.wordseg import jieba_tokenizer
+    from pipeline.model.wordseg import jieba_tokenizer
 
     def by_lines(text: str) -> dict[str, int]:
         typed: dict[str, int] = {}
@@ -312,7 +312,7 @@ def test_jieba_cache_read_at_once_equals_jiebas_own_load(tmp_path: Path) -> None
     ``initialize`` loads; with no cache, or a damaged one, it declines and jieba's path runs."""
     import jieba
 
-    from pipeline.wordseg import _load_jieba_cache, jieba_tokenizer
+    from pipeline.model.wordseg import _load_jieba_cache, jieba_tokenizer
 
     ours = jieba_tokenizer()  # writes jieba's cache if this machine had none
     theirs = jieba.Tokenizer()

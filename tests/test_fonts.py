@@ -69,7 +69,7 @@ def test_report_png_charts_have_every_glyph(tmp_path: Path) -> None:
     """`pinghu-ner report --png DIR` on real tables: three charts, no missing glyph."""
     from test_tables import build_outputs
 
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     build_outputs(tmp_path / "outputs")
     with strict_glyphs():

@@ -33,7 +33,7 @@ STAGE = None
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=page_text, encoding=st.sampled_from(["utf-8", "gb18030", "utf-8-sig"]))
 def test_no_exception_but_input_error_and_offsets_valid(tmp_path: Path, text: str, encoding: str) -> None:
-    from pipeline.ingest import read_source
+    from pipeline.ingest.read import read_source
     from pipeline.runner import Pipeline
 
     global STAGE

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from county_fixture import make_county
 
-from pipeline.gazetteer import (
+from pipeline.gazetteers.gazetteer import (
     Gazetteer,
     _build,
     build_divisions_csv,

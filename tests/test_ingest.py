@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.ingest import (
+from pipeline.ingest.read import (
     date_from_name,
     date_from_text,
     page_from_name,

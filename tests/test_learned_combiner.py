@@ -127,7 +127,7 @@ def test_training_fits_and_scores_on_a_toy_set() -> None:
 def test_gazetteer_copies_swap_places_and_orgs_for_gazetteer_names_of_the_same_type() -> None:
     """The combiner's third training set: corpus sentences whose PLACE/ORG names are replaced by
     what the active gazetteer's ruler knows, so that a gazetteer hit is seen where taggers miss."""
-    from pipeline.gazetteer import load_gazetteer
+    from pipeline.gazetteers.gazetteer import load_gazetteer
     from pipeline.recognize.ruler import GazetteerRuler
     from pipeline.training.corpora import Example
     from pipeline.training.learned_combiner import gazetteer_copies

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import lexicon
+from pipeline import lexicons as lexicon
 from pipeline.settings import DEFAULT_GAZETTEER
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.countries import countries, country_link, is_compound
 from pipeline.evaluation.entities import is_false_local
-from pipeline.gazetteer import Gazetteer
-from pipeline.locality import LOCAL, Locality
-from pipeline.place_bodies import split_generic
+from pipeline.gazetteers.gazetteer import Gazetteer
+from pipeline.lexicons.countries import countries, country_link, is_compound
 from pipeline.records import Mention
-from pipeline.resolve import Resolver
+from pipeline.resolve.locality import LOCAL, Locality
+from pipeline.resolve.place_bodies import split_generic
+from pipeline.resolve.resolver import Resolver
 
 
 def _ms(*pairs: tuple[str, str]) -> list[Mention]:
@@ -116,7 +116,7 @@ def test_every_province_and_prefecture_resolves_to_its_code(resolver: Resolver, 
 def test_articles_carry_their_locality(tmp_path) -> None:  # noqa: ANN001
     import pandas as pd
 
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     page = tmp_path / "2024-05-06.md"
     page.write_text(

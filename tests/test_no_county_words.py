@@ -10,14 +10,14 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from pipeline.gazetteer import load_gazetteer
+from pipeline.gazetteers.gazetteer import load_gazetteer
 from pipeline.settings import DEFAULT_GAZETTEER, PACKAGE_DIR
 
 CODE = [
     *sorted((PACKAGE_DIR / "recognize").glob("*.py")),
     *sorted((PACKAGE_DIR / "segment").glob("*.py")),
-    PACKAGE_DIR / "normalize.py",
-    PACKAGE_DIR / "wordseg.py",
+    PACKAGE_DIR / "ingest" / "normalize.py",
+    PACKAGE_DIR / "model" / "wordseg.py",
 ]
 
 

@@ -14,8 +14,8 @@ import pytest
 from rerun_fixture import FAST_BACKEND, page, write
 
 import pipeline
-from pipeline.cli import main
-from pipeline.ingest import date_from_name, date_from_text, decode_bytes
+from pipeline.cli.main import main
+from pipeline.ingest.read import date_from_name, date_from_text, decode_bytes
 
 D1 = dt.date(2024, 5, 13)
 

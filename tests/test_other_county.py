@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from county_fixture import FICTIONAL_PAGE, make_fictional_county
 
-from pipeline.gazetteer import load_gazetteer
+from pipeline.gazetteers.gazetteer import load_gazetteer
 
 
 @pytest.fixture(scope="module")
 def county_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     root = tmp_path_factory.mktemp("qingxi")
     gaz = make_fictional_county(root / "gazetteer")

@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.gazetteer import load_gazetteer
-from pipeline.locality import Locality
-from pipeline.offices import is_public_role, parse_offices, split_title
-from pipeline.people import cluster_people, reference_parts
+from pipeline.gazetteers.gazetteer import load_gazetteer
 from pipeline.records import Mention
-from pipeline.resolve import Resolver
+from pipeline.resolve.locality import Locality
+from pipeline.resolve.offices import is_public_role, parse_offices, split_title
+from pipeline.resolve.people import cluster_people, reference_parts
+from pipeline.resolve.resolver import Resolver
 from pipeline.settings import DEFAULT_GAZETTEER
 
 
@@ -105,7 +105,7 @@ def test_issue_clustering(resolver: Resolver) -> None:
 
 
 def test_offices_table(tmp_path: Path) -> None:
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     page = tmp_path / "2024-06-03.md"
     page.write_text(

@@ -25,7 +25,7 @@ import pytest
 from pipeline import report as R
 from pipeline.report.data import Filters
 from pipeline.report.html import write_html
-from pipeline.tables import load
+from pipeline.store.tables import load
 
 try:  # sibling test module: pytest puts tests/ on sys.path, unless tests/ becomes a package
     from test_tables import build_outputs
@@ -151,7 +151,7 @@ def test_axes_stay_readable_over_many_issues(browser: str, tmp_path: Path) -> No
     """Counts in the tens get a few ticks, not one per article (which drew an unreadable smear)."""
     from test_tables import PAPER, FakeGazetteer, issue_pages, mentions_for
 
-    from pipeline.tables import rebuild_entities, source_key, write_source
+    from pipeline.store.tables import rebuild_entities, source_key, write_source
 
     out = tmp_path / "outputs"
     for i in range(40):

@@ -21,7 +21,7 @@ import pytest
 from rerun_fixture import FAST_BACKEND, page, write
 
 import pipeline
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.runner import Pipeline, process_and_write
 from pipeline.settings import DEFAULT_GAZETTEER, DEFAULT_MODEL, Settings
 
@@ -267,7 +267,7 @@ def test_crash_between_renames_rolls_forward(tmp_path: Path, capsys: pytest.Capt
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Killed after the articles part was renamed but before the mentions part: the next run
     completes the commit, so articles and mentions are of one version."""
-    import pipeline.commit as commit
+    import pipeline.store.commit as commit
 
     src = write(tmp_path / "in" / f"{D1.isoformat()}.md", page(D1, 0))
     out = tmp_path / "out"
@@ -297,7 +297,7 @@ def test_crash_between_renames_rolls_forward(tmp_path: Path, capsys: pytest.Capt
 
 def test_failure_before_the_commit_point_keeps_old_version(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    import pipeline.commit as commit
+    import pipeline.store.commit as commit
 
     src = write(tmp_path / "in" / f"{D1.isoformat()}.md", page(D1, 0))
     out = tmp_path / "out"

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from rerun_fixture import FAST_BACKEND, assert_same_tables, page, write
 
 import pipeline
-from pipeline.cli import main
+from pipeline.cli.main import main
 
 pytestmark = pytest.mark.slow
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from county_fixture import make_county
 
-from pipeline.gazetteer import Gazetteer, load_gazetteer
+from pipeline.gazetteers.gazetteer import Gazetteer, load_gazetteer
 from pipeline.records import Mention
-from pipeline.resolve import CONFIDENCE, FUZZY_THRESHOLD, Resolver, nil_id, person_id, role_family
+from pipeline.resolve.resolver import CONFIDENCE, FUZZY_THRESHOLD, Resolver, nil_id, person_id, role_family
 
 # (type, surface, entity id, canonical, method) for the sample page's in-gazetteer mentions
 SAMPLE = [
@@ -376,7 +376,7 @@ def test_fuzzy_cases_are_not_in_the_index(gaz: Gazetteer) -> None:
 
 
 def test_fuzzy_threshold_as_measured(gaz: Gazetteer) -> None:
-    """The figures in the comment above FUZZY_THRESHOLD in pipeline/resolve.py."""
+    """The figures in the comment above FUZZY_THRESHOLD in pipeline/resolve/resolver.py."""
     assert FUZZY_THRESHOLD == 80.0
     p, r = fuzzy_scores(gaz, FUZZY_THRESHOLD)
     assert p == 1.0 and r == pytest.approx(49 / 51)
@@ -408,7 +408,7 @@ def test_swapped_gazetteer(tmp_path: Path) -> None:
 def test_link_cache_is_bounded_and_forgetting_changes_no_link(gaz: Gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
     """The link cache empties itself past ``CACHE_LINKS`` keys (a year's distinct names grew it
     without bound); a link depends on its key alone, so the links are the same either way."""
-    import pipeline.resolve as R
+    import pipeline.resolve.resolver as R
 
     surfaces = [(t, s) for t, s, *_ in SAMPLE] + [("ORG", f"某某{i}科技有限公司") for i in range(30)]
     expected = [Resolver(gaz).resolve(t, s) for t, s in surfaces]

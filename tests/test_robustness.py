@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 
 GOOD = """## 新仓镇召开农业生产推进会
 
@@ -152,7 +152,7 @@ def test_refused_names_write_nothing(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_write_errors_give_clear_message_and_keep_earlier_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, err: int, words: str
 ) -> None:
-    import pipeline.commit as commit
+    import pipeline.store.commit as commit
 
     inp = tmp_path / "in"
     inp.mkdir()

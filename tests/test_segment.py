@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import InputError
-from pipeline.ingest import read_source, split_pages
-from pipeline.normalize import PUNCT_FULLWIDTH, fold_width, normalize, normalize_str
+from pipeline.ingest.normalize import PUNCT_FULLWIDTH, fold_width, normalize, normalize_str
+from pipeline.ingest.read import read_source, split_pages
 from pipeline.records import Article, Page, SourceDoc
 from pipeline.segment import Segmenter, ends_sentence, is_brief_label, parse_byline
 

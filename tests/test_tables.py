@@ -1,4 +1,4 @@
-"""Tests of the Parquet writer, reader, entity table and manifest (pipeline.schema / pipeline.tables).
+"""Tests of the Parquet writer, reader, entity table and manifest (pipeline.store.schema / pipeline.store.tables).
 
 The records are synthetic (two issues, two pages each) so that the tests need no model and run in
 well under a second; ``build_outputs`` is reused by test_report.py and test_notebook.py.
@@ -19,10 +19,10 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import schema as S
 from pipeline.errors import InputError
-from pipeline.records import Article, Byline, FieldSpan, GazetteerEntry, Mention
-from pipeline.tables import (
+from pipeline.records import Article, Byline, FieldSpan, GazetteerEntry, MappedText, Mention
+from pipeline.store import schema as S
+from pipeline.store.tables import (
     ENTITIES_FILE,
     Manifest,
     Tables,
@@ -37,7 +37,6 @@ from pipeline.tables import (
     write_source,
     write_source_tables,
 )
-from pipeline.textmap import MappedText
 
 PAPER = "pinghu-daily"
 D1 = dt.date(2024, 3, 1)
@@ -419,7 +418,7 @@ def test_manifest_line_updates_write_what_a_full_save_writes(tmp_path: Path) -> 
     """A commit's one-line update (``ManifestLines``) leaves the file a whole load-record-save
     leaves, byte for byte, for new and replaced records and awkward identities; a file in any
     other form is not touched by the line path."""
-    from pipeline.manifest import Manifest, ManifestLines, new_record
+    from pipeline.store.manifest import Manifest, ManifestLines, new_record
 
     full, fast = tmp_path / "full", tmp_path / "fast"
     for d in (full, fast):
@@ -511,7 +510,7 @@ def test_files_missing_a_column_still_load(out: Path) -> None:
 def test_reading_in_small_scans_gives_the_same_tables(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``read_arrow`` scans part files in groups (bounded memory on a year of pages): with one
     file per scan every table, its rows and their order, and the entities are what one scan gives."""
-    import pipeline.tables as T
+    import pipeline.store.tables as T
 
     build_outputs(out)
     whole = {name: read_arrow(out, name) for name in ("articles", "mentions", "people")}

@@ -12,10 +12,10 @@ import pyarrow as pa
 import pytest
 
 import pipeline
-from pipeline import schema as S
-from pipeline.ingest import read_source, split_pages
+from pipeline.ingest.read import read_source, split_pages
 from pipeline.segment import segment_page
-from pipeline.tables import read_arrow
+from pipeline.store import schema as S
+from pipeline.store.tables import read_arrow
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..recognize import PassConfigError, Plan, Recognizer, RecognizeStage, create, load_config
-from ..records import Span
-from ..settings import Settings
+from pipeline.recognize import PassConfigError, Plan, Recognizer, RecognizeStage, create, load_config
+from pipeline.records import Span
+from pipeline.settings import Settings
 
 
 class MemoSource(Recognizer):
@@ -66,7 +66,7 @@ def ablatable_passes(backend: str) -> list[str]:
     """The preset's passes that can be switched off alone (the plan still meets every
     requirement) and that change spans: the repairs and filters, not the proposers, the vote
     or the roles."""
-    from ..recognize import PASSES
+    from pipeline.recognize import PASSES
 
     names = load_config(backend).passes
     out = []

@@ -83,8 +83,8 @@ def false_local_rate_corpus(resolver, name: str, limit: int = 2000) -> Rate:  # 
     """False-local-link rate on the gold PLACE/ORG spans of a national corpus (MSRA, PD1998),
     first ``limit`` sentences: each sentence is one story whose locality is inferred from its text
     alone (no source line, no byline), as a reprinted national item would be."""
-    from ..records import Mention
-    from ..training.corpora import read_corpus
+    from pipeline.records import Mention
+    from pipeline.training.corpora import read_corpus
 
     rate = Rate()
     for k, ex in enumerate(read_corpus(name)):
@@ -180,7 +180,7 @@ def _office_key(o: object) -> str:
 def _predict(pipe, directory: Path, issues: list[str]):  # noqa: ANN001, ANN202 - Pipeline
     """Run the pipeline over each issue file: predicted rows by (issue, article, type, surface),
     the PLACE/ORG mentions per (issue, article), and the predicted localities."""
-    from ..gazetteer import normalise
+    from pipeline.gazetteers.gazetteer import normalise
 
     rows: dict[tuple[str, int, str, str], PredRow] = defaultdict(PredRow)
     mentions: dict[tuple[str, int], list] = defaultdict(list)
@@ -209,8 +209,8 @@ def _gold_convention(m) -> list[tuple[str, str, str]]:  # noqa: ANN001 - Mention
     """A predicted mention as the gold writes it (ENTITY_GUIDELINES.md): a surname + title
     reference is its surname (蒋书记 → 蒋), a compound of one-character country forms is one
     mention per country (中美 → 中, 美, as MSRA annotates), whichever span the recogniser chose."""
-    from ..countries import is_compound, one_char_forms
-    from ..people import reference_parts
+    from pipeline.lexicons.countries import is_compound, one_char_forms
+    from pipeline.resolve.people import reference_parts
 
     if m.type == "PERSON":
         ref = reference_parts(m.surface)
@@ -271,14 +271,14 @@ def score_entities(pipe, directory: Path) -> EntityScores:  # noqa: ANN001 - Pip
 def score_pages(pipe, pages: list[tuple[Path, Path]]) -> EntityScores:  # noqa: ANN001 - Pipeline
     """Entity scores on page gold: person B-cubed with one person per distinct gold name across
     the pages (the dev pages print no namesakes), office accuracy against the offices of the gold
-    role (parsed by :func:`pipeline.offices.parse_offices`: this measures whether the right
+    role (parsed by :func:`pipeline.resolve.offices.parse_offices`: this measures whether the right
     offices reach the tables, the parser itself is scored on the multi-issue gold), linking
     accuracy over gold canonical names as in :func:`pipeline.evaluation.metrics.score_page`."""
     import datetime as dt
 
-    from ..errors import InputError
-    from ..offices import parse_offices
-    from .metrics import _norm_surface, read_page_gold
+    from pipeline.errors import InputError
+    from pipeline.evaluation.metrics import _norm_surface, read_page_gold
+    from pipeline.resolve.offices import parse_offices
 
     g_clusters: dict[tuple, str] = {}
     p_clusters: dict[tuple, str] = {}
@@ -319,9 +319,9 @@ def entity_report(settings, corpus_limit: int = 2000) -> dict[str, object]:  # n
     """Every entity score ``make eval`` prints, for one backend: dev pages, sample page,
     multi-issue gold, and the false-local-link rate on MSRA test and PD1998 (first
     ``corpus_limit`` sentences, gold spans: a resolver figure, the same for every backend)."""
-    from ..runner import Pipeline
-    from ..settings import REPO_DIR
-    from .harness import DEV_DIR, dev_pages, gold_path_for
+    from pipeline.evaluation.harness import DEV_DIR, dev_pages, gold_path_for
+    from pipeline.runner import Pipeline
+    from pipeline.settings import REPO_DIR
 
     pipe = Pipeline(settings)
     seed = REPO_DIR / "seeds" / "000_2b345dada261a864.txt"

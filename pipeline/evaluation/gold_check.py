@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .metrics import GoldRow, _norm_surface, normalize_punctuation
+from pipeline.evaluation.metrics import GoldRow, _norm_surface, normalize_punctuation
 
 _HEADING = re.compile(r"^#{2,3}\s")
 

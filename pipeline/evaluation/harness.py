@@ -12,8 +12,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..settings import REPO_DIR, Settings
-from ..training.corpora import read_corpus
+from pipeline.settings import REPO_DIR, Settings
+from pipeline.training.corpora import read_corpus
 
 DEV_DIR = REPO_DIR / "tests" / "data" / "dev"
 
@@ -26,8 +26,8 @@ def evaluate_corpus(
     print_table: bool = True,
     stage: object | None = None,
 ) -> dict[str, object]:
-    from ..recognize import RecognizeStage
-    from .metrics import format_table, score_spans, to_json
+    from pipeline.evaluation.metrics import format_table, score_spans, to_json
+    from pipeline.recognize import RecognizeStage
 
     examples = list(read_corpus(name, corpora_root))
     if limit:
@@ -88,8 +88,8 @@ def split_page_arg(arg: Path) -> tuple[Path, Path]:
 
 def predicted_rows(pipe: object, page: Path) -> list:
     """Run the whole pipeline on a page and collapse its mentions into page-gold rows."""
-    from ..errors import InputError
-    from .metrics import rows_from_mentions
+    from pipeline.errors import InputError
+    from pipeline.evaluation.metrics import rows_from_mentions
 
     try:
         res = pipe.process_file(page)  # type: ignore[attr-defined]
@@ -104,8 +104,8 @@ def predicted_rows(pipe: object, page: Path) -> list:
 def evaluate_pages(
     settings: Settings, pages: Sequence[Path], print_table: bool = True, pipe: object | None = None
 ) -> dict[str, object]:
-    from ..runner import Pipeline
-    from .metrics import format_table, read_page_gold, score_page, to_json
+    from pipeline.evaluation.metrics import format_table, read_page_gold, score_page, to_json
+    from pipeline.runner import Pipeline
 
     pipe = pipe or Pipeline(settings)
     all_gold: list = []

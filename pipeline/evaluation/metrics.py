@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..records import ENTITY_TYPES, Mention
+from pipeline.records import ENTITY_TYPES, Mention
 
 SpanTuple = tuple[int, int, str]
 MICRO = "ALL"

@@ -31,7 +31,7 @@ from thinc.api import (
 )
 from thinc.types import Floats2d, Ints2d
 
-from ..wordseg import cut_words
+from pipeline.model.wordseg import cut_words
 
 FEATURES = ("char", "bigram_left", "bigram_right", "trigram", "softword", "shape")
 

@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from .lstm_tagger import FACTORY, OnnxTagger, Vocab
+from pipeline.model.lstm_tagger import FACTORY, OnnxTagger, Vocab
 
 
 @Language.factory(FACTORY, default_config={"threads": 1})

@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..wordseg import Walk, cut_words, dictionary_words, jieba_tokenizer
-from .batching import crf_viterbi, equal_length_batches
+from pipeline.model.batching import crf_viterbi, equal_length_batches
+from pipeline.model.wordseg import Walk, cut_words, dictionary_words, jieba_tokenizer
 
 LABELS = ("PERSON", "PLACE", "ORG")
 TAGS = ("O", *(f"{p}-{label}" for label in LABELS for p in "BIES"))

@@ -14,13 +14,24 @@ The parts, each usable alone:
 
 from __future__ import annotations
 
-from . import hanlp_backend, lac, learned, places, repair, roles, ruler, spacy_model, titles  # noqa: F401  register
-from .base import RECOGNIZERS, BackendUnavailable, Recognizer, create
-from .config import RecognizeConfig, preset_names
-from .config import load as load_config
-from .document import RecognitionDoc
-from .registry import PASSES, PassConfigError, Plan, register_pass
-from .stage import RecognizeStage
+from pipeline.recognize import (  # noqa: F401  register
+    hanlp_backend,
+    lac,
+    learned,
+    places,
+    propose,
+    repair,
+    roles,
+    ruler,
+    spacy_model,
+    titles,
+)
+from pipeline.recognize.base import RECOGNIZERS, BackendUnavailable, Recognizer, create
+from pipeline.recognize.config import RecognizeConfig, preset_names
+from pipeline.recognize.config import load as load_config
+from pipeline.recognize.document import RecognitionDoc
+from pipeline.recognize.registry import PASSES, PassConfigError, Plan, register_pass
+from pipeline.recognize.stage import RecognizeStage
 
 BACKENDS: tuple[str, ...] = preset_names()
 

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..records import Span
+from pipeline.records import Span
 
 RECOGNIZERS: dict[str, Callable[..., Recognizer]] = {}
 
@@ -139,29 +139,3 @@ def join_pieces(per_text: Sequence[Sequence[Piece]], found: Sequence[Sequence[Sp
         out.append(owned_spans(ps, found[k : k + len(ps)]))
         k += len(ps)
     return out
-
-
-def _register_propose() -> None:
-    from .document import RecognitionDoc
-    from .registry import register_pass
-
-    @register_pass("propose", requires=["text"], provides=["candidates"], batch=True)
-    def propose(docs: list[RecognitionDoc], ctx: Any) -> None:
-        """Every configured source's candidate spans, each source run once over the whole batch."""
-        from .gate import consult
-
-        texts = [d.text for d in docs]
-        gate = getattr(ctx, "gate", None)
-        sure: list | None = None  # the deciding source's per-character confidence, once it has run
-        for src in ctx.sources:
-            if gate is not None and src.name == gate.by:
-                found, sure = src.spans_with_confidence(texts)
-            elif gate is not None and src.name == gate.source and sure is not None:
-                found = consult(gate, src, texts, [d.candidates[gate.by] for d in docs], sure, ctx.consulted)
-            else:  # ungated, or the deciding source cannot say how sure it is: read everything
-                found = src.spans(texts)
-            for d, spans in zip(docs, found):
-                d.candidates[src.name] = spans
-
-
-_register_propose()

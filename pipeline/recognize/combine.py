@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import lexicon
-from ..records import Span
-from .document import RecognitionDoc
-from .overlap import keep_non_overlapping
-from .registry import register_pass
+from pipeline import lexicons as lexicon
+from pipeline.recognize.document import RecognitionDoc
+from pipeline.recognize.overlap import keep_non_overlapping
+from pipeline.recognize.registry import register_pass
+from pipeline.records import Span
 
 ENTITY_LABELS = ("PERSON", "PLACE", "ORG")
 RULER = "gazetteer"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from .gate import Gate
+from pipeline.recognize.gate import Gate
 
 CONFIG_PATH = Path(__file__).resolve().parent / "recognize.cfg"
 KEYS = frozenset({"sources", "passes", "disable", "threshold", "blocklist", "vote", "gate", "vote_from"})

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..records import Article, Span
+from pipeline.records import Article, Span
 
 if TYPE_CHECKING:
-    from .roles import RoleAssignment
+    from pipeline.recognize.roles import RoleAssignment
 
 # The fields a pass may declare in ``requires`` / ``provides`` (see ``registry.register_pass``).
 FIELDS = ("text", "article", "candidates", "spans", "titles", "roles")

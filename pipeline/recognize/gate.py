@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from ..records import Span
-from .base import Recognizer, chunks, join_pieces
+from pipeline.recognize.base import Recognizer, chunks, join_pieces
+from pipeline.records import Span
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..records import Span
-from .base import BackendUnavailable, Recognizer, chunks, owned_spans, register
+from pipeline.recognize.base import BackendUnavailable, Recognizer, chunks, owned_spans, register
+from pipeline.records import Span
 
 HANLP_LABELS = {"PERSON": "PERSON", "NR": "PERSON", "LOCATION": "PLACE", "NS": "PLACE",
                 "ORGANIZATION": "ORG", "NT": "ORG", "GPE": "PLACE"}

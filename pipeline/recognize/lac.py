@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..model.batching import crf_viterbi, length_sorted_batches
-from ..records import Span
-from .base import BackendUnavailable, Piece, Recognizer, register, spans_by_pieces
+from pipeline.model.batching import crf_viterbi, length_sorted_batches
+from pipeline.recognize.base import BackendUnavailable, Piece, Recognizer, register, spans_by_pieces
+from pipeline.records import Span
 
 LAC_LABELS = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
 PIECE_LIMIT = 250

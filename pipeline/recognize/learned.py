@@ -27,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from .. import lexicon
-from ..records import Span
-from .document import RecognitionDoc
-from .overlap import keep_non_overlapping
-from .registry import register_pass
+from pipeline import lexicons as lexicon
+from pipeline.recognize.document import RecognitionDoc
+from pipeline.recognize.overlap import keep_non_overlapping
+from pipeline.recognize.registry import register_pass
+from pipeline.records import Span
 
 LABELS = ("PERSON", "PLACE", "ORG")
 SOURCES = ("spacy", "lac", "gazetteer", "hanlp")
@@ -170,7 +170,7 @@ def local_names(gazetteer_dir: Path) -> frozenset[str]:
     """The gazetteer ruler's surfaces that name the paper's own county or city or a body of them
     (``Gazetteer.locality`` 0 or 1): what a county paper prints constantly and a tagger trained on
     national news may never have seen (a county's short name reads as an ordinary word)."""
-    from ..gazetteer import load_gazetteer
+    from pipeline.gazetteers.gazetteer import load_gazetteer
 
     gaz = load_gazetteer(gazetteer_dir)
     return frozenset(surface for surface, _ in gaz.names_for_ruler()
@@ -182,7 +182,7 @@ def features(text: str, doc_candidates: Mapping[str, Sequence[Span]],
              local: frozenset[str] = frozenset()) -> tuple[list[Candidate], np.ndarray]:
     """The candidates of one text and their feature matrix (rows in ``FEATURES`` order);
     ``local``: the surfaces naming the paper's own county or city (``local_names``)."""
-    from ..wordseg import is_known_word, word_bounds
+    from pipeline.model.wordseg import is_known_word, word_bounds
 
     cands = candidates_of(doc_candidates)
     if not cands:

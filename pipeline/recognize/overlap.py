@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from ..records import Span
+from pipeline.records import Span
 
 
 class Occupancy:

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from .. import lexicon
-from ..records import Span
-from .document import RecognitionDoc
-from .registry import register_pass
+from pipeline import lexicons as lexicon
+from pipeline.recognize.document import RecognitionDoc
+from pipeline.recognize.registry import register_pass
+from pipeline.records import Span
 
 # Alternation in file order (the order decides which level a regex part ends on).
 LEVEL = "(?:" + "|".join(map(re.escape, lexicon.entries("admin_levels"))) + ")"

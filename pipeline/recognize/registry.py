@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .document import FIELDS, RecognitionDoc
+from pipeline.recognize.document import FIELDS, RecognitionDoc
 
 DocPass = Callable[[RecognitionDoc, Any], None]
 BatchPass = Callable[[list[RecognitionDoc], Any], None]

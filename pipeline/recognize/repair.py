@@ -32,12 +32,12 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from .. import lexicon
-from ..records import Span
-from .document import RecognitionDoc
-from .overlap import by_length, keep_non_overlapping
-from .registry import register_pass
-from .spacy_model import MODEL_SOURCE
+from pipeline import lexicons as lexicon
+from pipeline.recognize.document import RecognitionDoc
+from pipeline.recognize.overlap import by_length, keep_non_overlapping
+from pipeline.recognize.registry import register_pass
+from pipeline.recognize.spacy_model import MODEL_SOURCE
+from pipeline.records import Span
 
 SETTLEMENT = lexicon.entries("settlement_suffixes")
 ADMIN_LEVELS = lexicon.entries("admin_levels")
@@ -64,8 +64,8 @@ def repair(text: str, spans: Sequence[Span], candidates: Sequence[Span] = (), pr
 
     ``candidates`` (every source's proposals before the vote) only anchor company names.  For
     tests and notebooks; the stage runs the same passes from its plan."""
-    from .config import VOTE_PASSES, load
-    from .registry import Plan
+    from pipeline.recognize.config import VOTE_PASSES, load
+    from pipeline.recognize.registry import Plan
 
     names = load(preset).passes
     slot = next(i for i, name in enumerate(names) if name in VOTE_PASSES)
@@ -109,7 +109,7 @@ def _not_ending_inside_words(text: str, spans: list[Span]) -> list[Span]:
     own names are often unknown to jieba and cut anywhere (市发 + 改局, 钟 + 埭 + 街道), and a
     name's first character often joins the word before it (和平 + 湖 in 嘉兴和平湖).  On MSRA
     test and CLUENER dev most of the ruler's names that cut a word are wrong (README "Accuracy")."""
-    from ..wordseg import is_known_word, word_bounds
+    from pipeline.model.wordseg import is_known_word, word_bounds
 
     bounds = word_bounds(text)
     kept = []
@@ -169,7 +169,7 @@ class _WordStarts:
 
     def __call__(self, i: int) -> bool:
         if self._starts is None:
-            from ..wordseg import word_bounds
+            from pipeline.model.wordseg import word_bounds
 
             bounds = word_bounds(self.text)
             self._starts = frozenset(a for a, b in zip(bounds, bounds[1:]) if b - a >= 2)

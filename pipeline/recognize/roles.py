@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..records import Byline, Span
-from .document import RecognitionDoc
-from .registry import register_pass
+from pipeline.recognize.document import RecognitionDoc
+from pipeline.recognize.registry import register_pass
+from pipeline.records import Byline, Span
 
 SEP = re.compile(r"^(?:、|，|,|和|及|与|以及|同志、|同志和| +)$")  # OCR drops 、 to a space
 

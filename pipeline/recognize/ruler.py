@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ..records import Span
-from .base import Recognizer, register
+from pipeline.recognize.base import Recognizer, register
+from pipeline.records import Span
 
 
 @register("gazetteer")
 class GazetteerRuler(Recognizer):
     def __init__(self, names: Iterable[tuple[str, str]] = (), gazetteer_dir: object = None, **_: object) -> None:
         if gazetteer_dir is not None and not names:
-            from ..gazetteer import load_gazetteer
+            from pipeline.gazetteers.gazetteer import load_gazetteer
 
             names = load_gazetteer(gazetteer_dir).names_for_ruler()
         self.label_of: dict[str, str] = {}

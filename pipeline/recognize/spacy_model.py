@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..records import Span
-from .base import BackendUnavailable, Piece, Recognizer, chunks, join_pieces, register
+from pipeline.recognize.base import BackendUnavailable, Piece, Recognizer, chunks, join_pieces, register
+from pipeline.records import Span
 
 if TYPE_CHECKING:  # the model's module loads with the model (importing this one stays cheap)
-    from ..model.lstm_tagger import Reading
+    from pipeline.model.lstm_tagger import Reading
 
 LEGACY_CNN_LAYER = "pinghu.CharFeatureEmbed.v1"  # in a config.cfg: a model of the retired CNN path
 MODEL_SOURCE = "spacy"  # the registered name, which the combiner and the repairs see on spans
@@ -29,7 +29,7 @@ class SpacyRecognizer(Recognizer):
     def __init__(self, model_dir: Path | str, batch_size: int = 64, **_: object) -> None:
         from confection import Config
 
-        from ..model import lstm_tagger
+        from pipeline.model import lstm_tagger
 
         path = Path(model_dir)
         if not (path / "config.cfg").exists():
@@ -48,15 +48,15 @@ class SpacyRecognizer(Recognizer):
         else:
             import spacy
 
-            from ..model import lstm_component  # noqa: F401  registers the BiLSTM's factory
+            from pipeline.model import lstm_component  # noqa: F401  registers the BiLSTM's factory
             if LEGACY_CNN_LAYER in (path / "config.cfg").read_text(encoding="utf-8"):
-                from ..model import architectures  # noqa: F401  the legacy CNN model's layers, only for it
+                from pipeline.model import architectures  # noqa: F401  the legacy CNN model's layers, only for it
             self.nlp = spacy.load(path)
 
     def _direct(self, texts: Sequence[str]) -> list[Reading]:
         """The BiLSTM's readings with the span edges the component gets from ``Doc.char_span(...,
         alignment_mode="contract")``: whitespace at a span's edge is no token and is left out."""
-        from ..model.lstm_tagger import Reading
+        from pipeline.model.lstm_tagger import Reading
 
         out = []
         found = self.direct.read(texts, window=self.batch_size)  # type: ignore[union-attr]  # spaCy's batches
@@ -73,7 +73,7 @@ class SpacyRecognizer(Recognizer):
         return out
 
     def _through_spacy(self, texts: Sequence[str]) -> list[Reading]:
-        from ..model.lstm_tagger import Reading
+        from pipeline.model.lstm_tagger import Reading
 
         out = []
         for doc in self.nlp.pipe(texts, batch_size=self.batch_size):  # type: ignore[union-attr]

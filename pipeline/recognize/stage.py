@@ -12,16 +12,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..records import Article, Mention, Span
-from ..settings import Settings
-from . import config as recognize_config
-from .base import Recognizer, create
-from .combine import Combiner, CombinerConfig
-from .document import RecognitionDoc
-from .gate import Consulted, Gate
-from .learned import LearnedCombiner, artefact_name, local_names
-from .registry import Plan
-from .titles import TitleRules
+from pipeline.recognize import config as recognize_config
+from pipeline.recognize.base import Recognizer, create
+from pipeline.recognize.combine import Combiner, CombinerConfig
+from pipeline.recognize.document import RecognitionDoc
+from pipeline.recognize.gate import Consulted, Gate
+from pipeline.recognize.learned import LearnedCombiner, artefact_name, local_names
+from pipeline.recognize.registry import Plan
+from pipeline.recognize.titles import TitleRules
+from pipeline.records import Article, Mention, Span
+from pipeline.settings import Settings
 
 SENTENCE_WINDOW = 120  # characters either side at most: a run-on line must not be copied per mention
 

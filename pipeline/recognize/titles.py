@@ -12,11 +12,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .. import lexicon
-from ..records import Span
-from .base import Recognizer, register
-from .document import RecognitionDoc
-from .registry import register_pass
+from pipeline import lexicons as lexicon
+from pipeline.recognize.base import Recognizer, register
+from pipeline.recognize.document import RecognitionDoc
+from pipeline.recognize.registry import register_pass
+from pipeline.records import Span
 
 # Package lexicons (pipeline/lexicons/), each with its source: posts, collective titles, units.
 POSTS = lexicon.entries("title_posts")

@@ -16,8 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..tables import Tables, load
-from .data import (
+from pipeline.report.data import (
     Filters,
     agencies,
     apply_filters,
@@ -31,8 +30,9 @@ from .data import (
     top_officials,
     town_coverage,
 )
-from .fonts import cjk_font, plot_style, use_cjk_font
-from .plots import plot_network, plot_timeline, plot_town_coverage, save_png, write_pngs
+from pipeline.report.fonts import cjk_font, plot_style, use_cjk_font
+from pipeline.report.plots import plot_network, plot_timeline, plot_town_coverage, save_png, write_pngs
+from pipeline.store.tables import Tables, load
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("officials", "Top officials by appearances (articles)"),
@@ -96,7 +96,7 @@ def report(
     """
     from rich.console import Console
 
-    from .html import write_html
+    from pipeline.report.html import write_html
 
     console = console or Console()
     out = Path(out_dir)

@@ -1,6 +1,6 @@
 """The numbers behind the report, the notebook and the export: filters and summary tables.
 
-Everything here takes the loaded :class:`~pipeline.tables.Tables` and returns DataFrames, so the
+Everything here takes the loaded :class:`~pipeline.store.tables.Tables` and returns DataFrames, so the
 terminal report, the HTML report, the notebook and ``pinghu-ner export`` show the same numbers.
 
 People are counted by ``person_id`` (the resolved entity, else ``surface:<name>``), never by name:
@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from ..tables import Tables
+from pipeline.store.tables import Tables
 
 TOWN_KINDS = ("town", "township", "subdistrict", "street")
 

@@ -23,9 +23,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..tables import Tables
-from .data import TOWN_KINDS, Filters
-from .fonts import font_subset_b64
+from pipeline.report.data import TOWN_KINDS, Filters
+from pipeline.report.fonts import font_subset_b64
+from pipeline.store.tables import Tables
 
 FONT_FAMILY = "Pinghu CJK"
 ASSETS = "assets"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from .fonts import plot_style
+from pipeline.report.fonts import plot_style
 
 
 def plot_town_coverage(ax: Any, towns: pd.DataFrame) -> None:

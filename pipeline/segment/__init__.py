@@ -37,14 +37,14 @@ The parts: ``text`` (character classes, marker patterns), ``bylines`` (byline pa
 
 from __future__ import annotations
 
-from ..errors import InputError
-from ..normalize import normalize
-from ..records import Article, Page
-from .articles import Piece, build_article, finish
-from .bylines import ROLES, parse_byline
-from .drafts import build_drafts
-from .text import MAX_HEADLINE, MAX_WEAK_HEADLINE, ends_sentence, is_brief_label
-from .units import HeadlineLayout, UnitKind, read_units
+from pipeline.errors import InputError
+from pipeline.ingest.normalize import normalize
+from pipeline.records import Article, Page
+from pipeline.segment.articles import Piece, build_article, finish
+from pipeline.segment.bylines import ROLES, parse_byline
+from pipeline.segment.drafts import build_drafts
+from pipeline.segment.text import MAX_HEADLINE, MAX_WEAK_HEADLINE, ends_sentence, is_brief_label
+from pipeline.segment.units import HeadlineLayout, UnitKind, read_units
 
 
 class Segmenter:

@@ -6,11 +6,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..records import Article, ArticleKind, Byline, FieldKind, FieldSpan, Page
-from ..textmap import MappedText, MappedTextBuilder
-from .bylines import PHOTO_ROLES, inline_bylines
-from .drafts import Draft, Para
-from .text import (
+from pipeline.records import (
+    Article,
+    ArticleKind,
+    Byline,
+    FieldKind,
+    FieldSpan,
+    MappedText,
+    MappedTextBuilder,
+    Page,
+)
+from pipeline.segment.bylines import PHOTO_ROLES, inline_bylines
+from pipeline.segment.drafts import Draft, Para
+from pipeline.segment.text import (
     _BRIEF_TITLE,
     _CAPTION_START,
     _DATELINE,
@@ -22,7 +30,7 @@ from .text import (
     drop_spans,
     ends_sentence,
 )
-from .units import Unit
+from pipeline.segment.units import Unit
 
 
 @dataclass

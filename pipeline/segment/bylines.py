@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ..normalize import to_traditional_markers
-from ..records import Byline
+from pipeline.ingest.normalize import to_traditional_markers
+from pipeline.records import Byline
 
 _BYLINE_TOKEN = re.compile(r"[^\s、，,：:;；]+")
 _NAME = re.compile(r"(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,8})")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..textmap import MappedText
-from .bylines import PHOTO_ROLES
-from .text import _DATELINE, is_brief_label
-from .units import Unit, UnitKind
+from pipeline.records import MappedText
+from pipeline.segment.bylines import PHOTO_ROLES
+from pipeline.segment.text import _DATELINE, is_brief_label
+from pipeline.segment.units import Unit, UnitKind
 
 
 @dataclass

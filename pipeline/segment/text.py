@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from .. import lexicon
-from ..normalize import with_traditional
-from ..textmap import MappedText, MappedTextBuilder
-from .bylines import parse_byline
+from pipeline import lexicons as lexicon
+from pipeline.ingest.normalize import with_traditional
+from pipeline.records import MappedText, MappedTextBuilder
+from pipeline.segment.bylines import parse_byline
 
 BULLETS = frozenset("■●◆▲★◎•▪►▶◇")  # not □: OCR prints it for unreadable characters
 # Marks that end a sentence (after normalisation; ASCII forms stay for Latin text).

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from ..textmap import MappedText, MappedTextBuilder
-from .bylines import PHOTO_ROLES, parse_byline
-from .text import (
+from pipeline.records import MappedText, MappedTextBuilder
+from pipeline.segment.bylines import PHOTO_ROLES, parse_byline
+from pipeline.segment.text import (
     _CONT_CHARS,
     _DATELINE,
     _HEADING,

@@ -16,9 +16,9 @@ import random
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .. import lexicon
-from ..settings import REPO_DIR
-from .corpora import Example
+from pipeline import lexicons as lexicon
+from pipeline.settings import REPO_DIR
+from pipeline.training.corpora import Example
 
 DEFAULT_DIVISIONS = REPO_DIR.parent / "shared" / "gazetteer" / "admin-divisions"
 

@@ -25,13 +25,13 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from ..gazetteer import load_gazetteer
-from ..recognize import create
-from ..recognize.config import load as load_recognize_config
-from ..recognize.config import preset_names
-from ..settings import Settings
-from .cnn import msra_dev
-from .corpora import Example, read_corpus
+from pipeline.gazetteers.gazetteer import load_gazetteer
+from pipeline.recognize import create
+from pipeline.recognize.config import load as load_recognize_config
+from pipeline.recognize.config import preset_names
+from pipeline.settings import Settings
+from pipeline.training.cnn import msra_dev
+from pipeline.training.corpora import Example, read_corpus
 
 MIN_COUNT = 5
 MAX_PRECISION = 0.1
@@ -63,10 +63,10 @@ def choose_threshold(settings: Settings, backend: str, dev: list[Example], resul
     end of ``calibrate``, so an interrupted calibration leaves the shipped file as it was."""
     from dataclasses import replace
 
-    from ..evaluation.harness import dev_pages, evaluate_pages
-    from ..evaluation.metrics import score_spans
-    from ..recognize.combine import Combiner, CombinerConfig
-    from ..runner import Pipeline
+    from pipeline.evaluation.harness import dev_pages, evaluate_pages
+    from pipeline.evaluation.metrics import score_spans
+    from pipeline.recognize.combine import Combiner, CombinerConfig
+    from pipeline.runner import Pipeline
 
     pipe = Pipeline(replace(settings, backend=backend))
     stage = pipe.recognizer

@@ -15,9 +15,17 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..settings import PACKAGE_DIR
-from .augment import name_lists
-from .corpora import MISSING, Example, corpus_path, entity_labels, entity_strings, read_corpus, read_pd1998
+from pipeline.settings import PACKAGE_DIR
+from pipeline.training.augment import name_lists
+from pipeline.training.corpora import (
+    MISSING,
+    Example,
+    corpus_path,
+    entity_labels,
+    entity_strings,
+    read_corpus,
+    read_pd1998,
+)
 
 CONFIG_PATH = PACKAGE_DIR / "model" / "ner.cfg"
 DEFAULT_TRAIN_CORPORA = ("msra-train", "pd1998")
@@ -127,7 +135,7 @@ def train(
     """Build the corpus, train with spaCy's trainer, copy model-best to ``output``."""
     from spacy.cli.train import train as spacy_train
 
-    from ..model import architectures  # noqa: F401  registers pinghu.CharFeatureEmbed.v1
+    from pipeline.model import architectures  # noqa: F401  registers pinghu.CharFeatureEmbed.v1
 
     t0 = time.time()
     counts = build_corpus(work_dir, corpora, corpora_root, limit)
@@ -172,8 +180,8 @@ def finetune(
     """
     from spacy.cli.train import train as spacy_train
 
-    from ..model import architectures  # noqa: F401
-    from .augment import augmented
+    from pipeline.model import architectures  # noqa: F401
+    from pipeline.training.augment import augmented
 
     t0 = time.time()
     test_texts = {ex.text for ex in read_corpus("msra-test", corpora_root)}

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..settings import REPO_DIR
+from pipeline.settings import REPO_DIR
 
 DEFAULT_CORPORA = REPO_DIR.parent / "shared" / "corpora"
 

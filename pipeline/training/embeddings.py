@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..model.lstm_tagger import BOS, EOS, Vocab
-from .corpora import read_corpus
+from pipeline.model.lstm_tagger import BOS, EOS, Vocab
+from pipeline.training.corpora import read_corpus
 
 RAW_CORPORA = ("msra-train", "pd1998", "cluener-train")
 

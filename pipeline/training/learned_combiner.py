@@ -41,9 +41,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..recognize.combine import Combiner, CombinerConfig
-from ..recognize.document import RecognitionDoc
-from ..recognize.learned import (
+from pipeline.recognize.combine import Combiner, CombinerConfig
+from pipeline.recognize.document import RecognitionDoc
+from pipeline.recognize.learned import (
     DEFAULT_PRESET,
     FEATURES,
     Candidate,
@@ -52,10 +52,10 @@ from ..recognize.learned import (
     local_names,
     resolve,
 )
-from ..settings import Settings
-from .augment import Augmenter
-from .cnn import msra_dev
-from .corpora import Example, cluener_split
+from pipeline.settings import Settings
+from pipeline.training.augment import Augmenter
+from pipeline.training.cnn import msra_dev
+from pipeline.training.corpora import Example, cluener_split
 
 LABELS = ("PERSON", "PLACE", "ORG")
 C_GRID = (0.1, 1.0, 10.0)
@@ -92,7 +92,7 @@ class GazetteerAugmenter(Augmenter):
 
 def gazetteer_copies(settings: Settings, examples: Sequence[Example]) -> list[Example]:
     """Copies of ``examples`` with PLACE/ORG spans swapped for the active gazetteer's names."""
-    from ..gazetteer import load_gazetteer
+    from pipeline.gazetteers.gazetteer import load_gazetteer
 
     aug = GazetteerAugmenter(load_gazetteer(settings.gazetteer_dir).names_for_ruler(),
                              local_names(settings.gazetteer_dir))
@@ -124,8 +124,8 @@ def build_rows(settings: Settings, sets: Sequence[tuple[str, Sequence[Example]]]
                preset: str = DEFAULT_PRESET) -> list[Sentence]:
     """Proposals of ``preset``'s sources on each named set of examples, as labelled feature rows;
     the sources are loaded once for all the sets."""
-    from ..recognize import RecognizeStage
-    from ..recognize import config as recognize_config
+    from pipeline.recognize import RecognizeStage
+    from pipeline.recognize import config as recognize_config
 
     cfg = recognize_config.load(preset)  # its sources, with the hand vote in the vote's slot: no artefact read
     cfg = cfg.with_passes(["vote" if p == "learned_vote" else p for p in cfg.passes])

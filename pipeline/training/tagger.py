@@ -22,8 +22,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..model.batching import equal_length_batches
-from ..model.lstm_tagger import (
+from pipeline.model.batching import equal_length_batches
+from pipeline.model.lstm_tagger import (
     BOS,
     EOS,
     LABELS,
@@ -34,7 +34,7 @@ from ..model.lstm_tagger import (
     tags_to_spans,
     viterbi,
 )
-from .corpora import MISSING, Example
+from pipeline.training.corpora import MISSING, Example
 
 IGNORE = -100
 TAG_ID = {t: i for i, t in enumerate(TAGS)}
@@ -167,9 +167,9 @@ def training_data(
 
     With ``cluener``, CLUENER2020 train's training part joins the rows, harmonised to MSRA's
     conventions (``harmonise_cluener``), and its held-out part joins dev."""
-    from .augment import name_lists
-    from .cnn import msra_dev, read_training
-    from .corpora import cluener_split, entity_strings, harmonise_cluener, read_corpus
+    from pipeline.training.augment import name_lists
+    from pipeline.training.cnn import msra_dev, read_training
+    from pipeline.training.corpora import cluener_split, entity_strings, harmonise_cluener, read_corpus
 
     test = list(read_corpus("msra-test", corpora_root))
     dev = msra_dev(corpora_root)
@@ -186,8 +186,8 @@ def training_data(
 
 def selection_dev(corpora_root: Path | None = None, cluener: bool = False) -> list[Example]:
     """The sentences epochs and ensemble weights are chosen on (never a test set)."""
-    from .cnn import msra_dev
-    from .corpora import cluener_split
+    from pipeline.training.cnn import msra_dev
+    from pipeline.training.corpora import cluener_split
 
     return msra_dev(corpora_root) + (cluener_split(corpora_root)[1] if cluener else [])
 
@@ -316,7 +316,7 @@ def choose_weights(
 
 def _f1(gold: Sequence[Example], pred: Sequence[list[tuple[int, int, str]]]) -> float:
     """Strict micro F1, the project's scorer (``pipeline.evaluation.metrics``)."""
-    from ..evaluation.metrics import score_spans
+    from pipeline.evaluation.metrics import score_spans
 
     kept = [[s for s in spans if not any(a < s[1] and s[0] < b for a, b in ex.ignore)]
             for ex, spans in zip(gold, pred)]  # predictions inside a region gold leaves open
@@ -383,7 +383,7 @@ def save_pipeline(
 
     import spacy
 
-    from ..model import lstm_component  # noqa: F401  registers the factory
+    from pipeline.model import lstm_component  # noqa: F401  registers the factory
 
     if int8:
         onnx_path = quantize(onnx_path, onnx_path.with_name(onnx_path.stem + ".int8.onnx"))
@@ -447,7 +447,7 @@ def member_data(
 ) -> tuple[Vocab, list[tuple[str, list[int]]], list[Example]]:
     """(vocabulary, training pieces, dev).  The vocabulary comes from the corpora alone, so every
     member has the same one whatever its augmentation, and members can share one graph's inputs."""
-    from .augment import augmented
+    from pipeline.training.augment import augmented
 
     rows, dev, _test = training_data(corpora_root, cfg.cluener)
     data = [p for ex in rows for p in pieces(ex, cfg.max_len)]
@@ -479,7 +479,7 @@ def train_member(
     net = _network(vocab, cfg)
     coverage = {}
     if cfg.pretrained:
-        from .embeddings import initialise, load_vectors
+        from pipeline.training.embeddings import initialise, load_vectors
 
         coverage = initialise(net, vocab, load_vectors(pretrained_vectors(work_dir, cfg, corpora_root)))
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -511,7 +511,7 @@ def finetune_member(
 
     import torch
 
-    from .augment import augmented
+    from pipeline.training.augment import augmented
 
     torch.set_num_threads(1)
     torch.manual_seed(cfg.seed)
@@ -540,8 +540,8 @@ def finetune_member(
 def pretrained_vectors(work_dir: Path, cfg: TaggerConfig, corpora_root: Path | None = None) -> Path:
     """``work_dir/pretrained.npz``, trained once (``pipeline.training.embeddings``) and shared by
     every member; test texts and the dev carve-outs never enter it."""
-    from .corpora import read_corpus
-    from .embeddings import raw_texts, save_vectors, train_vectors
+    from pipeline.training.corpora import read_corpus
+    from pipeline.training.embeddings import raw_texts, save_vectors, train_vectors
 
     path = work_dir / "pretrained.npz"
     if not path.exists():

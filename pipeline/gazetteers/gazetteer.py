@@ -1,0 +1,476 @@
+"""The gazetteer: places, zones and public bodies that a county paper names, with their aliases.
+
+A gazetteer is a directory (``pipeline/gazetteers/<name>/``) so that another county's paper runs
+with another directory and no code change:
+
+``gazetteer.json``
+    the paper and its city (name, short name, division code, parent city, province); the resolver
+    reads "市" / "我市" as this city.
+``divisions.csv`` (code, name, level, parent_code)
+    administrative divisions: all provinces, 地级 cities and 县级 areas of China plus the 乡级
+    rows (towns / streets) of the paper's county and its neighbours.  Built from the shared
+    admin-divisions copy by :func:`build_divisions_csv`.
+``areas.csv`` (id, name, kind, parent_id, division_code, relation, extra_aliases)
+    named areas that are not divisions: development zones, regions such as 长三角.
+``agencies.csv`` (id, name, kind, parent, division_code, extra_aliases)
+    the curated public bodies of the county (party, congress, government and departments, CPPCC,
+    court, procuratorate, mass organisations, zone committees, state-owned groups).  The party
+    committee and government of every town / street are generated from ``divisions.csv``.
+
+``lexicons/*.txt`` (optional, read with :func:`pipeline.lexicons.load_county`)
+    the county's own word lists: ``common_words.txt`` holds its neighbours' town short forms
+    that are everyday words in its stories (惠民, 东湖); those towns keep only their full names.
+    Language-wide lists (everyday words, ethnic groups) are package data in ``pipeline/lexicons/``.
+
+Aliases are not typed per body: :func:`derive_aliases` applies the generic abbreviation rules
+below (one function per rule, each unit-tested) to every canonical name, and ``extra_aliases``
+holds only the irregular ones.  An alias is *contextual* when it is only meaningful inside the
+paper's own city (市发改局, 交通运输局, 钟埭): the resolver reports those as ``context`` links.
+
+Entity ids: ``div:<code>`` for divisions, ``area:<slug>`` for areas, ``org:<county_code>-<id>``
+for agencies of the county (so two counties' gazetteers never collide), and
+``org:<town_code>-party`` / ``org:<town_code>-gov`` for the generated town bodies.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import lexicons as lexicon
+from pipeline.gazetteers.aliases import (  # noqa: F401 - re-exported: the gazetteer's public names
+    BARE_SUFFIXES,
+    COMMON_WORDS,
+    COUNTY_COMMON_WORDS,
+    ETHNIC_GROUPS,
+    GENERIC_BARE,
+    PHRASES,
+    city_prefix_forms,
+    cppcc_forms,
+    derive_aliases,
+    division_short_form,
+    government_forms,
+    group_company_forms,
+    normalise,
+    party_committee_forms,
+    phrase_abbreviations,
+    street_office_aliases,
+    street_office_forms,
+    town_party_forms,
+    youth_league_forms,
+    zone_forms,
+)
+from pipeline.records import GazetteerEntry
+
+__all__ = [
+    "Gazetteer",
+    "GazetteerConfig",
+    "Match",
+    "build_divisions_csv",
+    "clear_cache",
+    "city_prefix_forms",
+    "cppcc_forms",
+    "derive_aliases",
+    "division_short_form",
+    "group_company_forms",
+    "load_gazetteer",
+    "normalise",
+    "party_committee_forms",
+    "phrase_abbreviations",
+    "government_forms",
+    "street_office_aliases",
+    "street_office_forms",
+    "town_party_forms",
+    "youth_league_forms",
+    "zone_forms",
+]
+
+LEVELS: tuple[str, ...] = ("province", "city", "county", "town")
+LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "town": 3}
+
+# ---------------------------------------------------------------------------------------------
+# Building divisions.csv from the shared admin-divisions copy
+# ---------------------------------------------------------------------------------------------
+
+_PLACEHOLDER_CITIES = ("市辖区", "省直辖县级行政区划", "自治区直辖县级行政区划")
+
+
+def build_divisions_csv(src_dir: Path | str, dest: Path | str, town_area_prefixes: Iterable[str]) -> int:
+    """Write ``dest`` (code, name, level, parent_code) from the modood admin-divisions CSVs.
+
+    Keeps all provinces, cities and counties and the towns of the areas whose code starts with
+    one of ``town_area_prefixes``.  Placeholder cities (市辖区 of the municipalities, 省直辖县级
+    行政区划) are not places: they are dropped and their counties hang under the province.
+    Returns the number of rows written.
+    """
+    src = Path(src_dir)
+    prefixes = tuple(town_area_prefixes)
+    rows: list[tuple[str, str, str, str]] = []
+
+    def read(fname: str) -> list[dict[str, str]]:
+        with open(src / fname, encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    for r in read("provinces.csv"):
+        rows.append((r["code"], r["name"], "province", ""))
+    placeholders: set[str] = set()
+    for r in read("cities.csv"):
+        if r["name"] in _PLACEHOLDER_CITIES:
+            placeholders.add(r["code"])
+            continue
+        rows.append((r["code"], r["name"], "city", r["provinceCode"]))
+    for r in read("areas.csv"):
+        parent = r["provinceCode"] if r["cityCode"] in placeholders else r["cityCode"]
+        rows.append((r["code"], r["name"], "county", parent))
+    if prefixes:
+        for r in read("streets.csv"):
+            if r["areaCode"].startswith(prefixes):
+                rows.append((r["code"], r["name"], "town", r["areaCode"]))
+    with open(dest, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["code", "name", "level", "parent_code"])
+        w.writerows(rows)
+    return len(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# The gazetteer
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GazetteerConfig:
+    """``gazetteer.json``: who the paper is.  ``neighbour_codes`` are division-code prefixes
+    (Shanghai for Pinghu) preferred over the rest of China when a name is ambiguous, and
+    ``ruler_regions`` the prefixes whose county/town short forms go to the entity ruler."""
+
+    paper_name: str
+    city_name: str
+    short_name: str
+    county_code: str
+    city_code: str
+    city_parent_name: str
+    province_code: str
+    province_name: str
+    neighbour_codes: tuple[str, ...] = ()
+    ruler_regions: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, path: Path) -> GazetteerConfig:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            paper_name=d["paper_name"],
+            city_name=d["city_name"],
+            short_name=d["short_name"],
+            county_code=str(d["county_code"]),
+            city_code=str(d["city_code"]),
+            city_parent_name=d.get("city_parent_name", ""),
+            province_code=str(d["province_code"]),
+            province_name=d.get("province_name", ""),
+            neighbour_codes=tuple(str(c) for c in d.get("neighbour_codes", ())),
+            ruler_regions=tuple(str(c) for c in d.get("ruler_regions", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Match:
+    """One gazetteer entry a surface matched, and how: exact (canonical), alias or context."""
+
+    entry: GazetteerEntry
+    method: str
+
+
+# Rank of the match method in the index: a canonical name beats an alias beats a contextual alias.
+_METHOD_RANK = {"exact": 0, "alias": 1, "context": 2}
+
+
+@dataclass
+class Gazetteer:
+    """An immutable-by-convention set of entries with an alias index; built by :func:`load_gazetteer`."""
+
+    path: Path
+    config: GazetteerConfig
+    entries: tuple[GazetteerEntry, ...]
+    relations: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    _by_id: dict[str, GazetteerEntry] = field(default_factory=dict, repr=False)
+    _index: dict[str, tuple[Match, ...]] = field(default_factory=dict, repr=False)
+    _ruler_regions: tuple[str, ...] = field(default=(), repr=False)
+    common_words: frozenset[str] = COMMON_WORDS  # language-wide + <dir>/lexicons/common_words.txt
+
+    # -- config values ----------------------------------------------------------------------
+    @property
+    def city_name(self) -> str:
+        return self.config.city_name
+
+    @property
+    def short_name(self) -> str:
+        return self.config.short_name
+
+    @property
+    def county_code(self) -> str:
+        return self.config.county_code
+
+    @property
+    def paper_name(self) -> str:
+        return self.config.paper_name
+
+    @property
+    def city_id(self) -> str:
+        """Entity id of the paper's own city (what 我市 / 本市 mean)."""
+        return f"div:{self.config.county_code}"
+
+    # -- access -----------------------------------------------------------------------------
+    def by_id(self, entity_id: str) -> GazetteerEntry | None:
+        """The entry of ``entity_id``; for ids the resolver builds outside the files (another
+        place's body ``org:<code>-gov|party|x<hash>``, a country ``country:<ISO>``) a minimal
+        entry with its kind, division code and parent, so tables can describe them too."""
+        hit = self._by_id.get(entity_id)
+        if hit is None and entity_id.startswith(("org:", "country:")):
+            return _built_entry(self, entity_id)
+        return hit
+
+    def matches(self, surface: str) -> tuple[Match, ...]:
+        """Entries whose canonical name or alias is ``surface``, best first.
+
+        Order: exact before alias before contextual alias; then nearer the paper (its county,
+        its city, its province, the configured neighbours, the rest of China); then higher level
+        (province before city before county before town); then id, so the order is stable.
+        """
+        return self._index.get(normalise(surface), ())
+
+    def lookup(self, surface: str) -> list[GazetteerEntry]:
+        """Entries for ``surface`` by canonical name or alias, best first (see :meth:`matches`)."""
+        return [m.entry for m in self.matches(surface)]
+
+    def surfaces(self) -> dict[str, tuple[Match, ...]]:
+        """The whole index (normalised surface → matches); used for fuzzy matching and benches."""
+        return self._index
+
+    def locality(self, entry: GazetteerEntry) -> int:
+        """0 the paper's county, 1 its city, 2 its province, 3 a neighbour, 4 elsewhere."""
+        code = entry.division_code
+        c = self.config
+        if not code:
+            return 3
+        if code.startswith(c.county_code):
+            return 0
+        if code.startswith(c.city_code):
+            return 1
+        if code.startswith(c.province_code):
+            return 2
+        if any(code.startswith(n) for n in c.neighbour_codes):
+            return 3
+        return 4
+
+    def names_for_ruler(self, min_len: int = 2) -> list[tuple[str, str]]:
+        """(surface, type) pairs for an entity ruler, longest first.
+
+        Canonical names and aliases of at least ``min_len`` characters whose best match is one
+        entry (an alias shared by two equally ranked entries is left to the model).  Short forms
+        of counties and towns outside ``ruler_regions`` are left out: far-away 县 short names are
+        mostly ordinary words in a county paper (东城, 海城), while their full names stay in.
+        """
+        out: list[tuple[str, str]] = []
+        for surface, ms in self._index.items():
+            if len(surface) < min_len or not ms:
+                continue
+            best = ms[0]
+            if len(ms) > 1 and self._rank(ms[0]) == self._rank(ms[1]) and ms[0].entry != ms[1].entry:
+                continue
+            e = best.entry
+            if best.method != "exact" and e.kind in ("county", "town"):
+                if not e.division_code.startswith(self._ruler_regions or ("\x00",)):
+                    continue
+            out.append((surface, e.type))
+        out.sort(key=lambda p: (-len(p[0]), p[0]))
+        return out
+
+    def _rank(self, m: Match) -> tuple[int, int, int]:
+        return (_METHOD_RANK[m.method], self.locality(m.entry), LEVEL_RANK.get(m.entry.kind, 4))
+
+    def _build_index(self, raw: dict[str, dict[str, str]]) -> None:
+        """raw: surface → {entity_id: method}; sorted into ranked Match tuples."""
+        self._by_id = {e.entity_id: e for e in self.entries}
+        index: dict[str, tuple[Match, ...]] = {}
+        for surface, ids in raw.items():
+            ms = [Match(self._by_id[i], m) for i, m in ids.items()]
+            ms.sort(key=lambda m: (*self._rank(m), m.entry.entity_id))
+            index[surface] = tuple(ms)
+        self._index = index
+        self._ruler_regions = self.config.ruler_regions
+
+
+_BUILT_ORG = re.compile(r"org:(\d+)-(gov|party|x[0-9a-f]{10})")
+
+
+def _built_entry(gaz: Gazetteer, entity_id: str) -> GazetteerEntry | None:
+    if entity_id.startswith("country:"):
+        return GazetteerEntry(entity_id, "PLACE", "", "country")
+    m = _BUILT_ORG.fullmatch(entity_id)
+    if m is None or gaz._by_id.get(f"div:{m.group(1)}") is None:
+        return None
+    kind = {"gov": "government", "party": "party"}.get(m.group(2), "agency")
+    return GazetteerEntry(entity_id, "ORG", "", kind, f"div:{m.group(1)}", m.group(1))
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def _split_aliases(s: str) -> list[str]:
+    return [a.strip() for a in s.split("|") if a.strip()]
+
+
+class _Builder:
+    """Reads one gazetteer directory into entries and a raw alias index, one file per method."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.cfg = GazetteerConfig.from_json(path / "gazetteer.json")
+        self.common = COMMON_WORDS | lexicon.load_county(path, COUNTY_COMMON_WORDS)
+        self.entries: list[GazetteerEntry] = []
+        self.raw: dict[str, dict[str, str]] = {}  # surface → {entity_id: best method}
+        self.relations: dict[str, list[tuple[str, str]]] = {}
+        self.towns: list[tuple[str, str]] = []  # (code, name) of the county's own towns
+
+    def add(self, surface: str, eid: str, method: str) -> None:
+        key = normalise(surface)
+        if not key:
+            return
+        slot = self.raw.setdefault(key, {})
+        old = slot.get(eid)
+        if old is None or _METHOD_RANK[method] < _METHOD_RANK[old]:
+            slot[eid] = method
+
+    def add_body(self, eid: str, etype: str, name: str, kind: str, parent: str, code: str, extra: list[str]) -> None:
+        cfg = self.cfg
+        forms = derive_aliases(name, cfg.city_name, cfg.short_name, extra)
+        self.entries.append(GazetteerEntry(eid, etype, name, kind, parent, code, tuple(sorted(forms))))
+        self.add(name, eid, "exact")
+        for form, ctx in forms.items():
+            self.add(form, eid, "context" if ctx else "alias")
+
+    def org_id(self, ref: str) -> str:
+        if not ref:
+            return ""
+        return ref if ":" in ref else f"org:{self.cfg.county_code}-{ref}"
+
+    def divisions(self) -> None:
+        cfg = self.cfg
+        for r in _read_csv(self.path / "divisions.csv"):
+            code, name, level, parent = r["code"], r["name"], r["level"], r.get("parent_code", "")
+            eid = f"div:{code}"
+            short = division_short_form(name, level, self.common)
+            # A town's bare name is only meaningful near the paper (钟埭): contextual.
+            aliases: dict[str, str] = {}
+            if short:
+                aliases[short] = "context" if level == "town" else "alias"
+            own_town = level == "town" and code.startswith(cfg.county_code) and len(code) > len(cfg.county_code)
+            if own_town:
+                self.towns.append((code, name))
+                # 平湖市钟埭街道 / 平湖钟埭街道 are the town too (its office is reached by 钟埭街道办).
+                aliases[cfg.city_name + name] = "alias"
+                aliases[cfg.short_name + name] = "alias"
+            parent_id = f"div:{parent}" if parent else ""
+            self.entries.append(GazetteerEntry(eid, "PLACE", name, level, parent_id, code, tuple(aliases)))
+            self.add(name, eid, "exact")
+            for alias, method in aliases.items():
+                self.add(alias, eid, method)
+
+    def areas(self) -> None:
+        for r in _read_csv(self.path / "areas.csv"):
+            eid = f"area:{r['id']}"
+            extra = _split_aliases(r.get("extra_aliases", ""))
+            self.add_body(eid, "PLACE", r["name"], r["kind"], r.get("parent_id", ""), r.get("division_code", ""), extra)
+            for rel in _split_aliases(r.get("relation", "")):
+                verb, _, target = rel.partition(" ")
+                self.relations.setdefault(eid, []).append((verb, target.strip()))
+
+    def agencies(self) -> None:
+        for r in _read_csv(self.path / "agencies.csv"):
+            code = r.get("division_code", "") or self.cfg.county_code
+            extra = _split_aliases(r.get("extra_aliases", ""))
+            self.add_body(self.org_id(r["id"]), "ORG", r["name"], r["kind"], self.org_id(r.get("parent", "")), code, extra)
+
+    def town_bodies(self) -> None:
+        """Party committee and government of every town / street, generated."""
+        city = self.cfg.city_name
+        party_id, gov_id = self.org_id("cpc"), self.org_id("gov")
+        for code, name in self.towns:
+            if name.endswith("街道"):
+                party, gov = f"中共{city}{name}工作委员会", f"{name}办事处"
+            else:
+                party, gov = f"中共{city}{name}委员会", f"{name}人民政府"
+            self.add_body(f"org:{code}-party", "ORG", party, "town_party", party_id, code, [])
+            self.add_body(f"org:{code}-gov", "ORG", gov, "town_gov", gov_id, code, [f"{city}{gov}"])
+
+    def drop_ambiguous_context(self) -> None:
+        """A contextual bare alias shared by two bodies (a 组织部 of two committees) is ambiguous
+        "within the city": drop it rather than guess."""
+        for surface, ids in list(self.raw.items()):
+            ctx_orgs = [i for i, m in ids.items() if m == "context" and i.startswith("org:")]
+            if len(ctx_orgs) > 1 and not any(m != "context" for m in ids.values()):
+                for i in ctx_orgs:
+                    del ids[i]
+                if not ids:
+                    del self.raw[surface]
+
+
+def _build(path: Path) -> Gazetteer:
+    b = _Builder(path)
+    b.divisions()
+    b.areas()
+    b.agencies()
+    b.town_bodies()
+    b.drop_ambiguous_context()
+    gaz = Gazetteer(
+        path=path,
+        config=b.cfg,
+        entries=tuple(b.entries),
+        relations={k: tuple(v) for k, v in b.relations.items()},
+        common_words=b.common,
+    )
+    gaz._build_index(b.raw)
+    return gaz
+
+
+_CACHE: dict[str, Gazetteer] = {}
+_LOCK = threading.Lock()
+
+
+def load_gazetteer(path: Path | str) -> Gazetteer:
+    """Load (once per resolved path and process) the gazetteer directory at ``path``."""
+    key = str(Path(path).resolve())
+    with _LOCK:
+        gaz = _CACHE.get(key)
+        if gaz is None:
+            gaz = _build(Path(key))
+            _CACHE[key] = gaz
+        return gaz
+
+
+def clear_cache() -> None:
+    """Forget loaded gazetteers (tests that edit a directory in place)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance entry point
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Rebuild a gazetteer's divisions.csv from admin-divisions CSVs.")
+    ap.add_argument("src", help="directory with provinces.csv, cities.csv, areas.csv, streets.csv")
+    ap.add_argument("dest", help="divisions.csv to write")
+    ap.add_argument(
+        "prefixes", nargs="*", help="area-code prefixes whose towns to keep (330482 3304 310112 …)"
+    )
+    a = ap.parse_args()
+    print(build_divisions_csv(a.src, a.dest, a.prefixes))

@@ -1,0 +1,143 @@
+"""Countries as entities: ISO 3166-1 alpha-2 ids for country names and their one-character forms.
+
+Why a module and a data file: national and foreign news names countries constantly (中国, 美国,
+中美关系, 中俄); left to the NIL clusters they became unlinked noise, and a list of names in code
+cannot be corrected without a code change.  The names live in ``pipeline/lexicons/countries.txt``
+(with its ``# source:`` header); this module only parses it and answers lookups.
+
+Entity ids: ``country:<ISO>`` for one country; a compound of one-character forms (中美, 中日韩)
+names several countries at once and gets ``country:CN+US`` (codes in printed order), so it is
+linked, countable, and never mistaken for one of its parts.  A one-character form alone (美) is
+only a country next to another one (see :func:`is_compound`): alone it is an ordinary character.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from pipeline import lexicons as lexicon
+from pipeline.lexicons import PACKAGE_LEXICONS, read_file
+
+__all__ = ["Country", "countries", "country_link", "is_compound", "one_char_forms"]
+
+COUNTRY_FILE = PACKAGE_LEXICONS / "countries.txt"
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str  # ISO 3166-1 alpha-2
+    name: str  # Chinese short name (中国)
+    aliases: tuple[str, ...] = ()
+    one_char: str = ""  # 中, 美 …
+
+
+def _parse(lines: list[str]) -> tuple[Country, ...]:
+    out: list[Country] = []
+    for line in lines:
+        parts = line.split()
+        if not parts or line.startswith("#"):
+            continue
+        code, name, rest = parts[0], parts[1], parts[2:]
+        one = next((p[1:] for p in rest if p.startswith("=")), "")
+        aliases = tuple(p for p in rest if not p.startswith("="))
+        out.append(Country(code=code, name=name, aliases=aliases, one_char=one))
+    return tuple(out)
+
+
+@cache
+def countries() -> tuple[Country, ...]:
+    """All countries of the data file, in file order (the header is checked by the lexicon loader)."""
+    read_file(COUNTRY_FILE)  # raises LexiconError without a '# source:' header
+    return _parse(COUNTRY_FILE.read_text(encoding="utf-8").splitlines())
+
+
+@cache
+def _index() -> dict[str, Country]:
+    idx: dict[str, Country] = {}
+    for c in countries():
+        for form in (c.name, *c.aliases):
+            idx.setdefault(form, c)
+    return idx
+
+
+@cache
+def one_char_forms() -> dict[str, Country]:
+    """One-character form → country (中 → CN)."""
+    return {c.one_char: c for c in countries() if c.one_char}
+
+
+def is_compound(surface: str) -> bool:
+    """中美, 中日韩, 美俄: two or more distinct one-character forms and nothing else."""
+    forms = one_char_forms()
+    return len(surface) >= 2 and len(set(surface)) == len(surface) and all(ch in forms for ch in surface)
+
+
+def country_link(surface: str) -> tuple[str, str] | None:
+    """(entity id, canonical) for a country name, alias or compound of one-character forms."""
+    c = _index().get(surface)
+    if c is not None:
+        return f"country:{c.code}", c.name
+    if is_compound(surface):
+        parts = [one_char_forms()[ch] for ch in surface]
+        return "country:" + "+".join(p.code for p in parts), "、".join(p.name for p in parts)
+    return None
+
+
+def single_form(surface: str) -> Country | None:
+    """The country of a one-character form (美 → US); the caller decides whether context allows it."""
+    return one_char_forms().get(surface) if len(surface) == 1 else None
+
+
+def link_adjacent_forms(mentions: list) -> int:  # list[Mention]
+    """中 | 美 recognised as two one-character mentions side by side (中美双方): each is its
+    country.  A lone one-character mention is left as it was.  Returns the number linked."""
+    singles = sorted((m for m in mentions if m.type != "PERSON" and single_form(m.surface)), key=lambda m: m.start)
+    paired: set[int] = set()
+    for a, b in zip(singles, singles[1:], strict=False):
+        if a.end == b.start and a.surface != b.surface:
+            paired.update((id(a), id(b)))
+    for m in singles:
+        if id(m) in paired:
+            c = one_char_forms()[m.surface]
+            m.entity_id, m.canonical, m.link_method, m.link_confidence = f"country:{c.code}", c.name, "alias", 0.9
+    return len(paired)
+
+
+def leading_country(surface: str) -> tuple[str, str] | None:
+    """(entity id, canonical) of the country a name starts with (美国财政部 → US), or None."""
+    for n in range(min(len(surface), 12), 1, -1):
+        c = _index().get(surface[:n])
+        if c is not None:
+            return f"country:{c.code}", c.name
+    return None
+
+
+_PAIR_NOUNS = "|".join(sorted(lexicon.entries("bilateral_nouns"), key=len, reverse=True))
+
+
+def find_country_pairs(articles, mentions: list) -> int:  # noqa: ANN001 - Sequence[Article], list[Mention]
+    """中美双方, 中俄关系: one-character country forms printed together before a bilateral noun,
+    which taggers often miss; each character becomes a PLACE mention (as MSRA annotates them).
+    Returns how many were added."""
+    import re
+
+    from pipeline.records import Mention
+
+    forms = "".join(one_char_forms())
+    pattern = re.compile(rf"中[{forms}]{{1,2}}(?={_PAIR_NOUNS})")
+    added = []
+    for a in articles:
+        taken = [(m.start, m.end) for m in mentions if m.article_id == a.article_id]
+        for hit in pattern.finditer(a.text):
+            if not is_compound(hit.group()) or any(hit.start() < e and s < hit.end() for s, e in taken):
+                continue
+            for k, ch in enumerate(hit.group()):
+                s = hit.start() + k
+                src = a.mapped.to_source(s, s + 1)
+                added.append(Mention(a.article_id, "PLACE", ch, s, s + 1, src[0], src[1], recognizer="country-pair"))
+    if added:
+        order = {a.article_id: i for i, a in enumerate(articles)}
+        mentions.extend(added)
+        mentions.sort(key=lambda m: (order.get(m.article_id, len(order)), m.start))
+    return len(added)

@@ -1,0 +1,200 @@
+"""People across an issue: one person id per real person, offices on every titled mention, and
+surname + title references (顾书记, 沈市长) attached to the person they mean.
+
+Why: the resolver's id is name + identity family (:func:`pipeline.resolve.resolver.identity_family`), which
+already keeps 市委副书记、市长 and "…等市领导" together.  What it cannot see alone:
+
+* an untitled repeat of a name in another article of the issue (沈建明表示…) would be a second,
+  family-less person: it takes the id of its titled namesake when the issue has exactly one;
+* 顾书记 is no person named 顾 or 顾书记: it is the person of surname 顾 holding a 书记 office in
+  the article, else earlier in the issue; with no such person it stays unlinked (empty id),
+  never a one-character person;
+* ``is_official`` is public office only (:func:`pipeline.resolve.offices.is_public_role`).
+
+The memory spans one issue file (its pages in order), not earlier files: outputs must not depend
+on how files are spread over workers (see the README's "Running on a cluster").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from pipeline import lexicons as lexicon
+from pipeline.gazetteers.gazetteer import normalise
+from pipeline.records import Article, Mention
+from pipeline.resolve.locality import LOCAL, Locality
+from pipeline.resolve.offices import Office, is_public_role, parse_offices
+from pipeline.resolve.resolver import role_family
+
+__all__ = ["IssueMemory", "REFERENCE_POSTS", "cluster_people", "find_references", "reference_parts"]
+
+# Posts used as a form of address after a surname (顾书记, 沈市长, 江主席, 王局长): a data file.
+REFERENCE_POSTS = tuple(sorted(lexicon.entries("reference_posts"), key=len, reverse=True))
+_REF_RE = re.compile(rf"^([\u4e00-\u9fff]{{1,2}}?)({'|'.join(REFERENCE_POSTS)})$")
+
+
+@dataclass
+class IssueMemory:
+    """What the issue has shown so far: titled people by name, and by (surname, post)."""
+
+    by_name: dict[str, set[str]] = field(default_factory=dict)  # name → official/known ids
+    # (surname, post) → {id: (name, role, offices)}
+    by_post: dict[tuple[str, str], dict[str, tuple[str, str, list[Office]]]] = field(default_factory=dict)
+
+    def remember(self, m: Mention) -> None:
+        if not m.entity_id or role_family(m.role) == "none":
+            return
+        self.by_name.setdefault(m.canonical, set()).add(m.entity_id)
+        for o in m.offices:
+            for post in {o.post, o.office}:
+                self.by_post.setdefault((m.canonical[:1], post), {})[m.entity_id] = (m.canonical, m.role, m.offices)
+
+
+def reference_parts(surface: str, after: str = "") -> tuple[str, str] | None:
+    """(surname, post) when ``surface`` is a surname + post (顾书记), or a lone surname that
+    ``after`` (the text following it) continues with a post (顾 | 书记)."""
+    m = _REF_RE.match(surface)
+    if m:
+        return m.group(1), m.group(2)
+    if len(surface) == 1:
+        post = next((p for p in REFERENCE_POSTS if after.startswith(p)), "")
+        if post:
+            return surface, post
+    return None
+
+
+def cluster_people(
+    articles: Sequence[Article],
+    mentions: Sequence[Mention],
+    resolver,  # noqa: ANN001 - Resolver
+    localities: dict[str, Locality] | None = None,
+    memory: IssueMemory | None = None,
+) -> IssueMemory:
+    """Offices, ``is_official``, untitled repeats and surname + title references of one page's
+    PERSON mentions, in place; ``memory`` carries the issue's earlier pages.  Returns it."""
+    memory = memory or IssueMemory()
+    localities = localities or {}
+    if isinstance(mentions, list):
+        find_references(articles, mentions)
+    text_of = {a.article_id: a.text for a in articles}
+    people = [m for m in mentions if m.type == "PERSON"]
+    refs: list[tuple[Mention, tuple[str, str]]] = []
+    for m in people:
+        loc = localities.get(m.article_id, LOCAL)
+        after = text_of.get(m.article_id, "")[m.end : m.end + 4]
+        # 顾书记 as one span, or 顾 with the post after it (which the title rules made its role)
+        ref = reference_parts(m.surface, after) if (not m.role or len(m.surface) == 1) else None
+        if ref is not None:
+            refs.append((m, ref))
+            continue
+        m.offices = _offices(m.role, resolver, loc)
+        if m.role and role_family(m.role) not in ("press", "none"):
+            m.is_official = is_public_role(m.role)
+        _place_official(m, resolver.gazetteer.county_code)
+    for m in people:
+        if m.offices or role_family(m.role) != "none":
+            memory.remember(m)
+    _adopt_untitled(people, {id(r[0]) for r in refs}, memory)
+    for m, (surname, post) in refs:
+        _attach_reference(m, surname, post, people, memory)
+    return memory
+
+
+def find_references(articles: Sequence[Article], mentions: list[Mention]) -> int:
+    """Add the surname + title references no recogniser found (柏市长 after 市长柏文涛 in the
+    same article) as PERSON mentions of the surname; returns how many were added.  Only posts
+    the article itself gives a person of that surname are searched, so the text decides."""
+    added: list[Mention] = []
+    for a in articles:
+        ms = [m for m in mentions if m.article_id == a.article_id]
+        taken = [(m.start, m.end) for m in ms]
+        for surname, post in sorted(_titled_pairs(ms)):
+            for hit in re.finditer(re.escape(surname + post), a.text):
+                s, e = hit.start(), hit.start() + len(surname)
+                if any(s < t_end and t_start < hit.end() for t_start, t_end in taken):
+                    continue
+                src = a.mapped.to_source(s, e)
+                added.append(Mention(a.article_id, "PERSON", surname, s, e, src[0], src[1],
+                                     sentence=_sentence(a.text, s), recognizer="people.reference"))
+                taken.append((s, hit.end()))
+    if added:
+        order = {a.article_id: i for i, a in enumerate(articles)}
+        mentions.extend(added)
+        mentions.sort(key=lambda m: (order.get(m.article_id, len(order)), m.start))
+    return len(added)
+
+
+def _titled_pairs(ms: Iterable[Mention]) -> set[tuple[str, str]]:
+    pairs: set[tuple[str, str]] = set()
+    for m in ms:
+        if m.type == "PERSON" and len(m.surface) >= 2 and m.role:
+            for seg_post in REFERENCE_POSTS:
+                if seg_post in m.role:
+                    pairs.add((m.surface[:1], seg_post))
+    return pairs
+
+
+def _sentence(text: str, start: int) -> str:
+    left = max(text.rfind(c, 0, start) for c in "。！？\n") + 1
+    rights = [k for k in (text.find(c, start) for c in "。！？\n") if k >= 0]
+    return text[left : (min(rights) + 1 if rights else len(text))].strip()
+
+
+def _place_official(m: Mention, county_code: str) -> None:
+    """An official whose every office is another county's (金山区委书记刘建华) is a different
+    person from a namesake of the paper's county: the id gets that place's county-level code.
+    Officials of the county, of China (总书记) or of unknown place keep the plain official id."""
+    if not m.entity_id.startswith("person:") or not m.is_official:
+        return
+    places = {o.jurisdiction[:6] for o in m.offices if o.public and o.jurisdiction not in ("", "CN")}
+    if places and not any(p.startswith(county_code[: len(p)]) for p in places):
+        m.entity_id = person_id_at(m.canonical, min(places))
+
+
+def person_id_at(name: str, place_code: str) -> str:
+    """``person:<12 hex>`` of an official of another place (see :func:`_place_official`)."""
+    return "person:" + hashlib.sha1(f"{normalise(name)}|official@{place_code}".encode()).hexdigest()[:12]
+
+
+def _offices(role: str, resolver, loc: Locality) -> list[Office]:  # noqa: ANN001
+    return parse_offices(role, resolver, loc) if role else []
+
+
+def _adopt_untitled(people: Iterable[Mention], skip: set[int], memory: IssueMemory) -> None:
+    """A name printed without a role takes the id of the one titled person of that name."""
+    for m in people:
+        if id(m) in skip or m.role or not m.entity_id:
+            continue
+        ids = memory.by_name.get(m.canonical, set())
+        if len(ids) == 1:
+            m.entity_id = next(iter(ids))
+
+
+def _attach_reference(m: Mention, surname: str, post: str, people: Sequence[Mention], memory: IssueMemory) -> None:
+    """顾书记 → the person of surname 顾 with a 书记 office: in the article first, else the issue."""
+    here = {
+        p.entity_id: p
+        for p in people
+        if p.article_id == m.article_id and p is not m and p.entity_id and p.canonical[:1] == surname
+        and any(post in (o.post, o.office) for o in p.offices)
+    }
+    if len(here) == 1:
+        target = next(iter(here.values()))
+        _link_ref(m, target.entity_id, target.canonical, target.role, target.offices)
+        return
+    seen = memory.by_post.get((surname, post), {})
+    if not here and len(seen) == 1:
+        eid, (name, role, offices) = next(iter(seen.items()))
+        _link_ref(m, eid, name, role, offices)
+        return
+    m.entity_id, m.canonical, m.link_method, m.link_confidence = "", m.surface, "nil", 0.0
+
+
+def _link_ref(m: Mention, eid: str, name: str, role: str, offices: list[Office]) -> None:
+    m.entity_id, m.canonical, m.link_method, m.link_confidence = eid, name, "person", 0.7
+    m.role = role or m.role
+    m.offices = list(offices)
+    m.is_official = is_public_role(m.role)

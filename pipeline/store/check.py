@@ -1,0 +1,135 @@
+"""``pinghu-ner check OUT``: is an outputs directory what the manifest says it is?
+
+Checks, one line per problem:
+
+* the manifest is readable and of the right shape, and no commit was left half-done;
+* every part file the manifest lists exists, is readable Parquet, and has the recorded row count
+  and sha256; no part file is in the tables that the manifest does not list (an orphan);
+* every part file has its table's columns with their types;
+* ``article_id`` and ``mention_id`` are unique across the directory, every mention's and every
+  people row's article is present, ``entities`` has one row per ``entity_id``.
+
+Read-only: unlike a run, it never repairs (a run completes interrupted commits).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.ingest.identity import printable
+from pipeline.store.commit import JOURNAL_DIR
+from pipeline.store.manifest import MANIFEST_FILE, ManifestError, _check_shape
+from pipeline.store.parts import verify_parts
+from pipeline.store.schema import PARTITIONED_TABLES, file_schema
+from pipeline.store.tables import ENTITIES_FILE
+
+KEY_COLUMNS = {"articles": ["article_id"], "mentions": ["mention_id", "article_id"], "people": ["article_id"]}
+
+
+def check_outputs(out_dir: Path) -> list[str]:
+    """Every problem found in ``out_dir``, one line each; empty when the directory is sound."""
+    out = Path(out_dir)
+    if not out.is_dir():
+        return [f"{printable(out)}: not a directory"]
+    problems: list[str] = []
+    records = _manifest_records(out, problems)
+    jdir = out / JOURNAL_DIR
+    for j in sorted(jdir.glob("*.json")) if jdir.is_dir() else []:
+        problems.append(f"{printable(j)}: interrupted commit (the next run completes it)")
+    listed: set[str] = set()
+    for rec in records.values():
+        problems.extend(verify_parts(out, rec))
+        listed.update(str(p.get("file", "")) for p in (rec.get("parts") or {}).values())
+    keys = {t: _check_table(out, t, listed, problems) for t in PARTITIONED_TABLES}
+    _check_keys(keys, problems)
+    _check_entities(out, problems)
+    return problems
+
+
+def _manifest_records(out: Path, problems: list[str]) -> dict[str, dict[str, Any]]:
+    path = out / MANIFEST_FILE
+    if not path.is_file():
+        if any((out / t).is_dir() for t in PARTITIONED_TABLES):
+            problems.append(f"{printable(path)}: missing (the part files cannot be verified)")
+        return {}
+    try:
+        data = _check_shape(path, json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        problems.append(f"{printable(path)}: unreadable manifest ({exc})")
+        return {}
+    except ManifestError as exc:
+        problems.append(str(exc))
+        return {}
+    return {k: r for k, r in data.get("files", {}).items() if r.get("parts")}
+
+
+def _check_table(out: Path, table: str, listed: set[str], problems: list[str]) -> dict[str, pa.Array]:
+    """Schema and orphan checks of one table's parts; returns its key columns, concatenated."""
+    want = file_schema(table)
+    cols: dict[str, list[pa.Array]] = {c: [] for c in KEY_COLUMNS[table]}
+    base = out / table
+    for f in sorted(base.glob("paper=*/*/part-*.parquet")) if base.is_dir() else []:
+        rel = f.relative_to(out).as_posix()
+        if rel not in listed:
+            problems.append(f"{printable(f)}: orphan part (no manifest record lists it)")
+        try:
+            got = pq.read_schema(f)
+            data = pq.read_table(f, columns=[c for c in cols if c in got.names])
+        except (OSError, pa.ArrowException) as exc:
+            if rel not in listed:  # listed files are reported by verify_parts already
+                problems.append(f"{printable(f)}: unreadable Parquet ({str(exc).splitlines()[0]})")
+            continue
+        problems.extend(_schema_problems(f, got, want))
+        for c in cols:
+            if c in data.column_names:
+                cols[c].append(data.column(c).combine_chunks())
+    return {c: pa.concat_arrays(v) if v else pa.array([], pa.string()) for c, v in cols.items()}
+
+
+def _schema_problems(f: Path, got: pa.Schema, want: pa.Schema) -> list[str]:
+    out = []
+    for field in want:
+        if field.name not in got.names:
+            out.append(f"{printable(f)}: column {field.name} missing")
+        elif not got.field(field.name).type.equals(field.type):
+            out.append(f"{printable(f)}: column {field.name} is {got.field(field.name).type}, expected {field.type}")
+    extra = [n for n in got.names if n not in want.names]
+    if extra:
+        out.append(f"{printable(f)}: unexpected columns {', '.join(extra)}")
+    return out
+
+
+def _duplicates(values: pa.Array) -> list[str]:
+    return [v for v, n in Counter(values.to_pylist()).items() if n > 1]
+
+
+def _check_keys(keys: dict[str, dict[str, pa.Array]], problems: list[str]) -> None:
+    for table, column in (("articles", "article_id"), ("mentions", "mention_id")):
+        dup = _duplicates(keys[table][column])
+        if dup:
+            problems.append(f"{table}: {len(dup)} duplicate {column} value(s), e.g. {dup[0]}")
+    articles = set(keys["articles"]["article_id"].to_pylist())
+    for table in ("mentions", "people"):
+        missing = set(keys[table]["article_id"].to_pylist()) - articles
+        if missing:
+            problems.append(f"{table}: {len(missing)} article_id value(s) with no article, e.g. {sorted(missing)[0]}")
+
+
+def _check_entities(out: Path, problems: list[str]) -> None:
+    path = out / ENTITIES_FILE
+    if not path.is_file():
+        return
+    try:
+        ids = pq.read_table(path, columns=["entity_id"]).column("entity_id").combine_chunks()
+    except (OSError, pa.ArrowException, KeyError) as exc:
+        problems.append(f"{printable(path)}: unreadable ({str(exc).splitlines()[0]})")
+        return
+    dup = _duplicates(ids)
+    if dup:
+        problems.append(f"{printable(path)}: {len(dup)} duplicate entity_id value(s), e.g. {dup[0]}")

@@ -1,0 +1,224 @@
+"""One commit per source: all of a source's part files become the new version together.
+
+Protocol (``stage`` then ``commit``):
+
+1. **Stage.**  Each table is written to a hidden temp file beside its final name
+   (``.part-<key>.parquet.<pid>-<token>.tmp``), fsynced.  Readers never see these (pyarrow
+   skips dot files, DuckDB's ``*.parquet`` glob does not match ``.tmp``).  A failure here
+   deletes the staged files: the old version is untouched.
+2. **Journal.**  Under the outputs lock, a journal ``<out>/.pending/<key>.json`` is written
+   atomically: the renames to do, the old version's part files to delete (another date or paper
+   partition), and the manifest record.  Writing it is the commit point.
+3. **Apply.**  Renames, deletions, then the manifest record, then the journal is removed.
+
+A crash before step 2 leaves the old version (plus hidden temp files, cleared by the next run);
+a crash after it is rolled forward by ``recover``, which every run calls first under the lock,
+so after recovery the tables hold the old version or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.ingest.identity import printable, sha256_of
+from pipeline.store.atomic import atomic_write_bytes, fsync_dir, pid_alive, write_file
+from pipeline.store.manifest import Manifest, ManifestLines, locked, new_record
+from pipeline.store.schema import PARTITIONED_TABLES
+
+JOURNAL_DIR = ".pending"
+# In staged names beside the pid: a temp file written on another machine (dask workers on shared
+# storage) is never taken for a dead writer's leftover here.
+HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
+
+
+@dataclass
+class Staged:
+    table: str
+    tmp: Path
+    final: Path
+    rows: int
+    sha256: str
+
+
+def rel(out_dir: Path, path: Path) -> str:
+    return path.relative_to(out_dir).as_posix()
+
+
+def stage(finals: dict[str, Path], tables: dict[str, pa.Table]) -> list[Staged]:
+    """Write each table to a hidden temp file beside its final path; all or none survive."""
+    token = f"{os.getpid()}-{HOST}-{secrets.token_hex(4)}"
+    staged: list[Staged] = []
+    try:
+        for name, table in tables.items():
+            final = finals[name]
+            tmp = final.with_name(f".{final.name}.{token}.tmp")
+            write_file(tmp, lambda fh, t=table: pq.write_table(t, fh, compression="zstd"))
+            staged.append(Staged(name, tmp, final, table.num_rows, sha256_of(tmp)))
+    except BaseException:
+        discard(staged)
+        raise
+    return staged
+
+
+def discard(staged: list[Staged]) -> None:
+    for s in staged:
+        with contextlib.suppress(OSError):
+            s.tmp.unlink()
+
+
+def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str, Any]) -> None:
+    """Make the staged parts the source's committed version (see the module docstring)."""
+    out_dir = Path(out_dir)
+    parts = {s.table: {"file": rel(out_dir, s.final), "rows": s.rows, "sha256": s.sha256} for s in staged}
+    committed = False
+    try:
+        with locked(out_dir):
+            # One record read and one line rewritten per commit (``ManifestLines``): a year's
+            # manifest is megabytes; any other file is loaded whole, as before.
+            lines = ManifestLines.read(out_dir)
+            manifest: Manifest | ManifestLines = lines if lines is not None else Manifest.load(out_dir)
+            old = manifest.record(identity) or {}
+            new_files = {p["file"] for p in parts.values()}
+            stale = sorted(({p.get("file", "") for p in (old.get("parts") or {}).values()}
+                            | _same_name_elsewhere(out_dir, staged)) - new_files - {""})
+            journal = {
+                "identity": identity,
+                "renames": [[rel(out_dir, s.tmp), rel(out_dir, s.final)] for s in staged],
+                "remove": stale,
+                "record": {**record, "parts": parts, "status": "ok", "error": ""},
+            }
+            jpath = out_dir / JOURNAL_DIR / f"{record['source_key']}.json"
+            text = json.dumps(journal, ensure_ascii=False, default=str)
+            atomic_write_bytes(jpath, lambda fh: fh.write(text.encode("utf-8")))
+            committed = True
+            apply_journal(out_dir, jpath, journal, manifest)
+    except BaseException:
+        if not committed:  # after the journal, staged files belong to the roll-forward
+            discard(staged)
+        raise
+
+
+def _same_name_elsewhere(out_dir: Path, staged: list[Staged]) -> set[str]:
+    """Part files of this source in other partitions (its date or paper changed), manifest or not,
+    and dead writers' temp files of it.
+
+    One directory listing per partition (``paper=*/<date>/``) per table, names compared as
+    strings: this runs under the outputs lock at every commit, over every partition a run has
+    written (365 dates a year), and ``Path.glob`` took four times as long."""
+    found: set[str] = set()
+    ours = {s.tmp for s in staged}
+    for s in staged:
+        name, temp_prefix = s.final.name, f".{s.final.name}."
+        for part_dir in _partition_dirs(out_dir / s.table):
+            for entry in os.listdir(part_dir):
+                if entry == name:
+                    found.add(rel(out_dir, part_dir / entry))
+                elif entry.startswith(temp_prefix) and entry.endswith(".tmp"):
+                    p = part_dir / entry
+                    if p not in ours and _writer_gone(p):
+                        found.add(rel(out_dir, p))
+    return found
+
+
+def _partition_dirs(base: Path) -> list[Path]:
+    """``base/paper=*/<date>`` directories (hidden ones left out, as a glob would)."""
+    out: list[Path] = []
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        for paper in os.scandir(base):
+            if paper.name.startswith("paper=") and paper.is_dir():
+                out.extend(Path(d.path) for d in os.scandir(paper.path) if not d.name.startswith(".") and d.is_dir())
+    return out
+
+
+def _writer_gone(tmp: Path) -> bool:
+    """Whether a temp file's writer (pid and host in its name) is this process or no longer runs."""
+    token = tmp.name.rsplit(".", 2)[-2].split("-")
+    pid = token[0]
+    if len(token) == 3 and token[1] != HOST:
+        return False  # another machine's writer: it cleans up after itself, or a later run there
+    return not pid.isdigit() or int(pid) == os.getpid() or not pid_alive(int(pid))
+
+
+def apply_journal(out_dir: Path, jpath: Path, journal: dict[str, Any],
+                  manifest: Manifest | ManifestLines | None = None) -> None:
+    """Do a journal's renames and removals and record it; idempotent, so a re-run is harmless.
+    ``manifest``: the manifest as the caller read it under the same lock, if it did."""
+    for tmp, final in journal["renames"]:
+        src, dst = out_dir / tmp, out_dir / final
+        if src.exists():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+            fsync_dir(dst.parent)
+    for old in journal["remove"]:
+        p = out_dir / old
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+        remove_empty_dirs(p.parent, out_dir)
+    if isinstance(manifest, ManifestLines) and manifest.put(journal["identity"], new_record(**journal["record"])):
+        manifest.save()
+    else:
+        m = manifest if isinstance(manifest, Manifest) else Manifest.load(out_dir)
+        m.record_file(journal["identity"], **journal["record"])
+        m.save()
+    jpath.unlink()
+    fsync_dir(jpath.parent)
+    with contextlib.suppress(OSError):
+        jpath.parent.rmdir()  # only when empty: no hidden clutter left behind
+
+
+def remove_empty_dirs(start: Path, stop: Path) -> None:
+    """Remove ``start`` and its parents up to (not including) ``stop`` while they are empty."""
+    d = start
+    while d != stop and stop in d.parents:
+        try:
+            d.rmdir()
+        except OSError:
+            return
+        d = d.parent
+
+
+def recover(out_dir: Path) -> list[str]:
+    """Roll forward committed journals and clear dead writers' temp files; returns what was done.
+
+    Called under no lock; takes it.  A journal that cannot be parsed was never completed (it is
+    written atomically), so it is only reported.
+    """
+    out_dir = Path(out_dir)
+    done: list[str] = []
+    jdir = out_dir / JOURNAL_DIR
+    with locked(out_dir):
+        for jpath in sorted(jdir.glob("*.json")) if jdir.is_dir() else []:
+            try:
+                journal = json.loads(jpath.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                done.append(f"{printable(jpath)}: unreadable commit journal ({exc}); left in place")
+                continue
+            apply_journal(out_dir, jpath, journal)
+            done.append(f"{journal['identity']}: interrupted commit completed")
+        for tmp in _dead_temp_files(out_dir):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+    return done
+
+
+def _dead_temp_files(out_dir: Path) -> list[Path]:
+    found = []
+    for table in PARTITIONED_TABLES:
+        base = out_dir / table
+        if not base.is_dir():
+            continue
+        for tmp in base.glob("paper=*/*/.part-*.tmp"):
+            if _writer_gone(tmp) and not tmp.name.rsplit(".", 2)[-2].startswith(f"{os.getpid()}-"):
+                found.append(tmp)
+    return found

@@ -1,0 +1,460 @@
+"""Writing and reading the output tables: hive-partitioned Parquet, atomic, one file per source.
+
+Layout under ``out_dir``::
+
+    articles/paper=<paper>/<YYYY-MM-DD>/part-<source_key>.parquet
+    mentions/paper=<paper>/<YYYY-MM-DD>/part-<source_key>.parquet
+    people/paper=<paper>/<YYYY-MM-DD>/part-<source_key>.parquet
+    entities/entities.parquet           (rebuilt from all mentions after each run)
+    offices/offices.parquet             (who held what, when; rebuilt likewise)
+    manifest.json                       (what was processed, with which versions, how it went)
+
+Decisions, and why:
+
+* **One file per (table, source).**  A source is identified by its resolved path (see
+  ``pipeline.ingest.identity``); its part files are named by that identity, so re-running it from any
+  working directory replaces its rows, and two sources never share a part file.
+* **``issue_date`` is a date32 column inside the files; its directory is a plain date.**  A hive
+  key is typed by each reader from the path: pandas made ``issue_date=…`` an unordered string
+  category (``>= "2024-01-01"`` raised TypeError) while ``load()`` gave datetimes.  Stored in the
+  file it is a date everywhere: DuckDB DATE, pyarrow date32, plain ``pd.read_parquet`` Python
+  ``datetime.date`` objects, ``load()`` datetime64.
+  The date directory has no ``key=`` so hive readers skip it (a key that is also a file column
+  fails to merge: "Field … has incompatible types: string vs dictionary").  ``paper`` stays a
+  hive key only (``paper=…``), so ``pd.read_parquet(dir)`` and DuckDB
+  ``read_parquet('outputs/mentions/**/*.parquet', hive_partitioning=1)`` give it as a column; a
+  part file read alone lacks it, and its key-value metadata (``pinghu.paper``,
+  ``pinghu.source_key``) says where it belongs.
+* **One commit per source.**  The parts of a source are staged as hidden temp files
+  (``.part-<key>.parquet.<pid>-<token>.tmp``: pyarrow skips dot files, DuckDB's ``*.parquet``
+  glob skips ``.tmp``), then committed together through a journal, manifest record last
+  (``pipeline.store.commit``).  A reader sees the old version or the new one of each file; after the
+  next run (which completes an interrupted commit) all of a source's files are of one version.
+* **No unknown dates.**  A null partition (``__HIVE_DEFAULT_PARTITION__``) makes pandas fail to
+  read the whole table ("Cannot yet unify dictionaries with nulls"), so a source without an issue
+  date is refused with an ``InputError`` rather than written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from pipeline.errors import InputError, OutputsError
+from pipeline.ingest.identity import printable, source_key
+from pipeline.records import Article, Mention
+from pipeline.settings import PAPER_SLUG
+from pipeline.store.atomic import atomic_write_bytes
+from pipeline.store.manifest import MANIFEST_FILE, Manifest, locked
+from pipeline.store.schema import (
+    PARTITION_COLUMNS,
+    PARTITION_SCHEMA,
+    PARTITIONED_TABLES,
+    TABLE_NAMES,
+    articles_table,
+    entities_table,
+    file_schema,
+    mentions_table,
+    people_table,
+    schema_for,
+)
+
+ENTITIES_FILE = Path("entities") / "entities.parquet"
+OFFICES_FILE = Path("offices") / "offices.parquet"
+SINGLE_FILES = {"entities": ENTITIES_FILE, "offices": OFFICES_FILE}  # rebuilt whole after each run
+SOURCE_KEY_RE = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")  # what identity.source_key builds
+
+# Columns turned into pandas categories by load(): few distinct values, many rows.
+CATEGORY_COLUMNS = ("type", "paper", "kind", "link_method", "role", "field")
+DATE_COLUMNS = ("issue_date", "first_seen", "last_seen")
+
+
+# --- keys and paths --------------------------------------------------------------------------
+
+
+def part_name(key: str) -> str:
+    return f"part-{key}.parquet"
+
+
+def partition_dir(out_dir: Path, table: str, paper: str, issue_date: dt.date) -> Path:
+    return Path(out_dir) / table / f"paper={paper}" / issue_date.isoformat()
+
+
+def _check_key(key: str) -> None:
+    if not SOURCE_KEY_RE.match(key) or key in {".", ".."}:
+        raise ValueError(f"source key {key!r} is not filesystem-safe; build it with source_key(path)")
+
+
+def _check_paper(paper: str) -> None:
+    if not PAPER_SLUG.match(paper):
+        raise ValueError(f"paper {paper!r} is not a slug (lowercase letters, digits, '-' or '_')")
+
+
+# --- atomic file writing ---------------------------------------------------------------------
+
+
+def write_parquet_atomic(table: pa.Table, final: Path) -> None:
+    """Write ``table`` to ``final`` so that no reader ever sees a partial file."""
+    atomic_write_bytes(final, lambda fh: pq.write_table(table, fh, compression="zstd"))
+
+
+def _with_file_metadata(table: pa.Table, name: str, extra: dict[str, str], issue_date: dt.date) -> pa.Table:
+    """The file's table: ``issue_date`` set to its partition's date (the directory is the truth,
+    as when ``paper=…/issue_date=…`` was read from the path), ``paper`` dropped, metadata added."""
+    schema = file_schema(name)
+    meta = dict(schema.metadata or {})
+    meta.update({f"pinghu.{k}".encode(): v.encode() for k, v in extra.items()})
+    dates = pa.array([issue_date] * table.num_rows, pa.date32())
+    cols = [dates if f.name == "issue_date" else table.column(f.name) for f in schema]
+    return pa.Table.from_arrays(cols, schema=schema.with_metadata(meta))
+
+
+# --- per-source tables -----------------------------------------------------------------------
+
+
+def write_source(
+    out_dir: Path,
+    source_key: str,
+    paper: str,
+    issue_date: dt.date | None,
+    articles: Sequence[Article],
+    mentions: Sequence[Mention],
+) -> dict[str, int]:
+    """Write (or replace) the articles, mentions and people part files of one source file.
+
+    Returns the row counts per table.  The three files are one commit (``pipeline.store.commit``): a
+    reader sees the old version or the new one.  If the source had been written under another
+    issue date or paper before, the old partitions' part files go in the same commit.
+    """
+    return write_source_tables(out_dir, source_key, paper, issue_date, source_tables(articles, mentions, paper))
+
+
+def source_tables(articles: Sequence[Article], mentions: Sequence[Mention], paper: str) -> dict[str, pa.Table]:
+    """The per-source tables of some articles and their mentions (one page, or a whole file).
+
+    Built per page by the runner, so a large file is held as compact Arrow columns, not as
+    Python records, until its part files are written.
+    """
+    return {
+        "articles": articles_table(articles, paper),
+        "mentions": mentions_table(mentions, articles),
+        "people": people_table(mentions, articles),
+    }
+
+
+def write_source_tables(
+    out_dir: Path,
+    source_key: str,
+    paper: str,
+    issue_date: dt.date | None,
+    tables: dict[str, pa.Table],
+    identity: str | None = None,
+    record: dict[str, Any] | None = None,
+) -> dict[str, int]:
+    """Stage and commit one source's tables; ``record`` goes into its manifest entry.
+
+    ``identity`` (default: the key itself) names the manifest record, see ``pipeline.ingest.identity``.
+    """
+    from pipeline.store.commit import commit, stage
+
+    out_dir = Path(out_dir)
+    _check_key(source_key)
+    _check_paper(paper)
+    if issue_date is None:
+        raise InputError(source_key, "issue date unknown", "give --date YYYY-MM-DD or put the date in the file name")
+    meta = {"paper": paper, "issue_date": issue_date.isoformat(), "source_key": source_key}
+    name = part_name(source_key)
+    finals = {t: partition_dir(out_dir, t, paper, issue_date) / name for t in tables}
+    staged = stage(finals, {t: _with_file_metadata(tb, t, {**meta, "table": t}, issue_date) for t, tb in tables.items()})
+    counts = {t: tb.num_rows for t, tb in tables.items()}
+    rec = {**(record or {}), **meta, "counts": {**(record or {}).get("counts", {}), **counts}}
+    commit(out_dir, identity or source_key, staged, rec)
+    return counts
+
+
+def _source_files(out_dir: Path, key: str, paper: str | None = None) -> Iterator[Path]:
+    """Part files and leftover temp files of ``key`` in every partition (of ``paper``, if given)."""
+    paper_glob = f"paper={paper}" if paper else "paper=*"
+    for table_name in PARTITIONED_TABLES:
+        base = out_dir / table_name
+        if not base.is_dir():
+            continue
+        yield from base.glob(f"{paper_glob}/*/{part_name(key)}")
+        yield from base.glob(f"{paper_glob}/*/.{part_name(key)}.*.tmp")
+
+
+def remove_source(out_dir: Path, source_key: str) -> int:
+    """Remove every part file (and leftover temp file) of a source and its manifest record."""
+    from pipeline.store.commit import remove_empty_dirs
+
+    out_dir = Path(out_dir)
+    _check_key(source_key)
+    n = 0
+    with locked(out_dir):
+        for p in list(_source_files(out_dir, source_key)):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+                n += 1
+            remove_empty_dirs(p.parent, out_dir)
+        m = Manifest.load(out_dir)
+        gone = [k for k, r in m.files.items() if r.get("source_key") == source_key]
+        for k in gone:
+            del m.files[k]
+        if gone:
+            m.save()
+    return n
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _part_files(root: Path) -> list[str]:
+    # Only our own part files: a stray notes.txt or a temp file must not break a read.
+    files = sorted(root.glob("paper=*/*/part-*.parquet"))
+    old = [p for p in files if p.parent.name.startswith("issue_date=")]
+    if old:  # schema version 1 kept the date in the path only; its files have no issue_date column
+        raise ValueError(
+            f"{old[0].parent}: outputs of an older pinghu-ner (schema version 1, issue_date=… directories); "
+            f"run the pipeline again into a new --out directory"
+        )
+    return [str(p) for p in files]
+
+
+# Part files read per dataset scan.  A scan's own buffers grow with its number of files: a year
+# of pages (2,920 files) read in one scan took ~380 MB beyond the 56 MB table, in 128-file scans
+# ~20 MB; the rows and their order are the same.
+FILES_PER_SCAN = 128
+
+
+def read_arrow(out_dir: Path, table: str, columns: Sequence[str] | None = None) -> pa.Table:
+    """One table of ``out_dir`` as Arrow, with the logical schema (partition columns included).
+
+    The schema is imposed, not inferred, so that ``paper`` is a plain string (not the dictionary
+    pyarrow infers from paths) and a file written before a column was added reads with nulls
+    there instead of failing.
+    """
+    schema = schema_for(table)
+    out_dir = Path(out_dir)
+    if table in PARTITIONED_TABLES:
+        root = out_dir / table
+        files = _part_files(root) if root.is_dir() else []
+        if not files:
+            t = schema.empty_table()
+        else:
+            part = ds.partitioning(PARTITION_SCHEMA, flavor="hive")
+            try:
+                t = pa.concat_tables([
+                    ds.dataset(files[k : k + FILES_PER_SCAN], schema=schema, format="parquet", partitioning=part,
+                               partition_base_dir=str(root)).to_table(columns=list(columns) if columns else None)
+                    for k in range(0, len(files), FILES_PER_SCAN)
+                ])
+            except (OSError, pa.ArrowException) as exc:
+                raise _unreadable(files, exc) from None
+            return t.replace_schema_metadata(schema.metadata)
+    else:
+        path = out_dir / SINGLE_FILES[table]
+        if path.is_file():
+            try:
+                t = pq.read_table(path, schema=schema)
+            except (OSError, pa.ArrowException) as exc:
+                raise _unreadable([str(path)], exc) from None
+        else:
+            t = schema.empty_table()
+    if columns:
+        t = t.select(list(columns))
+    return t
+
+
+def _unreadable(files: Sequence[str], exc: Exception) -> OutputsError:
+    """One line naming the first file that does not read, instead of an Arrow traceback."""
+    for f in files:
+        try:
+            pq.ParquetFile(f).read()
+        except (OSError, pa.ArrowException) as bad:
+            return OutputsError(f"{printable(f)}: unreadable Parquet ({str(bad).splitlines()[0]}); "
+                                "`pinghu-ner check` lists every problem, a re-run of its source rewrites it")
+    return OutputsError(f"{printable(Path(files[0]).parent)}: cannot read ({str(exc).splitlines()[0]})")
+
+
+def _to_pandas(t: pa.Table) -> pd.DataFrame:
+    df = t.to_pandas(date_as_object=False)
+    for c in CATEGORY_COLUMNS:
+        if c in df.columns:
+            df[c] = df[c].astype("category")
+    for c in DATE_COLUMNS:
+        if c in df.columns and not pd.api.types.is_datetime64_any_dtype(df[c]):
+            df[c] = pd.to_datetime(df[c])
+    return df
+
+
+@dataclass
+class Tables:
+    """The output tables as DataFrames; ``tables.mentions`` or ``tables["mentions"]``."""
+
+    articles: pd.DataFrame
+    mentions: pd.DataFrame
+    entities: pd.DataFrame
+    people: pd.DataFrame
+    offices: pd.DataFrame
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in TABLE_NAMES:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(f.name for f in fields(self))
+
+    def __contains__(self, name: object) -> bool:
+        return name in TABLE_NAMES
+
+    def keys(self) -> list[str]:
+        return [f.name for f in fields(self)]
+
+    def items(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(k, getattr(self, k)) for k in self.keys()]
+
+
+def load(path: str | os.PathLike[str] = "outputs") -> Tables:
+    """Load every output table of ``path`` as pandas DataFrames.
+
+    Dates (``issue_date``, ``first_seen``, ``last_seen``) are datetime64; low-cardinality labels
+    (type, paper, kind, link_method, role, field) are categories; integers keep their widths;
+    missing values are nulls (NaN/None), never ``""``.
+    A table not written yet is an empty DataFrame with the right columns, so analysis code need
+    not special-case a fresh directory.
+    """
+    out = Path(path)
+    return Tables(**{name: _to_pandas(read_arrow(out, name)) for name in TABLE_NAMES})
+
+
+# --- entities --------------------------------------------------------------------------------
+
+
+def _non_empty(t: pa.Table, col: str) -> pa.ChunkedArray:
+    """Rows where ``col`` is neither null nor the empty string."""
+    return pc.fill_null(pc.not_equal(t[col], ""), False)
+
+
+def _most_frequent(t: pa.Table, key: str, col: str) -> dict[str, str]:
+    """Per ``key``, the most frequent non-empty value of ``col``; ties go to the smallest value.
+    Counted by pyarrow over (key, value) pairs: only the distinct pairs reach Python."""
+    sub = t.select([key, col]).filter(_non_empty(t, col))
+    if not sub.num_rows:
+        return {}
+    counts = sub.group_by([key, col]).aggregate([([], "count_all")])
+    counts = counts.sort_by([(key, "ascending"), ("count_all", "descending"), (col, "ascending")])
+    out: dict[str, str] = {}
+    for k, v in zip(counts[key].to_pylist(), counts[col].to_pylist()):
+        out.setdefault(k, v)
+    return out
+
+
+def _gazetteer_entry(gazetteer: object | None, entity_id: str) -> Any:
+    if gazetteer is None:
+        return None
+    try:
+        return gazetteer.by_id(entity_id)  # type: ignore[attr-defined]
+    except KeyError:
+        return None
+
+
+def rebuild_entities(out_dir: Path, gazetteer: object | None = None) -> int:
+    """Aggregate all mentions into ``entities/entities.parquet`` (one row per entity_id).
+
+    Rebuilt whole from the mentions on disk, not updated incrementally, so it can never drift
+    from them (a removed or re-run source changes the counts correctly).  Gazetteer facts (kind,
+    division code, parent, aliases) come from ``gazetteer.by_id``; ``person:`` and ``nil:`` ids
+    get kind "person" / "nil".  Returns the number of entities written.
+    """
+    out_dir = Path(out_dir)
+    cols = ["entity_id", "type", "canonical", "role", "article_id", "issue_date"]
+    # Aggregated in Arrow, not pandas: a year's mentions as Python strings took ~500 MB in the
+    # coordinating process; grouped in Arrow only one row per entity (and per distinct type,
+    # name and role of it) becomes Python objects.
+    t = read_arrow(out_dir, "mentions", cols)
+    t = t.filter(_non_empty(t, "entity_id"))
+    rows: list[dict[str, Any]] = []
+    if t.num_rows:
+        stats = t.group_by("entity_id").aggregate([
+            ("issue_date", "min"), ("issue_date", "max"), ([], "count_all"), ("article_id", "count_distinct"),
+        ]).sort_by("entity_id")
+        types = _most_frequent(t, "entity_id", "type")
+        canon = _most_frequent(t, "entity_id", "canonical")
+        roles: dict[str, set[str]] = {}
+        with_role = t.select(["entity_id", "role"]).filter(_non_empty(t, "role"))
+        pairs = with_role.group_by(["entity_id", "role"]).aggregate([])
+        for eid, role in zip(pairs["entity_id"].to_pylist(), pairs["role"].to_pylist()):
+            roles.setdefault(eid, set()).add(role)
+        for eid, first, last, n_mentions, n_articles in zip(
+            stats["entity_id"].to_pylist(), stats["issue_date_min"].to_pylist(), stats["issue_date_max"].to_pylist(),
+            stats["count_all"].to_pylist(), stats["article_id_count_distinct"].to_pylist(),
+        ):
+            etype = types.get(eid, "")
+            entry = None
+            if eid.startswith("person:"):
+                kind = "person"
+            elif eid.startswith("nil:"):
+                kind = "nil"
+            else:
+                entry = _gazetteer_entry(gazetteer, eid)
+                kind = getattr(entry, "kind", "") if entry is not None else ""
+            canonical = canon.get(eid, "") or (getattr(entry, "canonical", "") if entry is not None else "")
+            rows.append(
+                {
+                    "entity_id": eid,
+                    "type": etype or (getattr(entry, "type", "") if entry is not None else ""),
+                    "canonical": canonical,
+                    "kind": kind,
+                    "division_code": getattr(entry, "division_code", "") if entry is not None else "",
+                    "parent_id": getattr(entry, "parent_id", "") if entry is not None else "",
+                    "aliases": list(getattr(entry, "aliases", ()) or ()) if entry is not None else [],
+                    "first_seen": _as_date(first),
+                    "last_seen": _as_date(last),
+                    "mention_count": int(n_mentions),
+                    "article_count": int(n_articles),
+                    "roles": sorted(roles.get(eid, ())) if etype == "PERSON" else [],
+                }
+            )
+    write_parquet_atomic(entities_table(rows), out_dir / ENTITIES_FILE)
+    return len(rows)
+
+
+def _as_date(v: Any) -> dt.date | None:
+    if v is None or (not isinstance(v, dt.date) and pd.isna(v)):
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    return v
+
+
+__all__ = [
+    "ENTITIES_FILE",
+    "MANIFEST_FILE",
+    "Manifest",
+    "PARTITION_COLUMNS",
+    "Tables",
+    "load",
+    "part_name",
+    "partition_dir",
+    "read_arrow",
+    "rebuild_entities",
+    "remove_source",
+    "source_key",
+    "write_parquet_atomic",
+    "write_source",
+]
