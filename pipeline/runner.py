@@ -31,6 +31,7 @@ from pipeline.ingest.identity import (
 )
 from pipeline.records import Article, Mention
 from pipeline.settings import Settings
+from pipeline.store import Store, source_tables
 from pipeline.versions import __version__
 
 
@@ -211,7 +212,6 @@ def _process(path: Path, identity: str, issue_date: dt.date | None, pipe: Pipeli
     import pyarrow as pa
 
     from pipeline.ingest.read import read_source
-    from pipeline.store.tables import source_tables, write_source_tables
 
     settings = pipe.settings
     doc = read_source(path, paper=settings.paper, issue_date=issue_date)
@@ -235,8 +235,7 @@ def _process(path: Path, identity: str, issue_date: dt.date | None, pipe: Pipeli
     type_counts = {f"mentions_{t}": n for t, n in by_type.items()}
     record = {"path": printable(path), "sha256": doc.sha256, "encoding": doc.encoding, **pipe.fingerprint,
               "counts": type_counts, "seconds": round(time.perf_counter() - t0, 3)}
-    counts = write_source_tables(settings.out_dir, key, settings.paper, doc.issue_date, tables,
-                                 identity=identity, record=record)
+    counts = Store(settings.out_dir).commit(key, settings.paper, doc.issue_date, tables, identity, record)
     return FileOutcome(printable(path), True, doc.sha256, str(doc.issue_date), key, "", identity,
                        {**counts, **type_counts}, officials, time.perf_counter() - t0, chars)
 
@@ -260,7 +259,7 @@ class RunSummary:
         return sum(1 for o in self.outcomes if o.ok and o.counts.get("skipped"))
 
 
-def _resume_skip(settings: Settings, manifest, p: Path, issue_date: dt.date | None,  # noqa: ANN001
+def _resume_skip(settings: Settings, store: Store, p: Path, issue_date: dt.date | None,
                  fp: dict[str, str]) -> FileOutcome | None:
     """A "skipped" outcome when ``p``'s committed version was made from these very inputs."""
     from pipeline.ingest.read import read_source
@@ -271,7 +270,7 @@ def _resume_skip(settings: Settings, manifest, p: Path, issue_date: dt.date | No
     except (InputError, ValueError):
         return None  # processing will report it
     expected = {"sha256": doc.sha256, "paper": settings.paper, "issue_date": str(doc.issue_date), **fp}
-    if manifest.is_current(identity, expected):
+    if store.is_current(identity, expected):
         return FileOutcome(printable(p), True, doc.sha256, str(doc.issue_date), identity=identity,
                            counts={"skipped": 1})
     return None
@@ -279,12 +278,9 @@ def _resume_skip(settings: Settings, manifest, p: Path, issue_date: dt.date | No
 
 def _record_failure(settings: Settings, o: FileOutcome) -> str:
     """Put a failed source in the manifest (its earlier committed version, if any, stays)."""
-    from pipeline.store.manifest import Manifest
-
     identity = o.identity or _identity_or_path(o.path, settings)
     try:
-        Manifest.update(settings.out_dir, lambda m: m.record_failure(identity, o.error, path=o.path,
-                                                                      paper=settings.paper))
+        Store(settings.out_dir).record_failure(identity, o.error, path=o.path, paper=settings.paper)
     except OSError as exc:
         return f"{printable(settings.out_dir)}: cannot record the failure in the manifest: {exc.strerror or exc}"
     return ""
@@ -311,7 +307,6 @@ def run(
     files, interrupted commits completed); unreadable directories are failed outcomes.
     """
     from pipeline.ingest.read import discover_sources
-    from pipeline.store.commit import recover
 
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -326,8 +321,7 @@ def run(
             if on_note:
                 on_note(n)
         return RunSummary(outcomes, time.perf_counter() - t0)
-    settings.out_dir.mkdir(parents=True, exist_ok=True)
-    notes += recover(settings.out_dir)
+    notes += Store(settings.out_dir).prepare()
     for n in notes:
         if on_note:
             on_note(n)
@@ -362,15 +356,13 @@ def _ignored_notes(ignored: list[tuple[Path, str]]) -> list[str]:
 def _todo(settings: Settings, files: list[Path], issue_date: dt.date | None, outcomes: list[FileOutcome],
           on_file: Callable[[FileOutcome], None] | None) -> list[Path]:
     """The files to process; with --resume, sources already current become "skipped" outcomes."""
-    from pipeline.store.manifest import Manifest
-
     if not settings.resume:
         return list(files)
-    manifest = Manifest.load(settings.out_dir)
+    store = Store(settings.out_dir)
     fp = fingerprint(settings)
     todo = []
     for p in files:
-        skipped = _resume_skip(settings, manifest, p, issue_date, fp)
+        skipped = _resume_skip(settings, store, p, issue_date, fp)
         if skipped is None:
             todo.append(p)
             continue
@@ -381,28 +373,21 @@ def _todo(settings: Settings, files: list[Path], issue_date: dt.date | None, out
 
 
 def _finish(settings: Settings, outcomes: list[FileOutcome], n_files: int, started: str, t0: float) -> RunSummary:
-    """Rebuild entities from every committed mention and append the run record, under the lock."""
+    """Rebuild the derived tables from every committed mention and record the run (one lock)."""
     from pipeline.gazetteers.gazetteer import load_gazetteer
-    from pipeline.resolve.offices import rebuild_offices
-    from pipeline.store.manifest import Manifest, locked
-    from pipeline.store.tables import rebuild_entities
 
-    with locked(settings.out_dir):
-        entities = rebuild_entities(settings.out_dir, load_gazetteer(settings.gazetteer_dir))
-        rebuild_offices(settings.out_dir)  # who held what, when (offices/offices.parquet)
-        seconds = time.perf_counter() - t0
-        run_record = {
+    def run_record() -> dict[str, object]:
+        return {
             "started": started,
-            "seconds": round(seconds, 3),
+            "seconds": round(time.perf_counter() - t0, 3),
             "settings": settings.as_record(),
             "files": n_files,
             "failed": sum(1 for o in outcomes if not o.ok),
             "chars": sum(o.chars for o in outcomes),
         }
-        m = Manifest.load(settings.out_dir)
-        m.record_run(run_record)
-        m.save()
-    return RunSummary(outcomes, seconds, entities)
+
+    entities = Store(settings.out_dir).finish_run(load_gazetteer(settings.gazetteer_dir), run_record)
+    return RunSummary(outcomes, time.perf_counter() - t0, entities)
 
 
 def execute_local(settings: Settings, files: list[Path], issue_date: dt.date | None) -> Iterator[FileOutcome]:

@@ -151,7 +151,8 @@ def test_axes_stay_readable_over_many_issues(browser: str, tmp_path: Path) -> No
     """Counts in the tens get a few ticks, not one per article (which drew an unreadable smear)."""
     from test_tables import PAPER, FakeGazetteer, issue_pages, mentions_for
 
-    from pipeline.store.tables import rebuild_entities, source_key, write_source
+    from pipeline.store.derived import rebuild_entities
+    from pipeline.store.tables import source_key, write_source
 
     out = tmp_path / "outputs"
     for i in range(40):

@@ -22,6 +22,7 @@ import pytest
 from pipeline.errors import InputError
 from pipeline.records import Article, Byline, FieldSpan, GazetteerEntry, MappedText, Mention
 from pipeline.store import schema as S
+from pipeline.store.derived import rebuild_entities
 from pipeline.store.tables import (
     ENTITIES_FILE,
     Manifest,
@@ -30,7 +31,6 @@ from pipeline.store.tables import (
     part_name,
     partition_dir,
     read_arrow,
-    rebuild_entities,
     remove_source,
     source_key,
     source_tables,

@@ -277,7 +277,7 @@ def score_pages(pipe, pages: list[tuple[Path, Path]]) -> EntityScores:  # noqa: 
     import datetime as dt
 
     from pipeline.errors import InputError
-    from pipeline.evaluation.metrics import _norm_surface, read_page_gold
+    from pipeline.evaluation.metrics import norm_surface, read_page_gold
     from pipeline.resolve.offices import parse_offices
 
     g_clusters: dict[tuple, str] = {}
@@ -292,7 +292,7 @@ def score_pages(pipe, pages: list[tuple[Path, Path]]) -> EntityScores:  # noqa: 
         pred: dict[tuple[int, str, str], PredRow] = defaultdict(PredRow)
         for m in res.mentions:
             for surface, eid, canonical in _gold_convention(m):
-                row = pred[(order[m.article_id], m.type, _norm_surface(surface))]
+                row = pred[(order[m.article_id], m.type, norm_surface(surface))]
                 row.count += 1
                 row.entity_id = row.entity_id or eid
                 row.canonical = row.canonical or canonical

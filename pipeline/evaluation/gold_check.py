@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from pipeline.evaluation.metrics import GoldRow, _norm_surface, normalize_punctuation
+from pipeline.evaluation.metrics import GoldRow, norm_surface, normalize_punctuation
 
 _HEADING = re.compile(r"^#{2,3}\s")
 
@@ -122,21 +122,21 @@ def check_page_gold(articles: Sequence[str], rows: Sequence[GoldRow]) -> list[st
             problems.append(f"article {art_no}: page has only {len(flats)} articles")
             continue
         arows = by_article[art_no]
-        covering = [_norm_surface(r.surface) for r in arows] + [
-            _norm_surface(r.role) for r in arows if r.role
+        covering = [norm_surface(r.surface) for r in arows] + [
+            norm_surface(r.role) for r in arows if r.role
         ]
         for r in arows:
-            surface = _norm_surface(r.surface)
+            surface = norm_surface(r.surface)
             n = uncovered_count(flats[art_no - 1], surface, covering)
             if n != r.count:
                 problems.append(
                     f"article {art_no}: {r.type} {surface!r} occurs {n} times, gold says {r.count}"
                 )
-    surfaces = {_norm_surface(r.surface) for r in rows}
+    surfaces = {norm_surface(r.surface) for r in rows}
     for i, flat in enumerate(flats, 1):
         arows = by_article.get(i, [])
-        annotated = {_norm_surface(r.surface) for r in arows}
-        covering = [*annotated, *(_norm_surface(r.role) for r in arows if r.role)]
+        annotated = {norm_surface(r.surface) for r in arows}
+        covering = [*annotated, *(norm_surface(r.role) for r in arows if r.role)]
         for surface in sorted(surfaces - annotated):
             n = uncovered_count(flat, surface, covering)
             if n:

@@ -232,7 +232,7 @@ def normalize_punctuation(text: str) -> str:
     return "".join(chars)
 
 
-def _norm_surface(surface: str) -> str:
+def norm_surface(surface: str) -> str:
     return re.sub(r"\s+", "", normalize_punctuation(surface.strip()))
 
 
@@ -253,7 +253,7 @@ class GoldRow:
 
     @property
     def key(self) -> tuple[int, str, str]:
-        return (self.article_no, self.type, _norm_surface(self.surface))
+        return (self.article_no, self.type, norm_surface(self.surface))
 
 
 def read_page_gold(path: str | Path) -> list[GoldRow]:
@@ -318,7 +318,7 @@ def rows_from_mentions(mentions: Iterable[Mention], article_no: Mapping[str, int
     """
     groups: dict[tuple[int, str, str], list[Mention]] = defaultdict(list)
     for m in mentions:
-        groups[(article_no[m.article_id], m.type, _norm_surface(m.surface))].append(m)
+        groups[(article_no[m.article_id], m.type, norm_surface(m.surface))].append(m)
     return [
         GoldRow(
             art,

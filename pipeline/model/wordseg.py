@@ -83,30 +83,20 @@ def dictionary_words(text: str) -> Walk:
     return out
 
 
-@cache
-def word_cutter() -> Callable[[str, Walk | None], list[str]]:
-    """jieba's cut with its HMM for unknown words, the segmentation the model was trained with.
+def _han_block_cutter(tok: Any) -> Callable[[str, int, Walk], list[str]]:
+    """``word_cutter``'s cut of one CJK block from the text's ``dictionary_words``: jieba's
+    ``calc`` (best route by log frequency) and ``__cut_DAG`` (runs of single characters that are
+    no word go to its HMM), the same arithmetic.
 
-    jieba cuts a text block by block (maximal runs of CJK, letters and digits, split on its
-    ``re_han_default``), each block on its own, so the words of a text are the words of its
-    blocks in order.  The blocks' words are remembered: the tagger's soft-word feature cuts each
-    line and the learned vote cuts the whole article again, and the second walk over jieba's
-    dictionary was a tenth of the recogniser's time.  The two walks are a page apart at most, so
-    the memo holds a few pages' blocks and is then emptied: memory stays flat over a year's run.
-
-    Given the text's ``dictionary_words``, a block's best path is found from them (jieba's
-    ``calc`` and ``__cut_DAG``, the same arithmetic) instead of jieba walking its dictionary
-    again.  Same words as ``tok.cut(text)``, exactly, either way."""
+    Why a factory of its own: ``word_cutter`` holds the block memo and the text walk, this the
+    route arithmetic; built once per cutter, the closure reads ``freq``, ``log`` and
+    ``logtotal`` from its cells as it did inside ``word_cutter``, so a block costs what it did."""
     import math
 
-    import jieba
     from jieba import finalseg
 
-    tok = jieba_tokenizer()
     freq = tok.FREQ
-    split, is_han = jieba.re_han_default.split, jieba.re_han_default.match
     log, logtotal = math.log, math.log(tok.total)
-    memo: dict[str, list[str]] = {}
 
     def han_block(block: str, start: int, walk: Walk) -> list[str]:
         n = len(block)
@@ -147,6 +137,30 @@ def word_cutter() -> Callable[[str, Walk | None], list[str]]:
         if buf:
             flush()
         return words
+
+    return han_block
+
+
+@cache
+def word_cutter() -> Callable[[str, Walk | None], list[str]]:
+    """jieba's cut with its HMM for unknown words, the segmentation the model was trained with.
+
+    jieba cuts a text block by block (maximal runs of CJK, letters and digits, split on its
+    ``re_han_default``), each block on its own, so the words of a text are the words of its
+    blocks in order.  The blocks' words are remembered: the tagger's soft-word feature cuts each
+    line and the learned vote cuts the whole article again, and the second walk over jieba's
+    dictionary was a tenth of the recogniser's time.  The two walks are a page apart at most, so
+    the memo holds a few pages' blocks and is then emptied: memory stays flat over a year's run.
+
+    Given the text's ``dictionary_words``, a block's best path is found from them (jieba's
+    ``calc`` and ``__cut_DAG``, the same arithmetic) instead of jieba walking its dictionary
+    again.  Same words as ``tok.cut(text)``, exactly, either way."""
+    import jieba
+
+    tok = jieba_tokenizer()
+    split, is_han = jieba.re_han_default.split, jieba.re_han_default.match
+    han_block = _han_block_cutter(tok)
+    memo: dict[str, list[str]] = {}
 
     def cut(text: str, walk: Walk | None = None) -> list[str]:
         out: list[str] = []

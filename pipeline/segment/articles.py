@@ -21,10 +21,10 @@ from pipeline.segment.drafts import Draft, Para
 from pipeline.segment.text import (
     _BRIEF_TITLE,
     _CAPTION_START,
-    _DATELINE,
     _JUMP_INLINE,
     _NOTICE,
     _NUMBERED,
+    DATELINE,
     MAX_WEAK_HEADLINE,
     concat,
     drop_spans,
@@ -95,7 +95,7 @@ def _can_join(a: Para, b: Para) -> bool:
     if ends_sentence(a.text.text):
         return False
     bt = b.text.text
-    return not (_DATELINE.match(bt) or _NUMBERED.match(bt) or _CAPTION_START.match(bt))
+    return not (DATELINE.match(bt) or _NUMBERED.match(bt) or _CAPTION_START.match(bt))
 
 
 def _repair(paras: list[Para]) -> tuple[list[Para], int]:
@@ -145,7 +145,7 @@ def _piece(
             and roles <= PHOTO_ROLES
             and len(body) <= 3
             and total <= 400
-            and not any(_DATELINE.match(p.text.text) for p in body)
+            and not any(DATELINE.match(p.text.text) for p in body)
         ):
             kind = "photo"
             captions = [p.text for p in body] + captions
@@ -275,7 +275,7 @@ class _Layout:
         for i, p in enumerate(piece.paras):
             s = self.put("body", p.text)
             if i < 3 and not self.dateline:  # a table or image note may stand before the lead
-                m = _DATELINE.match(p.text.text)
+                m = DATELINE.match(p.text.text)
                 if m and m.group().strip():
                     self.dateline = m.group().rstrip()
                     self.fields.insert(len(self.fields) - 1, FieldSpan("dateline", s, s + len(self.dateline)))

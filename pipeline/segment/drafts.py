@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from pipeline.records import MappedText
 from pipeline.segment.bylines import PHOTO_ROLES
-from pipeline.segment.text import _DATELINE, is_brief_label
+from pipeline.segment.text import DATELINE, is_brief_label
 from pipeline.segment.units import Unit, UnitKind
 
 
@@ -48,7 +48,7 @@ def _starts_article(units: list[Unit], i: int) -> bool:
         u = units[j]
         if u.kind is UnitKind.HEADING:
             return False
-        if u.kind is UnitKind.BYLINE or (u.kind is UnitKind.TEXT and _DATELINE.match(u.text.text)):
+        if u.kind is UnitKind.BYLINE or (u.kind is UnitKind.TEXT and DATELINE.match(u.text.text)):
             return True
     return False
 
@@ -61,7 +61,7 @@ def _lead_follows(units: list[Unit], i: int) -> bool:
     j = i + 1
     while j < len(units) and units[j].kind is UnitKind.BYLINE:
         j += 1
-    return j < len(units) and units[j].kind is UnitKind.TEXT and bool(_DATELINE.match(units[j].text.text))
+    return j < len(units) and units[j].kind is UnitKind.TEXT and bool(DATELINE.match(units[j].text.text))
 
 
 def build_drafts(units: list[Unit]) -> list[Draft]:
@@ -143,7 +143,7 @@ class _Grouper:
 
     def text(self, _i: int, u: Unit) -> None:
         cur = self.cur
-        lead = bool(_DATELINE.match(u.text.text))
+        lead = bool(DATELINE.match(u.text.text))
         if cur is None or (lead and cur.has_lead and not cur.brief):
             cur = self.new(None)  # a second 本报讯 inside an article starts one without headline
         cur.has_lead = cur.has_lead or lead

@@ -43,7 +43,7 @@ _INLINE = re.compile(
     r"|\*{2,}|_{2,}|~{2,}|`+"  # emphasis, strike-through, code marks
 )
 
-_DATELINE = re.compile(
+DATELINE = re.compile(
     with_traditional(r"^(?:本报(?:综合)?(?:讯|消息))")
     + r"(?:[ \t]*[（(][^（）()\n]{0,60}[）)])?"
     + with_traditional(

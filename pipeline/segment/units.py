@@ -15,7 +15,6 @@ from pipeline.records import MappedText, MappedTextBuilder
 from pipeline.segment.bylines import PHOTO_ROLES, parse_byline
 from pipeline.segment.text import (
     _CONT_CHARS,
-    _DATELINE,
     _HEADING,
     _INLINE,
     _JUMP_LINE,
@@ -27,6 +26,7 @@ from pipeline.segment.text import (
     _RULE,
     _TABLE_SEP,
     BULLETS,
+    DATELINE,
     MAX_HEADLINE,
     MAX_WEAK_HEADLINE,
     ends_sentence,
@@ -167,7 +167,7 @@ class HeadlineLayout:
             return False
         if ends_sentence(t) or t[-1] in _OPENERS or "。" in t or "；" in t:
             return False
-        return not _DATELINE.match(t) and not _NUMBERED.match(t)
+        return not DATELINE.match(t) and not _NUMBERED.match(t)
 
     @staticmethod
     def _continues_previous(units: list[Unit], i: int) -> bool:
@@ -193,7 +193,7 @@ class HeadlineLayout:
             c = units[k]
             photo = c.kind is UnitKind.BYLINE and all(r in PHOTO_ROLES for r, *_ in c.bylines)
             confirms = (c.kind is UnitKind.BYLINE and not photo) or (
-                c.kind is UnitKind.TEXT and bool(_DATELINE.match(c.text.text))
+                c.kind is UnitKind.TEXT and bool(DATELINE.match(c.text.text))
             )
             last = k - 1
             if not confirms and photo and not markdown and k >= 2:

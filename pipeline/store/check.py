@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from pipeline.ingest.identity import printable
 from pipeline.store.commit import JOURNAL_DIR
-from pipeline.store.manifest import MANIFEST_FILE, ManifestError, _check_shape
+from pipeline.store.manifest import MANIFEST_FILE, ManifestError, check_shape
 from pipeline.store.parts import verify_parts
 from pipeline.store.schema import PARTITIONED_TABLES, file_schema
 from pipeline.store.tables import ENTITIES_FILE
@@ -59,7 +59,7 @@ def _manifest_records(out: Path, problems: list[str]) -> dict[str, dict[str, Any
             problems.append(f"{printable(path)}: missing (the part files cannot be verified)")
         return {}
     try:
-        data = _check_shape(path, json.loads(path.read_text(encoding="utf-8")))
+        data = check_shape(path, json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, UnicodeDecodeError, OSError) as exc:
         problems.append(f"{printable(path)}: unreadable manifest ({exc})")
         return {}

@@ -66,7 +66,7 @@ def _key(path: str | os.PathLike[str]) -> str:
     return path if isinstance(path, str) and not Path(path).is_absolute() else source_identity(path)
 
 
-def _check_shape(path: Path, data: object) -> dict[str, Any]:
+def check_shape(path: Path, data: object) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     if not isinstance(data.get("files", {}), dict) or not isinstance(data.get("runs", []), list):
@@ -127,7 +127,7 @@ class Manifest:
         data: dict[str, Any] = {}
         if path.is_file():
             try:
-                data = _check_shape(path, json.loads(path.read_text(encoding="utf-8")))
+                data = check_shape(path, json.loads(path.read_text(encoding="utf-8")))
             except (ValueError, UnicodeDecodeError) as exc:
                 backup = path.with_name(f"{MANIFEST_FILE}.corrupt-{dt.datetime.now():%Y%m%d%H%M%S}")
                 os.replace(path, backup)

@@ -119,44 +119,52 @@ def read_pd1998(
             tokens = line.split()
             if len(tokens) < 2:
                 continue
-            parts: list[str] = []
-            spans: list[tuple[int, int, str]] = []
-            pos = 0
-            bracket_start = -1
-            bracket_part = 0  # index in ``parts`` of the bracket's first word
-            prev_nr_end = -1
-            for tok in tokens[1:]:  # first token is the paragraph id
-                m = _PD_TOKEN.match(tok)
-                if not m:
-                    continue
-                opens, word, tag, closes = m.groups()
-                word = normalize_width(word)
-                if opens:
-                    bracket_start = pos
-                    bracket_part = len(parts)
-                start, end = pos, pos + len(word)
-                parts.append(word)
-                pos = end
-                if bracket_start < 0:
-                    if tag == "nr":
-                        if prev_nr_end == start and spans and spans[-1][2] == "PERSON":
-                            spans[-1] = (spans[-1][0], end, "PERSON")
-                        else:
-                            spans.append((start, end, "PERSON"))
-                        prev_nr_end = end
-                    elif tag in PD1998_LABELS:
-                        spans.append((start, end, labels.get(word, PD1998_LABELS[tag])))
-                    elif (tag in PD1998_UNSURE_TAGS and word in unsure) or _holds_entity(word, unsure):
-                        spans.append((start, end, MISSING))
-                if closes is not None:
-                    if closes in PD1998_LABELS:
-                        compound = "".join(parts[bracket_part:])
-                        spans.append((bracket_start, end, labels.get(compound, PD1998_LABELS[closes])))
-                    bracket_start = -1
-            bracket_part = 0  # index in ``parts`` of the bracket's first word
-            text = "".join(parts)
+            text, spans = _pd1998_paragraph(tokens[1:], unsure, labels)  # first token: the paragraph id
             if text:
                 yield from _split_sentences(Example(text, tuple(spans), "pd1998"))
+
+
+def _pd1998_paragraph(
+    tokens: list[str], unsure: frozenset[str] | set[str], labels: Mapping[str, str]
+) -> tuple[str, list[tuple[int, int, str]]]:
+    """One People's Daily paragraph's ``word/tag`` tokens as (text, spans), by ``read_pd1998``'s
+    rules.  Why apart from the reader: the reader owns the file and the sentence split, this the
+    token grammar (persons joined, brackets, the other corpus's conventions), one paragraph at a time."""
+    parts: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    pos = 0
+    bracket_start = -1
+    bracket_part = 0  # index in ``parts`` of the bracket's first word
+    prev_nr_end = -1
+    for tok in tokens:
+        m = _PD_TOKEN.match(tok)
+        if not m:
+            continue
+        opens, word, tag, closes = m.groups()
+        word = normalize_width(word)
+        if opens:
+            bracket_start = pos
+            bracket_part = len(parts)
+        start, end = pos, pos + len(word)
+        parts.append(word)
+        pos = end
+        if bracket_start < 0:
+            if tag == "nr":
+                if prev_nr_end == start and spans and spans[-1][2] == "PERSON":
+                    spans[-1] = (spans[-1][0], end, "PERSON")
+                else:
+                    spans.append((start, end, "PERSON"))
+                prev_nr_end = end
+            elif tag in PD1998_LABELS:
+                spans.append((start, end, labels.get(word, PD1998_LABELS[tag])))
+            elif (tag in PD1998_UNSURE_TAGS and word in unsure) or _holds_entity(word, unsure):
+                spans.append((start, end, MISSING))
+        if closes is not None:
+            if closes in PD1998_LABELS:
+                compound = "".join(parts[bracket_part:])
+                spans.append((bracket_start, end, labels.get(compound, PD1998_LABELS[closes])))
+            bracket_start = -1
+    return "".join(parts), spans
 
 
 def _holds_entity(word: str, unsure: frozenset[str] | set[str]) -> bool:

@@ -1,0 +1,128 @@
+"""The subcommands other than ``run``: train, calibrate, eval, report, export, tables, check.
+
+Each imports its stage when called, so ``pinghu-ner --help`` loads no model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pipeline.cli.parser import UsageError, filters_of
+from pipeline.cli.run import settings_from
+from pipeline.errors import OutputsError
+from pipeline.ingest.identity import printable
+from pipeline.store import TABLE_NAMES
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from pipeline.training.cnn import finetune, train
+
+    work = Path(args.work)
+    if args.arch == "lstm":
+        from dataclasses import replace
+
+        from pipeline.training.tagger import MEMBERS, assemble, load_members, train_tagger
+
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            raise SystemExit("pinghu-ner train --arch lstm needs PyTorch: pip install -e '.[train]'") from None
+        members = MEMBERS if args.recipe is None else load_members(Path(args.recipe))
+        if args.epochs is not None:
+            members = tuple(replace(m, epochs=args.epochs) for m in members)
+        if args.assemble_only:
+            assemble(Path(args.out), work / "lstm", members, corpora_root=args.corpora)
+        else:
+            train_tagger(Path(args.out), work / "lstm", members, corpora_root=args.corpora,
+                         finetune_only=args.finetune_only)
+        print(f"model written to {args.out}; run `pinghu-ner calibrate` next")
+        return 0
+    phase1 = work / "phase1-model"
+    train(phase1 if args.finetune_steps else Path(args.out), work / "phase1", max_steps=args.steps,
+          corpora_root=args.corpora)
+    if args.finetune_steps:
+        finetune(phase1, Path(args.out), work / "phase2", max_steps=args.finetune_steps, corpora_root=args.corpora)
+    print(f"model written to {args.out}; run `pinghu-ner calibrate` next")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from pipeline.training.calibrate import calibrate
+
+    settings = settings_from(args, disable_passes=tuple(args.disable))
+    result = calibrate(settings, corpora_root=args.corpora, n_sentences=args.sentences)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from pipeline.evaluation.harness import evaluate_corpus, evaluate_pages
+
+    settings = settings_from(args, disable_passes=tuple(args.disable))
+    if not args.corpus and not args.pages:
+        raise UsageError("eval needs --corpus NAME and/or --pages PAGE...")
+    results: dict[str, object] = {}
+    for name in args.corpus:
+        results[name] = evaluate_corpus(settings, name, corpora_root=args.corpora, limit=args.limit,
+                                        print_table=not args.json)
+    if args.pages:
+        results["pages"] = evaluate_pages(settings, args.pages, print_table=not args.json)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipeline.report import report
+
+    if not Path(args.out).is_dir():
+        raise UsageError(f"{printable(args.out)}: no outputs directory (run `pinghu-ner run` first)")
+    if args.html is not None and Path(args.html).is_dir():
+        raise UsageError(f"--html {printable(args.html)}: is a directory; give a file name such as report.html")
+    try:
+        report(Path(args.out), html=args.html, top=args.top, filters=filters_of(args), png_dir=args.png)
+    except OSError as exc:
+        where = printable(exc.filename) if exc.filename else printable(args.html or args.out)
+        raise OutputsError(f"{where}: cannot write: {exc.strerror or exc}") from None
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipeline.report.export import export
+
+    if not Path(args.out).is_dir():
+        raise UsageError(f"{printable(args.out)}: no outputs directory (run `pinghu-ner run` first)")
+    dest = Path(args.dest)
+    fmt = args.format or ("xlsx" if dest.suffix.lower() == ".xlsx" else "csv")
+    if fmt == "csv" and dest.exists() and not dest.is_dir():
+        raise UsageError(f"{printable(dest)}: exists and is not a directory (csv writes one file per table into a directory)")
+    res = export(args.out, dest, fmt, filters_of(args))
+    rows = ", ".join(f"{n} {name}" for name, n in res["rows"].items())
+    print(f"{printable(dest)}: {rows}")
+    if res["cut_cells"]:
+        print(f"{res['cut_cells']} cells longer than Excel's 32,767 characters were cut; the CSV export keeps them whole")
+    return 0
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    from pipeline.store.datadict import markdown
+
+    unknown = [t for t in args.table if t not in TABLE_NAMES]
+    if unknown:
+        raise UsageError(f"no table {', '.join(unknown)}; tables are {', '.join(TABLE_NAMES)}")
+    sys.stdout.write(markdown(tuple(args.table) or TABLE_NAMES))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from pipeline.store.check import check_outputs
+
+    problems = check_outputs(Path(args.out))
+    for line in problems:
+        print(line)
+    if not problems:
+        print(f"{printable(args.out)}: ok")
+    return 1 if problems else 0
+
