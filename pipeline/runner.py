@@ -21,14 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import InputError
-from pipeline.ingest.identity import (
-    key_hash,
-    key_of_identity,
-    printable,
-    resolved,
-    source_identity,
-    tree_hash,
-)
+from pipeline.ingest import key_hash, key_of_identity, printable, resolved, source_identity, tree_hash
 from pipeline.records import Article, Mention
 from pipeline.settings import Settings
 from pipeline.store import Store, source_tables
@@ -75,9 +68,9 @@ class Pipeline:
     """ingest → segment → recognise → resolve, for one file at a time; each stage usable alone."""
 
     def __init__(self, settings: Settings | None = None) -> None:
-        from pipeline.gazetteers.gazetteer import load_gazetteer
+        from pipeline.gazetteers import load_gazetteer
         from pipeline.recognize import RecognizeStage
-        from pipeline.resolve.resolver import Resolver
+        from pipeline.resolve import Resolver
         from pipeline.segment import Segmenter
 
         self.settings = settings or Settings()
@@ -88,7 +81,7 @@ class Pipeline:
         self.fingerprint = fingerprint(self.settings)
 
     def process_file(self, path: str | Path, issue_date: dt.date | None = None) -> FileResult:
-        from pipeline.ingest.read import read_source
+        from pipeline.ingest import read_source
 
         doc = read_source(path, paper=self.settings.paper, issue_date=issue_date)
         result = FileResult(str(path), issue_date=doc.issue_date, sha256=doc.sha256)
@@ -107,7 +100,7 @@ class Pipeline:
         if key is None:
             identity = source_identity(doc.path, self.settings.archive_root)
             key = key_of_identity(identity)
-        from pipeline.resolve.linking import link_page
+        from pipeline.resolve import link_page
 
         ordinal = 0
         memory = None  # people are clustered over the issue's pages in order (pipeline.resolve.linking)
@@ -122,7 +115,7 @@ class Pipeline:
 
     def segment_pages(self, doc) -> Iterator[list[Article]]:  # noqa: ANN001 - SourceDoc
         """Articles page by page; a blank page of a whole-issue file costs that page only."""
-        from pipeline.ingest.read import split_pages
+        from pipeline.ingest import split_pages
 
         pages = split_pages(doc)
         empty: InputError | None = None
@@ -168,7 +161,7 @@ def assign_ids(articles: Sequence[Article], key: str, start: int, identity: str 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
     """Files named, and ``*.md``/``*.txt`` under directories named, in a stable order."""
-    from pipeline.ingest.read import discover_sources
+    from pipeline.ingest import discover_sources
 
     return discover_sources(paths).files
 
@@ -211,7 +204,7 @@ def process_and_write(path: Path, issue_date: dt.date | None, pipe: Pipeline | N
 def _process(path: Path, identity: str, issue_date: dt.date | None, pipe: Pipeline, t0: float) -> FileOutcome:
     import pyarrow as pa
 
-    from pipeline.ingest.read import read_source
+    from pipeline.ingest import read_source
 
     settings = pipe.settings
     doc = read_source(path, paper=settings.paper, issue_date=issue_date)
@@ -262,7 +255,7 @@ class RunSummary:
 def _resume_skip(settings: Settings, store: Store, p: Path, issue_date: dt.date | None,
                  fp: dict[str, str]) -> FileOutcome | None:
     """A "skipped" outcome when ``p``'s committed version was made from these very inputs."""
-    from pipeline.ingest.read import read_source
+    from pipeline.ingest import read_source
 
     try:
         identity = source_identity(p, settings.archive_root)
@@ -306,7 +299,7 @@ def run(
     Writes nothing when there is no input file.  ``on_note`` receives one-line notes (ignored
     files, interrupted commits completed); unreadable directories are failed outcomes.
     """
-    from pipeline.ingest.read import discover_sources
+    from pipeline.ingest import discover_sources
 
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -374,7 +367,7 @@ def _todo(settings: Settings, files: list[Path], issue_date: dt.date | None, out
 
 def _finish(settings: Settings, outcomes: list[FileOutcome], n_files: int, started: str, t0: float) -> RunSummary:
     """Rebuild the derived tables from every committed mention and record the run (one lock)."""
-    from pipeline.gazetteers.gazetteer import load_gazetteer
+    from pipeline.gazetteers import load_gazetteer
 
     def run_record() -> dict[str, object]:
         return {

@@ -24,8 +24,8 @@ def seed_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def outputs(tmp_path: Path) -> Path:
-    """The synthetic two-issue outputs of ``test_tables.build_outputs``."""
-    from test_tables import build_outputs
+    """The synthetic two-issue outputs of ``outputs_fixture.build_outputs``."""
+    from outputs_fixture import build_outputs
 
     out = tmp_path / "outputs"
     build_outputs(out)

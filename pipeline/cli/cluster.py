@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from pipeline.ingest.identity import printable
+from pipeline.ingest import printable
 from pipeline.runner import FileOutcome, Pipeline, RunSummary, process_and_write, run
 from pipeline.settings import Settings
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from pipeline.cli.parser import UsageError, filters_of
 from pipeline.cli.run import settings_from
 from pipeline.errors import OutputsError
-from pipeline.ingest.identity import printable
+from pipeline.ingest import printable
 from pipeline.store import TABLE_NAMES
 
 

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.cli.parser import UsageError
-from pipeline.ingest.identity import printable
+from pipeline.ingest import printable
 from pipeline.settings import Settings
 
 
@@ -34,7 +34,7 @@ def settings_from(args: argparse.Namespace, **kw: object) -> Settings:
 
 def _check_gazetteer(path: Path) -> None:
     """Load the gazetteer once up front (it is cached): a broken one is a configuration error."""
-    from pipeline.gazetteers.gazetteer import load_gazetteer
+    from pipeline.gazetteers import load_gazetteer
 
     try:
         gaz = load_gazetteer(path)
@@ -62,7 +62,7 @@ def _check_out(out: Path) -> None:
 
 def _run_settings(args: argparse.Namespace) -> Settings:
     """The run's settings from the flags, every refusal checked before any file is processed."""
-    from pipeline.ingest.read import discover_sources
+    from pipeline.ingest import discover_sources
 
     settings = settings_from(args, paper=args.paper, out_dir=args.out, workers=args.workers, resume=args.resume,
                          archive_root=args.root)

@@ -12,13 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.settings import DEFAULT_GAZETTEER, DEFAULT_MODEL
-from pipeline.store.schema import SCHEMA_VERSION
+from pipeline.store import SCHEMA_VERSION
 from pipeline.versions import __version__
 
 
 def content_version(directory: Path) -> str:
     """The content hash of a model or gazetteer directory ("missing" when absent)."""
-    from pipeline.ingest.identity import resolved, tree_hash
+    from pipeline.ingest import resolved, tree_hash
 
     return tree_hash(str(resolved(directory))) or "missing"
 

@@ -180,7 +180,7 @@ def _office_key(o: object) -> str:
 def _predict(pipe, directory: Path, issues: list[str]):  # noqa: ANN001, ANN202 - Pipeline
     """Run the pipeline over each issue file: predicted rows by (issue, article, type, surface),
     the PLACE/ORG mentions per (issue, article), and the predicted localities."""
-    from pipeline.gazetteers.gazetteer import normalise
+    from pipeline.gazetteers import normalise
 
     rows: dict[tuple[str, int, str, str], PredRow] = defaultdict(PredRow)
     mentions: dict[tuple[str, int], list] = defaultdict(list)
@@ -278,7 +278,7 @@ def score_pages(pipe, pages: list[tuple[Path, Path]]) -> EntityScores:  # noqa: 
 
     from pipeline.errors import InputError
     from pipeline.evaluation.metrics import norm_surface, read_page_gold
-    from pipeline.resolve.offices import parse_offices
+    from pipeline.resolve import parse_offices
 
     g_clusters: dict[tuple, str] = {}
     p_clusters: dict[tuple, str] = {}

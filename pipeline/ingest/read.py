@@ -269,6 +269,29 @@ def read_source(
     resolved (for tools that inspect files without writing dated records).
     """
     p = Path(path)
+    data = _read_bytes(p, max_bytes)
+    text, encoding = _decode_text(p, data)
+    text = normalize_newlines(text)
+    if not text.strip():
+        raise _err(p, "empty file (only white space)", "OCR output expected")
+    if require_date:
+        date: dt.date | None = resolve_issue_date(p, text, issue_date)
+    else:
+        date = issue_date or date_from_name(p) or date_from_text(text)
+    return SourceDoc(
+        path=printable(p),
+        text=text,
+        encoding=encoding,
+        sha256=hashlib.sha256(data).hexdigest(),
+        paper=paper,
+        issue_date=date,
+        page=page_from_name(p),
+    )
+
+
+def _read_bytes(p: Path, max_bytes: int) -> bytes:
+    """The file's bytes, or an ``InputError`` saying why it cannot be a page (missing, a
+    directory, a device, too large, unreadable, empty, binary)."""
     try:
         if not p.exists():
             if p.is_symlink():
@@ -295,6 +318,11 @@ def read_source(
     kind = _binary_kind(data)
     if kind is not None:
         raise _err(p, f"binary file: {kind}", "convert it to text (OCR) first")
+    return data
+
+
+def _decode_text(p: Path, data: bytes) -> tuple[str, str]:
+    """The decoded text and its encoding, or an ``InputError`` when no encoding reads it as text."""
     try:
         text, encoding = decode_bytes(data)
     except UnicodeDecodeError as exc:
@@ -304,22 +332,7 @@ def read_source(
     if encoding in ("gb18030", "big5") and _looks_garbled(text):
         raise _err(p, f"not GB18030 or Big5 text (read as {encoding} it is mostly rare characters)",
                    "re-save the file as UTF-8")
-    text = normalize_newlines(text)
-    if not text.strip():
-        raise _err(p, "empty file (only white space)", "OCR output expected")
-    if require_date:
-        date: dt.date | None = resolve_issue_date(p, text, issue_date)
-    else:
-        date = issue_date or date_from_name(p) or date_from_text(text)
-    return SourceDoc(
-        path=printable(p),
-        text=text,
-        encoding=encoding,
-        sha256=hashlib.sha256(data).hexdigest(),
-        paper=paper,
-        issue_date=date,
-        page=page_from_name(p),
-    )
+    return text, encoding
 
 
 # --- finding the input files ------------------------------------------------------------------

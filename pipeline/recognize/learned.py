@@ -170,7 +170,7 @@ def local_names(gazetteer_dir: Path) -> frozenset[str]:
     """The gazetteer ruler's surfaces that name the paper's own county or city or a body of them
     (``Gazetteer.locality`` 0 or 1): what a county paper prints constantly and a tagger trained on
     national news may never have seen (a county's short name reads as an ordinary word)."""
-    from pipeline.gazetteers.gazetteer import load_gazetteer
+    from pipeline.gazetteers import load_gazetteer
 
     gaz = load_gazetteer(gazetteer_dir)
     return frozenset(surface for surface, _ in gaz.names_for_ruler()

@@ -17,7 +17,7 @@ from pipeline.records import Span
 class GazetteerRuler(Recognizer):
     def __init__(self, names: Iterable[tuple[str, str]] = (), gazetteer_dir: object = None, **_: object) -> None:
         if gazetteer_dir is not None and not names:
-            from pipeline.gazetteers.gazetteer import load_gazetteer
+            from pipeline.gazetteers import load_gazetteer
 
             names = load_gazetteer(gazetteer_dir).names_for_ruler()
         self.label_of: dict[str, str] = {}

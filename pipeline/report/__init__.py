@@ -32,7 +32,7 @@ from pipeline.report.data import (
 )
 from pipeline.report.fonts import cjk_font, plot_style, use_cjk_font
 from pipeline.report.plots import plot_network, plot_timeline, plot_town_coverage, save_png, write_pngs
-from pipeline.store.tables import Tables, load
+from pipeline.store import Tables, load
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("officials", "Top officials by appearances (articles)"),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from pipeline.store.tables import Tables
+from pipeline.store import Tables
 
 TOWN_KINDS = ("town", "township", "subdistrict", "street")
 

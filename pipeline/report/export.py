@@ -17,8 +17,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.report.data import Filters, apply_filters
-from pipeline.store.schema import TABLE_NAMES
-from pipeline.store.tables import Tables, load
+from pipeline.store import TABLE_NAMES, Tables, load
 
 FORMATS = ("csv", "xlsx")
 EXCEL_CELL_MAX = 32767

@@ -25,7 +25,7 @@ import pandas as pd
 
 from pipeline.report.data import TOWN_KINDS, Filters
 from pipeline.report.fonts import font_subset_b64
-from pipeline.store.tables import Tables
+from pipeline.store import Tables
 
 FONT_FAMILY = "Pinghu CJK"
 ASSETS = "assets"

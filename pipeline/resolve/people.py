@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pipeline import lexicons as lexicon
-from pipeline.gazetteers.gazetteer import normalise
+from pipeline.gazetteers import normalise
 from pipeline.records import Article, Mention
 from pipeline.resolve.locality import LOCAL, Locality
 from pipeline.resolve.offices import Office, is_public_role, parse_offices

@@ -63,7 +63,7 @@ __all__ = [
 
 CONFIDENCE = {"exact": 1.0, "alias": 0.95, "context": 0.9, "nil": 0.0}
 
-# Measured on the labelled variants in tests/test_resolve.py (FUZZY_POSITIVES: 51 OCR-style variants
+# Measured on the labelled variants in tests/resolve/test_resolve.py (FUZZY_POSITIVES: 51 OCR-style variants
 # of gazetteer names, one or two wrong/missing characters, that should link; FUZZY_NEGATIVES: 59
 # near-misses that must stay NIL: other counties' bodies, unlisted local bodies such as
 # 平湖市人民医院 / 平湖市司法所, companies), with the guards of Resolver._fuzzy on:
@@ -453,7 +453,7 @@ class Resolver:
     def _fuzzy(self, key: str, type_: str) -> Link | None:
         """Closest local name by rapidfuzz ratio (Indel), accepted at ≥ ``fuzzy_threshold``.
 
-        Guards, each measured to matter on the labelled near-misses in tests/test_resolve.py:
+        Guards, each measured to matter on the labelled near-misses in tests/resolve/test_resolve.py:
         every place name in the surface (嘉兴市, 新仓镇 …) must occur in the candidate, else a
         neighbour's body of the same kind, or another town's government, is "one character off"
         the paper's own; a surface ending in an institution word (医院, 所, 学会, 楼 …) needs a

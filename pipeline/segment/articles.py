@@ -19,13 +19,13 @@ from pipeline.records import (
 from pipeline.segment.bylines import PHOTO_ROLES, inline_bylines
 from pipeline.segment.drafts import Draft, Para
 from pipeline.segment.text import (
-    _BRIEF_TITLE,
-    _CAPTION_START,
-    _JUMP_INLINE,
-    _NOTICE,
-    _NUMBERED,
+    BRIEF_TITLE,
+    CAPTION_START,
     DATELINE,
+    JUMP_INLINE,
     MAX_WEAK_HEADLINE,
+    NOTICE,
+    NUMBERED,
     concat,
     drop_spans,
     ends_sentence,
@@ -67,7 +67,7 @@ def finish(d: Draft) -> list[Piece]:
 
 def _strip_jumps(mt: MappedText, jumps: list[str]) -> MappedText:
     spans = []
-    for m in _JUMP_INLINE.finditer(mt.text):
+    for m in JUMP_INLINE.finditer(mt.text):
         jumps.append(re.sub(r"[ \t]", "", m.group(1)))
         spans.append((m.start(), m.end()))
     return drop_spans(mt, spans)
@@ -95,7 +95,7 @@ def _can_join(a: Para, b: Para) -> bool:
     if ends_sentence(a.text.text):
         return False
     bt = b.text.text
-    return not (DATELINE.match(bt) or _NUMBERED.match(bt) or _CAPTION_START.match(bt))
+    return not (DATELINE.match(bt) or NUMBERED.match(bt) or CAPTION_START.match(bt))
 
 
 def _repair(paras: list[Para]) -> tuple[list[Para], int]:
@@ -132,7 +132,7 @@ def _piece(
     body: list[Para] = []
     for p in paras:
         t = p.text.text
-        if (p.bullet == "▲" or _CAPTION_START.match(t)) and len(t) <= 200 and not p.title:
+        if (p.bullet == "▲" or CAPTION_START.match(t)) and len(t) <= 200 and not p.title:
             captions.append(p.text)
         else:
             body.append(p)
@@ -150,7 +150,7 @@ def _piece(
             kind = "photo"
             captions = [p.text for p in body] + captions
             body = []
-        elif _NOTICE.search(head):
+        elif NOTICE.search(head):
             kind = "notice"
         else:
             kind = "news"
@@ -161,10 +161,10 @@ def _split_brief(d: Draft, subtitles: list[MappedText], paras: list[Para], jumps
     """One article per item of a brief column; the column label itself is dropped."""
     parts = [Para(s, brk=True, title=True) for s in subtitles] + paras
     paras, repairs = _repair(parts)
-    structured = any(p.title or p.bold or p.bullet or _NUMBERED.match(p.text.text) for p in paras)
+    structured = any(p.title or p.bold or p.bullet or NUMBERED.match(p.text.text) for p in paras)
     items: list[tuple[MappedText | None, list[Para]]] = []
     for p in paras:
-        starts = p.title or p.bold or bool(p.bullet) or bool(_NUMBERED.match(p.text.text))
+        starts = p.title or p.bold or bool(p.bullet) or bool(NUMBERED.match(p.text.text))
         title_only = bool(items) and items[-1][0] is not None and not items[-1][1]
         if structured and title_only and not p.title:
             items[-1][1].append(Para(p.text))  # the text under an item title
@@ -197,7 +197,7 @@ def _split_brief(d: Draft, subtitles: list[MappedText], paras: list[Para], jumps
 
 def _inline_title(p: Para) -> tuple[MappedText | None, MappedText]:
     """Split ``■新埭镇开展消防演练 近日，…`` or ``【标题】正文`` into title and text."""
-    m = _BRIEF_TITLE.match(p.text.text)
+    m = BRIEF_TITLE.match(p.text.text)
     if not m:
         return None, p.text
     g = "b" if m.group("b") is not None else "s"

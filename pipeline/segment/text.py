@@ -14,28 +14,28 @@ BULLETS = frozenset("■●◆▲★◎•▪►▶◇")  # not □: OCR prints 
 FINAL = frozenset("。！？…!?；;：:")
 CLOSERS = frozenset("”’」』）)》】〕\"'")
 # Characters a headline cannot end with: they always continue into the next words.
-_OPENERS = frozenset("，,、（(“‘《【〔-—·")
+OPENERS = frozenset("，,、（(“‘《【〔-—·")
 # Function words a Chinese headline practically never ends with, but a broken line often does.
-_CONT_CHARS = frozenset("的了和与及在于对将把被为是向从以并而或之其所且也都就还又再很更最由给让使跟同着过")
+CONT_CHARS = frozenset("的了和与及在于对将把被为是向从以并而或之其所且也都就还又再很更最由给让使跟同着过")
 
 MAX_HEADLINE = 40  # longest line read as a headline in plain text
 MAX_WEAK_HEADLINE = 30  # longest headline accepted without a byline or dateline to confirm it
 
 # Column labels and notice words are package lexicons (pipeline/lexicons/), each with its source.
 _BRIEF_LABEL = re.compile(with_traditional(r"^.{0,6}?(?:" + "|".join(lexicon.entries("brief_column_labels")) + ")$"))
-_NOTICE = re.compile(with_traditional("|".join(lexicon.entries("notice_words"))))
+NOTICE = re.compile(with_traditional("|".join(lexicon.entries("notice_words"))))
 
 # Page headings inside a page (the page splitter already cut at them): markup here.
-_PAGE_HEADING = re.compile(
+PAGE_HEADING = re.compile(
     r"^[ \t#=*\-_>【\[]*(?:第\s*\d{1,3}\s*版|[A-Za-z]\s*\d{1,3}\s*版)"
     r"(?:[ \t]*[:：·|｜\-—_ ][^\n。，,！？!?；;]{0,16}?)?[ \t=*\-_】\]]*$"
 )
-_RULE = re.compile(r"^[ \t]*([-*_=])(?:[ \t]*\1){2,}[ \t]*$")
-_TABLE_SEP = re.compile(r"^[ \t|:\-+]*$")
-_HEADING = re.compile(r"[ \t]*(#{1,6})(?:[ \t]+|(?=[^\x00-\x7f]))")
-_QUOTE = re.compile(r"[ \t]*(?:>[ \t]?)+")
-_LIST = re.compile(r"[ \t]*[-*+][ \t]+(?=\S)")
-_INLINE = re.compile(
+RULE = re.compile(r"^[ \t]*([-*_=])(?:[ \t]*\1){2,}[ \t]*$")
+TABLE_SEP = re.compile(r"^[ \t|:\-+]*$")
+HEADING_RE = re.compile(r"[ \t]*(#{1,6})(?:[ \t]+|(?=[^\x00-\x7f]))")
+QUOTE = re.compile(r"[ \t]*(?:>[ \t]?)+")
+LIST = re.compile(r"[ \t]*[-*+][ \t]+(?=\S)")
+INLINE = re.compile(
     r"!\[[^\]\n]{0,500}\]\([^)\n]{0,2000}\)"  # image: dropped
     r"|\[(?P<lt>[^\]\n]{1,500})\]\([^)\n]{0,2000}\)"  # link: its text is kept
     r"|<!--[^\n]{0,2000}?-->"
@@ -50,16 +50,16 @@ DATELINE = re.compile(
         r"(?:[ \t]*(?:\d{1,2}月\d{1,2}日|\d{1,2}日)(?:上午|中午|下午|凌晨|清晨|早上|晚上|傍晚|晚间|夜间)?)?"
     )
 )
-_NUMBERED = re.compile(
+NUMBERED = re.compile(
     r"^(?:\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）]|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）])"
 )
-_CAPTION_START = re.compile(
+CAPTION_START = re.compile(
     with_traditional(r"^(?:图为|[（(]?图[：:]|上图[：:]?|下图[：:]?|左图[：:]?|右图[：:]?)")
 )
 _JUMP = with_traditional(r"((?:下转|上接|转|接|续)") + r"[ \t]*(?:第[ \t]*)?[A-Za-z]?[ \t]*\d{1,3}[ \t]*版)"
-_JUMP_LINE = re.compile(r"^[（(【\[]?[ \t]*" + _JUMP + r"[ \t]*[）)】\]]?$")
-_JUMP_INLINE = re.compile(r"[（(][ \t]*" + _JUMP + r"[ \t]*[）)]")
-_BRIEF_TITLE = re.compile(r"^(?:【(?P<b>[^】\n]{1,30})】|(?P<s>[^\s。，,；;！？!?]{2,30}?)[ \t]+(?=\S))")
+JUMP_LINE = re.compile(r"^[（(【\[]?[ \t]*" + _JUMP + r"[ \t]*[）)】\]]?$")
+JUMP_INLINE = re.compile(r"[（(][ \t]*" + _JUMP + r"[ \t]*[）)]")
+BRIEF_TITLE = re.compile(r"^(?:【(?P<b>[^】\n]{1,30})】|(?P<s>[^\s。，,；;！？!?]{2,30}?)[ \t]+(?=\S))")
 
 
 def ends_sentence(text: str) -> bool:

@@ -14,21 +14,21 @@ from enum import Enum
 from pipeline.records import MappedText, MappedTextBuilder
 from pipeline.segment.bylines import PHOTO_ROLES, parse_byline
 from pipeline.segment.text import (
-    _CONT_CHARS,
-    _HEADING,
-    _INLINE,
-    _JUMP_LINE,
-    _LIST,
-    _NUMBERED,
-    _OPENERS,
-    _PAGE_HEADING,
-    _QUOTE,
-    _RULE,
-    _TABLE_SEP,
     BULLETS,
+    CONT_CHARS,
     DATELINE,
+    HEADING_RE,
+    INLINE,
+    JUMP_LINE,
+    LIST,
     MAX_HEADLINE,
     MAX_WEAK_HEADLINE,
+    NUMBERED,
+    OPENERS,
+    PAGE_HEADING,
+    QUOTE,
+    RULE,
+    TABLE_SEP,
     ends_sentence,
     is_brief_label,
 )
@@ -85,29 +85,29 @@ def _unit(norm: MappedText, text: str, s: int, e: int) -> Unit | None:
     line = text[s:e]
     if not norm.text[s:e].strip():
         return None
-    if _PAGE_HEADING.match(line) or _RULE.match(line):
+    if PAGE_HEADING.match(line) or RULE.match(line):
         return Unit(UnitKind.MARK, MappedText())
     level = 0
     p = s
-    m = _HEADING.match(text, p, e)
+    m = HEADING_RE.match(text, p, e)
     if m:
         level = len(m.group(1))
         p = m.end()
     else:
-        m = _QUOTE.match(text, p, e)
+        m = QUOTE.match(text, p, e)
         if m and m.end() > p:
             p = m.end()
-        m = _LIST.match(text, p, e)
+        m = LIST.match(text, p, e)
         if m:
             p = m.end()
     rest = text[p:e].strip()
     table = rest.startswith("|")
-    if table and _TABLE_SEP.match(rest):
+    if table and TABLE_SEP.match(rest):
         return Unit(UnitKind.MARK, MappedText())
     bold = len(rest) > 4 and rest.startswith("**") and rest.endswith("**")
     b = MappedTextBuilder()
     cur = p
-    for im in _INLINE.finditer(text, p, e):
+    for im in INLINE.finditer(text, p, e):
         _add_plain(b, norm, text, cur, im.start(), table)
         if im.group("lt") is not None:
             _add_plain(b, norm, text, im.start("lt"), im.end("lt"), table)
@@ -123,7 +123,7 @@ def _unit(norm: MappedText, text: str, s: int, e: int) -> Unit | None:
     if level:
         return Unit(UnitKind.HEADING, content, level=level, bold=bold)
     t = content.text
-    jm = _JUMP_LINE.match(t)
+    jm = JUMP_LINE.match(t)
     if jm:
         return Unit(UnitKind.JUMP, content, jump=re.sub(r"[ \t]", "", jm.group(1)))
     by = parse_byline(t)
@@ -165,9 +165,9 @@ class HeadlineLayout:
         t = u.text.text
         if not 2 <= len(t) <= self.max_headline:
             return False
-        if ends_sentence(t) or t[-1] in _OPENERS or "。" in t or "；" in t:
+        if ends_sentence(t) or t[-1] in OPENERS or "。" in t or "；" in t:
             return False
-        return not DATELINE.match(t) and not _NUMBERED.match(t)
+        return not DATELINE.match(t) and not NUMBERED.match(t)
 
     @staticmethod
     def _continues_previous(units: list[Unit], i: int) -> bool:
@@ -236,7 +236,7 @@ class HeadlineLayout:
         t = units[i].text.text
         if len(t) < 4 or len(t) > self.max_weak_headline or "，" in t or "," in t:
             return False
-        if t[-1] in _CONT_CHARS:
+        if t[-1] in CONT_CHARS:
             return False
         if i > 0:
             prev = units[i - 1]

@@ -22,7 +22,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.ingest.identity import printable
+from pipeline.ingest import printable
 from pipeline.store.commit import JOURNAL_DIR
 from pipeline.store.manifest import MANIFEST_FILE, ManifestError, check_shape
 from pipeline.store.parts import verify_parts

@@ -31,7 +31,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.ingest.identity import printable, sha256_of
+from pipeline.ingest import printable, sha256_of
 from pipeline.store.atomic import atomic_write_bytes, fsync_dir, pid_alive, write_file
 from pipeline.store.manifest import Manifest, ManifestLines, locked, new_record
 from pipeline.store.schema import PARTITIONED_TABLES

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.ingest.identity import printable, source_identity
+from pipeline.ingest import printable, source_identity
 from pipeline.store.atomic import atomic_write_bytes
 from pipeline.store.parts import verify_parts
 from pipeline.store.schema import SCHEMA_VERSION

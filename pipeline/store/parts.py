@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.ingest.identity import printable, sha256_of
+from pipeline.ingest import printable, sha256_of
 
 
 def verify_parts(out_dir: Path, rec: dict[str, Any]) -> list[str]:

@@ -51,7 +51,7 @@ OFFICE_TYPE = pa.struct(
 
 # Field metadata keys of the data dictionary: every column says what it means and shows an example,
 # in the schema itself, so the README's "Tables" section and ``pinghu-ner tables`` are generated
-# from the contract and cannot drift from it (tests/test_schema_docs.py).
+# from the contract and cannot drift from it (tests/store/test_datadict.py).
 DOC_KEY = b"pinghu.doc"
 EXAMPLE_KEY = b"pinghu.example"
 

@@ -52,7 +52,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pipeline.errors import InputError, OutputsError
-from pipeline.ingest.identity import printable, source_key
+from pipeline.ingest import printable, source_key
 from pipeline.records import Article, Mention
 from pipeline.settings import PAPER_SLUG
 from pipeline.store.atomic import atomic_write_bytes

@@ -25,7 +25,7 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from pipeline.gazetteers.gazetteer import load_gazetteer
+from pipeline.gazetteers import load_gazetteer
 from pipeline.recognize import create
 from pipeline.recognize.config import load as load_recognize_config
 from pipeline.recognize.config import preset_names

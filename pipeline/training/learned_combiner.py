@@ -92,7 +92,7 @@ class GazetteerAugmenter(Augmenter):
 
 def gazetteer_copies(settings: Settings, examples: Sequence[Example]) -> list[Example]:
     """Copies of ``examples`` with PLACE/ORG spans swapped for the active gazetteer's names."""
-    from pipeline.gazetteers.gazetteer import load_gazetteer
+    from pipeline.gazetteers import load_gazetteer
 
     aug = GazetteerAugmenter(load_gazetteer(settings.gazetteer_dir).names_for_ruler(),
                              local_names(settings.gazetteer_dir))

@@ -56,22 +56,22 @@ from pipeline.training.tagger_data import (
     training_data,
 )
 from pipeline.training.tagger_net import (
-    _decode,
-    _f1,
-    _network,
-    _tensors,
+    as_tensors,
+    build_network,
     choose_weights,
+    decode_tags,
     export_onnx,
     log_probs,
     predict,
     quantize,
     save_pipeline,
+    span_f1,
 )
 
 # Names importable from this module before the split (re-exported, see the docstring).
 __all__ = [
     "BOS", "EOS", "IGNORE", "LABELS", "LEXICON_SIZES", "MEMBERS", "MISSING", "PIECE_PUNCT", "RECIPE", "TAGS",
-    "TAG_ID", "Example", "TaggerConfig", "Vocab", "_decode", "_f1", "_fit", "_network", "_tensors", "assemble",
+    "TAG_ID", "Example", "TaggerConfig", "Vocab", "decode_tags", "span_f1", "_fit", "build_network", "as_tensors", "assemble",
     "build_vocab", "choose_weights", "equal_length_batches", "export_onnx", "finetune_member", "gold_tags",
     "input_names", "load_members", "log_probs", "member_data", "pieces", "predict", "pretrained_vectors",
     "quantize", "save_pipeline", "selection_dev", "tags_to_spans", "train_member", "train_tagger",
@@ -109,7 +109,7 @@ def _fit(
     dev_texts = [e.text for e in dev]
     for epoch in range(1, cfg.epochs + 1):
         for group in _batches(data, cfg.batch, rng):
-            feats, y = _tensors([data[i][0] for i in group], [data[i][1] for i in group], vocab, cfg.softword,
+            feats, y = as_tensors([data[i][0] for i in group], [data[i][1] for i in group], vocab, cfg.softword,
                                 cfg.lexicon)
             loss = loss_fn(net(*feats).reshape(-1, len(TAGS)), y.reshape(-1))
             opt.zero_grad()
@@ -118,7 +118,7 @@ def _fit(
             opt.step()
         for g in opt.param_groups:
             g["lr"] *= cfg.decay
-        dev_f1 = _f1(dev, predict(net, vocab, dev_texts, cfg.softword, cfg.lexicon))
+        dev_f1 = span_f1(dev, predict(net, vocab, dev_texts, cfg.softword, cfg.lexicon))
         curve.append({"epoch": epoch, "dev_f1": round(dev_f1, 4), "minutes": round((time.time() - t0) / 60, 1)})
         if log:
             print(f"member seed {cfg.seed} epoch {epoch}: dev F1 {dev_f1:.4f} ({curve[-1]['minutes']} min)",
@@ -164,7 +164,7 @@ def train_member(
     torch.manual_seed(cfg.seed)
     t0 = time.time()
     vocab, data, dev = member_data(cfg, corpora_root, divisions_dir)
-    net = _network(vocab, cfg)
+    net = build_network(vocab, cfg)
     coverage = {}
     if cfg.pretrained:
         from pipeline.training.embeddings import initialise, load_vectors
@@ -210,9 +210,9 @@ def finetune_member(
     data = [p for ex in rows for p in pieces(ex, cfg.max_len)]
     if cfg.augment or cfg.finetune_augment:
         data += [p for ex in augmented(rows, divisions_dir) for p in pieces(ex, cfg.max_len)]
-    net = _network(vocab, cfg)
+    net = build_network(vocab, cfg)
     net.load_state_dict(torch.load(_checkpoint(work_dir, cfg, 1)))
-    start = _f1(dev, predict(net, vocab, [e.text for e in dev], cfg.softword, cfg.lexicon))
+    start = span_f1(dev, predict(net, vocab, [e.text for e in dev], cfg.softword, cfg.lexicon))
     phase = replace(cfg, learn_rate=cfg.finetune_learn_rate, epochs=cfg.finetune_epochs)
     curve = _fit(net, vocab, data, dev, phase, _checkpoint(work_dir, cfg, 2), log, start=start)
     path = work_dir / f"member-{cfg.seed}.json"
@@ -284,7 +284,7 @@ def assemble(
     vocab = Vocab.from_json(json.loads((work_dir / "vocab.json").read_text(encoding="utf-8")))
     nets, reports = [], []
     for cfg in members:
-        net = _network(vocab, cfg)
+        net = build_network(vocab, cfg)
         net.load_state_dict(torch.load(work_dir / f"member-{cfg.seed}.pt"))
         nets.append(net)
         reports.append(json.loads((work_dir / f"member-{cfg.seed}.json").read_text(encoding="utf-8")))

@@ -20,7 +20,7 @@ from pipeline.training.corpora import Example
 from pipeline.training.tagger_data import IGNORE, TaggerConfig
 
 
-def _network(vocab: Vocab, cfg: TaggerConfig):  # noqa: ANN202 - torch types are optional
+def build_network(vocab: Vocab, cfg: TaggerConfig):  # noqa: ANN202 - torch types are optional
     import torch
     from torch import nn
 
@@ -57,7 +57,7 @@ def _network(vocab: Vocab, cfg: TaggerConfig):  # noqa: ANN202 - torch types are
     return Tagger()
 
 
-def _tensors(  # noqa: ANN202
+def as_tensors(  # noqa: ANN202
     texts: Sequence[str], tags: Sequence[list[int]] | None, vocab: Vocab, softword: bool, lexicon: bool = False
 ):
     import torch
@@ -76,10 +76,10 @@ def predict(  # noqa: ANN001
     net, vocab: Vocab, texts: Sequence[str], softword: bool, lexicon: bool = False
 ) -> list[list[tuple[int, int, str]]]:
     """Unpadded equal-length batches, as the ONNX runtime does."""
-    return _decode(texts, log_probs(net, vocab, texts, softword, lexicon))
+    return decode_tags(texts, log_probs(net, vocab, texts, softword, lexicon))
 
 
-def _decode(texts: Sequence[str], logps: Sequence) -> list[list[tuple[int, int, str]]]:
+def decode_tags(texts: Sequence[str], logps: Sequence) -> list[list[tuple[int, int, str]]]:
     """Spans from per-text log-probabilities, Viterbi run once per batch of equal-length texts."""
     import numpy as np
 
@@ -101,7 +101,7 @@ def log_probs(  # noqa: ANN001
     out: list = [np.zeros((0, len(TAGS)), dtype=np.float32) for _ in texts]
     with torch.no_grad():
         for group in equal_length_batches(texts):
-            feats, _ = _tensors([texts[i] for i in group], None, vocab, softword, lexicon)
+            feats, _ = as_tensors([texts[i] for i in group], None, vocab, softword, lexicon)
             for i, lp in zip(group, torch.log_softmax(net(*feats), -1).numpy()):
                 out[i] = lp
     net.train()
@@ -127,7 +127,7 @@ def choose_weights(
     for combo in grid:
         w = [c / units for c in combo]
         mixed = [sum(wk * lp[i] for wk, lp in zip(w, member_lp)) for i in range(len(texts))]
-        f1 = _f1(dev, _decode(texts, mixed))
+        f1 = span_f1(dev, decode_tags(texts, mixed))
         table[" ".join(f"{x:.1f}" for x in w)] = round(f1, 4)
         evenness = -max(w)
         if (f1, evenness) > best[:2]:
@@ -135,7 +135,7 @@ def choose_weights(
     return best[2], table
 
 
-def _f1(gold: Sequence[Example], pred: Sequence[list[tuple[int, int, str]]]) -> float:
+def span_f1(gold: Sequence[Example], pred: Sequence[list[tuple[int, int, str]]]) -> float:
     """Strict micro F1, the project's scorer (``pipeline.evaluation.metrics``)."""
     from pipeline.evaluation.metrics import score_spans
 

@@ -10,7 +10,7 @@ import pytest
 from pipeline.evaluation.entities import bcubed, false_local_rate_corpus, read_entity_gold, score_entities
 from pipeline.settings import Settings
 
-GOLD = Path(__file__).resolve().parent / "data" / "multi_issue"
+GOLD = Path(__file__).resolve().parents[1] / "data" / "multi_issue"
 
 
 def test_bcubed_by_hand() -> None:

@@ -18,9 +18,9 @@ from pipeline.ingest.read import (
     split_pages,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "seeds" / "000_2b345dada261a864.txt"
-PAGES = Path(__file__).resolve().parent / "data" / "pages"
+PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
 
 BODY = "## 新埭镇召开安全生产会议\n\n■记者 沈嘉怡\n\n本报讯 4月3日，新埭镇召开安全生产工作会议。\n"
 

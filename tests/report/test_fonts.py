@@ -67,7 +67,7 @@ def test_chinese_labels_have_every_glyph(tmp_path: Path, draw, size) -> None:  #
 
 def test_report_png_charts_have_every_glyph(tmp_path: Path) -> None:
     """`pinghu-ner report --png DIR` on real tables: three charts, no missing glyph."""
-    from test_tables import build_outputs
+    from outputs_fixture import build_outputs
 
     from pipeline.cli.main import main
 

@@ -7,14 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from outputs_fixture import build_outputs
 
 from pipeline.cli.main import main
 from pipeline.store import datadict, schema
-
-try:  # sibling test module: pytest puts tests/ on sys.path, unless tests/ becomes a package
-    from test_tables import build_outputs
-except ImportError:  # pragma: no cover
-    from tests.test_tables import build_outputs
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 README = ROOT / "README.md"

@@ -29,7 +29,7 @@ from pipeline.cli.main import main
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def build_archive(root: Path) -> list[Path]:

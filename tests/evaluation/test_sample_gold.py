@@ -15,7 +15,7 @@ from pipeline.evaluation.metrics import read_page_gold, rows_from_mentions, scor
 from pipeline.runner import Pipeline
 from pipeline.settings import Settings
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PAGE = REPO / "seeds" / "000_2b345dada261a864.txt"
 GOLD = REPO / "tests" / "data" / "gold" / "seed_page.tsv"
 

@@ -21,18 +21,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from outputs_fixture import build_outputs
 
 from pipeline import report as R
 from pipeline.report.data import Filters
 from pipeline.report.html import write_html
 from pipeline.store.tables import load
 
-try:  # sibling test module: pytest puts tests/ on sys.path, unless tests/ becomes a package
-    from test_tables import build_outputs
-except ImportError:  # pragma: no cover
-    from tests.test_tables import build_outputs
-
-ARTIFACTS = Path(os.environ.get("PINGHU_TEST_ARTIFACTS", Path(__file__).parent / "artifacts"))
+ARTIFACTS = Path(os.environ.get("PINGHU_TEST_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
 CHARTS = {"chart-timeline": "trace scatter", "chart-towns": "trace bars", "chart-network": "trace scatter"}
 
@@ -149,7 +145,7 @@ def test_date_and_locality_filters_from_the_address(browser: str, tmp_path: Path
 
 def test_axes_stay_readable_over_many_issues(browser: str, tmp_path: Path) -> None:
     """Counts in the tens get a few ticks, not one per article (which drew an unreadable smear)."""
-    from test_tables import PAPER, FakeGazetteer, issue_pages, mentions_for
+    from outputs_fixture import PAPER, FakeGazetteer, issue_pages, mentions_for
 
     from pipeline.store.derived import rebuild_entities
     from pipeline.store.tables import source_key, write_source

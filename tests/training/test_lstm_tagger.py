@@ -183,7 +183,7 @@ def test_training_export_and_runtime_agree(tmp_path: Path) -> None:
     from pipeline.training.tagger import (
         TaggerConfig,
         _fit,
-        _network,
+        build_network,
         build_vocab,
         export_onnx,
         input_names,
@@ -201,7 +201,7 @@ def test_training_export_and_runtime_agree(tmp_path: Path) -> None:
     nets = []
     for cfg in members:
         torch.manual_seed(cfg.seed)
-        net = _network(vocab, cfg)
+        net = build_network(vocab, cfg)
         curve = _fit(net, vocab, data, rows[:2], cfg, tmp_path / f"m{cfg.seed}.pt", log=False)
         assert [c["epoch"] for c in curve] == [1, 2, 3]
         nets.append(net)
@@ -298,9 +298,9 @@ def test_second_phase_continues_from_phase_one_and_reruns_alone_identically(
     assert len(phase["curve"]) == 2 and len(report["curve"]) == 1
     first = torch.load(work / "member-3.pt")
     vocab = tt.Vocab.from_json(json.loads((work / "vocab.json").read_text(encoding="utf-8")))
-    net = tt._network(vocab, member)
+    net = tt.build_network(vocab, member)
     net.load_state_dict(first)
-    final = tt._f1(rows[:3], tt.predict(net, vocab, [e.text for e in rows[:3]], True))
+    final = tt.span_f1(rows[:3], tt.predict(net, vocab, [e.text for e in rows[:3]], True))
     # the kept weights: the best of the start and the phase's epochs, never worse than the start
     assert final == pytest.approx(max(phase["start_dev_f1"], *(c["dev_f1"] for c in phase["curve"])), abs=1e-4)
     tt.train_tagger(tmp_path / "model2", work, (member,), processes=1, finetune_only=True)

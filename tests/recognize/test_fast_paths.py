@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 TEXTS = [
     "平湖市委书记张三在当湖街道调研，市发改局局长李四陪同。",

@@ -17,9 +17,9 @@ from pipeline.ingest.read import read_source, split_pages
 from pipeline.records import Article, Page, SourceDoc
 from pipeline.segment import Segmenter, ends_sentence, is_brief_label, parse_byline
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "seeds" / "000_2b345dada261a864.txt"
-PAGES = Path(__file__).resolve().parent / "data" / "pages"
+PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
 DATE = dt.date(2023, 3, 24)
 
 

@@ -36,7 +36,7 @@ from pipeline.evaluation.metrics import (
 )
 from pipeline.records import Mention
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GOLD_DIR = ROOT / "tests" / "data" / "gold"
 SEED_PAGE = ROOT / "seeds" / "000_2b345dada261a864.txt"
 SEED_GOLD = GOLD_DIR / "seed_page.tsv"
