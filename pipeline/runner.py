@@ -62,6 +62,7 @@ class FileOutcome:
     officials: list[tuple[str, str, str]] = field(default_factory=list)  # (person id, name, role)
     seconds: float = 0.0
     chars: int = 0
+    note: str = ""  # said on stderr unless --quiet (a source that replaced its moved self)
 
 
 class Pipeline:
@@ -228,9 +229,33 @@ def _process(path: Path, identity: str, issue_date: dt.date | None, pipe: Pipeli
     type_counts = {f"mentions_{t}": n for t, n in by_type.items()}
     record = {"path": printable(path), "sha256": doc.sha256, "encoding": doc.encoding, **pipe.fingerprint,
               "counts": type_counts, "seconds": round(time.perf_counter() - t0, 3)}
-    counts = Store(settings.out_dir).commit(key, settings.paper, doc.issue_date, tables, identity, record)
+    counts, moved = Store(settings.out_dir).commit(key, settings.paper, doc.issue_date, tables, identity, record,
+                                                   same_source=same_source_as(path, settings.archive_root))
+    note = "; ".join(f"{printable(path)}: the same source as {printable(m)} (moved or renamed): its rows replaced"
+                     for m in moved)
     return FileOutcome(printable(path), True, doc.sha256, str(doc.issue_date), key, "", identity,
-                       {**counts, **type_counts}, officials, time.perf_counter() - t0, chars)
+                       {**counts, **type_counts}, officials, time.perf_counter() - t0, chars, note)
+
+
+def same_source_as(path: Path, root: Path | None) -> Callable[[str], bool]:
+    """Whether a recorded identity (same content, paper and date) is the file at ``path``.
+
+    Yes when that identity's file is gone (the source was moved or renamed), or when it names
+    this very file another way: its absolute path, recorded before a switch to ``--root``; or a
+    path relative to a root, recorded with ``--root`` and now read without it (this file's path
+    ends with it).  Two files that both exist are two sources, even with the same text."""
+    here = resolved(path)
+
+    def same(other: str) -> bool:
+        p = Path(other)
+        if p.is_absolute():
+            return p == here or not p.exists()
+        if root is not None:
+            there = Path(root) / p
+            return not there.exists() or resolved(there) == here
+        return here.as_posix().endswith("/" + p.as_posix())
+
+    return same
 
 
 def _worker_call(args: tuple[Path, dt.date | None]) -> FileOutcome:

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from pipeline.records import Article, Byline, FieldSpan, GazetteerEntry, MappedText, Mention
-from pipeline.store.derived import rebuild_entities
+from pipeline.store.derived import rebuild_entities, rebuild_offices
 from pipeline.store.tables import (
     source_key,
     write_source,
@@ -107,4 +107,5 @@ def build_outputs(out: Path, gazetteer: object | None = None) -> dict[str, int]:
             for k, v in write_source(out, key, PAPER, date, arts, ments).items():
                 totals[k] += v
     totals["entities"] = rebuild_entities(out, gazetteer if gazetteer is not None else FakeGazetteer())
+    rebuild_offices(out)
     return totals

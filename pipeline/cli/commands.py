@@ -83,6 +83,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"--html {printable(args.html)}: is a directory; give a file name such as report.html")
     try:
         report(Path(args.out), html=args.html, top=args.top, filters=filters_of(args), png_dir=args.png)
+    except BrokenPipeError:  # the reader of stdout went away: main ends quietly (141)
+        raise
     except OSError as exc:
         where = printable(exc.filename) if exc.filename else printable(args.html or args.out)
         raise OutputsError(f"{where}: cannot write: {exc.strerror or exc}") from None
@@ -98,7 +100,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format or ("xlsx" if dest.suffix.lower() == ".xlsx" else "csv")
     if fmt == "csv" and dest.exists() and not dest.is_dir():
         raise UsageError(f"{printable(dest)}: exists and is not a directory (csv writes one file per table into a directory)")
-    res = export(args.out, dest, fmt, filters_of(args))
+    if fmt == "xlsx" and dest.is_dir():
+        raise UsageError(f"{printable(dest)}: is a directory; give a file name such as tables.xlsx")
+    try:
+        res = export(args.out, dest, fmt, filters_of(args))
+    except BrokenPipeError:  # not the target's fault: main ends quietly
+        raise
+    except OSError as exc:  # read-only, a directory in the way, a full disk: one line, not a traceback
+        where = printable(exc.filename) if exc.filename else printable(dest)
+        raise OutputsError(f"{where}: cannot write: {exc.strerror or exc}") from None
     rows = ", ".join(f"{n} {name}" for name, n in res["rows"].items())
     print(f"{printable(dest)}: {rows}")
     if res["cut_cells"]:
@@ -122,7 +132,37 @@ def cmd_check(args: argparse.Namespace) -> int:
     problems = check_outputs(Path(args.out))
     for line in problems:
         print(line)
+    if Path(args.out).is_dir() and not problems:  # a sound manifest only: reading one never changes it
+        from pipeline.store import Store
+
+        for identity in Store(args.out).gone_sources():  # a note, not a problem: the rows are sound
+            print(f"note: {printable(identity)}: source file gone (moved or deleted); "
+                  "`pinghu-ner run … --prune` removes its rows")
     if not problems:
         print(f"{printable(args.out)}: ok")
     return 1 if problems else 0
 
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from pipeline.gazetteers import load_gazetteer
+    from pipeline.store import Store
+
+    if not Path(args.out).is_dir():
+        raise UsageError(f"{printable(args.out)}: not an outputs directory")
+
+    for line in Store(args.out).migrate(load_gazetteer(args.gazetteer)):
+        print(f"pinghu-ner: {line}", file=sys.stderr)
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from pipeline.gazetteers import load_gazetteer
+    from pipeline.store import Store
+
+    if not Path(args.out).is_dir():
+        raise UsageError(f"{printable(args.out)}: not an outputs directory")
+    store = Store(args.out)
+    store.check_layout()
+    n = store.rebuild(load_gazetteer(args.gazetteer))
+    print(f"pinghu-ner: {printable(args.out)}: entities ({n}) and offices rebuilt", file=sys.stderr)
+    return 0

@@ -4,7 +4,10 @@ Run the pipeline, train and calibrate the model, evaluate, report, export, descr
 
 Exit status: 0 when every file succeeded, 1 when any file failed (the others are still written)
 or ``check`` found a problem, 2 for usage and configuration errors (bad flags, a --paper that is
-not a slug, a date that is not a date, an --out or --gazetteer that cannot be used, no input).
+not a slug, a date that is not a date, an --out, --gazetteer or --model that cannot be used, no
+input), 141 when the reader of standard output went away (``pinghu-ner check out | head``): the
+status a shell reports for a command ended by SIGPIPE (128 + 13), printed nothing more, so that
+a pipeline with ``set -o pipefail`` can tell a cut listing from a finished one.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from pipeline.cli.commands import (
     cmd_check,
     cmd_eval,
     cmd_export,
+    cmd_migrate,
+    cmd_rebuild,
     cmd_report,
     cmd_tables,
     cmd_train,
@@ -32,12 +37,60 @@ def _one_line_warning(message: Warning | str, *_: object, **__: object) -> str:
     return f"pinghu-ner: warning: {message}\n"
 
 
+EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit status (module docstring).  Standard output is flushed here, so
+    that a reader that went away is noticed inside, not as a traceback at interpreter exit."""
+    try:
+        try:
+            return _dispatch(argv)
+        finally:
+            sys.stdout.flush()  # also after --help / --version (SystemExit)
+    except BrokenPipeError:
+        _drop_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush has nowhere to fail
+    (Python's documented way out of a broken pipe, docs "signal" / "Note on SIGPIPE")."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # a replaced stdout (tests): nothing to redirect
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _rich_raises_broken_pipe() -> None:
+    """Rich's consoles end the process themselves on a broken pipe (``SystemExit(1)``, their
+    documented default, meant to be overridden): here the error goes up to ``main`` instead, so
+    that every command ends the same way.  Only for the commands that print through Rich, which
+    import it anyway (``check`` and ``tables`` stay light)."""
+    from rich.console import Console
+
+    def on_broken_pipe(self: Console) -> None:
+        self.quiet = True
+        raise BrokenPipeError(32, "Broken pipe")
+
+    Console.on_broken_pipe = on_broken_pipe  # type: ignore[method-assign]
+
+
+def _dispatch(argv: list[str] | None) -> int:
     import warnings
+
+    from pipeline.recognize import BackendUnavailable
 
     warnings.formatwarning = _one_line_warning  # type: ignore[assignment] - a CLI prints one line
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("run", "report", "export", "eval", "calibrate"):
+        _rich_raises_broken_pipe()
     try:
         if args.command == "run":
             return cmd_run(args)
@@ -55,10 +108,16 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_export(args)
         if args.command == "tables":
             return cmd_tables(args)
-    except (UsageError, ManifestError) as exc:
+        if args.command == "migrate":
+            return cmd_migrate(args)
+        if args.command == "rebuild":
+            return cmd_rebuild(args)
+    except (UsageError, ManifestError, BackendUnavailable) as exc:  # a broken model file is one too
         print(f"pinghu-ner: error: {exc}", file=sys.stderr)
         return 2
     except OutputsError as exc:
+        if isinstance(exc.__context__, BrokenPipeError):  # ``report``'s "cannot write" of a closed stdout
+            raise exc.__context__ from None
         print(f"pinghu-ner: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -101,6 +101,10 @@ def _add_run_command(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local: processes on this machine; dask: a Dask cluster (see --scheduler) (default: %(default)s)")
     r.add_argument("--scheduler", default=None, help="dask scheduler address (with --engine dask)")
+    r.add_argument("--prune", action="store_true",
+                   help="after the run, remove the rows of recorded sources whose files are gone (asks first; "
+                        "--yes to skip the question)")
+    r.add_argument("--yes", action="store_true", help="with --prune: do not ask")
     g = r.add_mutually_exclusive_group()
     g.add_argument("--quiet", action="store_true", help="print errors only: no progress bar, no summary")
     g.add_argument("--verbose", action="store_true", help="print one line per file (counts and time)")
@@ -153,7 +157,21 @@ def build_parser() -> argparse.ArgumentParser:
                     help="outputs directory written by `pinghu-ner run` (default: %(default)s)")
 
     _add_analysis_commands(sub)
+    _add_store_commands(sub)
     return p
+
+
+def _add_store_commands(sub: argparse._SubParsersAction) -> None:
+    """``migrate`` and ``rebuild``: maintaining an outputs directory without its sources."""
+    mg = sub.add_parser("migrate", help="rewrite outputs of an older pinghu-ner in the current layout")
+    mg.add_argument("out", type=_safe_path, help="outputs directory to migrate in place")
+    mg.add_argument("--gazetteer", type=_safe_path, default=DEFAULT_GAZETTEER,
+                    help="gazetteer for the rebuilt entities table (default: %(default)s)")
+    rb = sub.add_parser("rebuild", help="rebuild the entities and offices tables from the committed mentions")
+    rb.add_argument("out", type=_safe_path, nargs="?", default=Path("outputs"),
+                    help="outputs directory written by `pinghu-ner run` (default: %(default)s)")
+    rb.add_argument("--gazetteer", type=_safe_path, default=DEFAULT_GAZETTEER,
+                    help="gazetteer for the entities' kinds and codes (default: %(default)s)")
 
 
 def _add_analysis_commands(sub: argparse._SubParsersAction) -> None:

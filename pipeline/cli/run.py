@@ -33,12 +33,15 @@ def settings_from(args: argparse.Namespace, **kw: object) -> Settings:
 
 
 def _check_gazetteer(path: Path) -> None:
-    """Load the gazetteer once up front (it is cached): a broken one is a configuration error."""
-    from pipeline.gazetteers import load_gazetteer
+    """Load the gazetteer once up front (it is cached): a broken one is a configuration error,
+    one line naming the file (and the line and field) at fault."""
+    from pipeline.gazetteers import GazetteerError, load_gazetteer
 
     try:
         gaz = load_gazetteer(path)
-    except Exception as exc:  # any loader failure: malformed CSV/JSON, missing file
+    except GazetteerError as exc:  # a missing required file, a malformed row: named by the loader
+        raise UsageError(f"--gazetteer {printable(path)}: {exc.where}: {exc.problem}") from None
+    except Exception as exc:  # anything else the loader did not foresee (a county lexicon …)
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UsageError(f"--gazetteer {printable(path)}: cannot load ({first})") from None
     if not getattr(gaz, "entries", ()):
@@ -70,8 +73,21 @@ def _run_settings(args: argparse.Namespace) -> Settings:
         raise UsageError(f"--root {printable(args.root)}: not a directory")
     if not discover_sources(args.paths).files:
         raise UsageError("no input files found (*.md, *.txt) in " + ", ".join(printable(p) for p in args.paths))
+    _check_model(settings)
     _check_out(settings.out_dir)
     return settings
+
+
+def _check_model(settings: Settings) -> None:
+    """Every model file the backend reads, loaded once up front (the model is cached for this
+    process's run): a missing or broken one is one line naming the file, exit 2, nothing run,
+    also with ``--workers N``, whose worker processes would each fail to start."""
+    from pipeline.recognize import BackendUnavailable, check_model
+
+    try:
+        check_model(settings)
+    except BackendUnavailable as exc:
+        raise UsageError(str(exc)) from None
 
 
 class _Feedback:
@@ -94,6 +110,8 @@ class _Feedback:
     def on_file(self, o) -> None:  # noqa: ANN001 - pipeline.runner.FileOutcome
         if not o.ok:
             print(f"pinghu-ner: {o.error}", file=sys.stderr, flush=True)
+        elif o.note and not self.quiet:
+            print(f"pinghu-ner: {o.note}", file=sys.stderr, flush=True)
         elif self.verbose:
             what = ("skipped (done)" if o.counts.get("skipped")
                     else f"{o.counts.get('articles', 0)} articles, {o.counts.get('mentions', 0)} mentions")
@@ -136,7 +154,35 @@ def cmd_run(args: argparse.Namespace) -> int:
         shown.stop()
     if not args.quiet:
         _print_summary(console, summary, settings)
+    if args.prune and not _prune(settings, args.yes):
+        return 1
     return 1 if summary.failed else 0
+
+
+def _prune(settings: Settings, yes: bool) -> bool:
+    """``--prune``: remove the rows of recorded sources whose files are gone, after asking (or
+    ``--yes``); then rebuild the derived tables.  False when the question could not be asked."""
+    from pipeline.gazetteers import load_gazetteer
+    from pipeline.store import Store
+
+    store = Store(settings.out_dir)
+    gone = store.gone_sources(settings.archive_root)
+    if not gone:
+        print("pinghu-ner: --prune: every recorded source still exists", file=sys.stderr)
+        return True
+    for identity in gone:
+        print(f"pinghu-ner: --prune: {printable(identity)}: gone", file=sys.stderr)
+    if not yes:
+        if not sys.stdin.isatty():
+            print(f"pinghu-ner: --prune: {len(gone)} source(s) gone; nothing removed (add --yes to remove "
+                  "them without a terminal to ask on)", file=sys.stderr)
+            return False
+        if input(f"remove the rows of these {len(gone)} source(s)? [y/N] ").strip().lower() not in ("y", "yes"):
+            return True
+    files = store.prune(gone)
+    store.rebuild(load_gazetteer(settings.gazetteer_dir))
+    print(f"pinghu-ner: --prune: {len(gone)} source(s) removed ({files} part files)", file=sys.stderr)
+    return True
 
 
 def _print_summary(console, summary, settings: Settings) -> None:  # noqa: ANN001

@@ -7,6 +7,6 @@ recognise stage's title rules, so a gazetteer inside ``resolve/`` would make the
 each other.  Another county is another directory here (or ``--gazetteer DIR``), no code change.
 """
 
-from pipeline.gazetteers.gazetteer import Gazetteer, Match, load_gazetteer, normalise
+from pipeline.gazetteers.gazetteer import Gazetteer, GazetteerError, Match, load_gazetteer, normalise
 
-__all__ = ["Gazetteer", "Match", "load_gazetteer", "normalise"]
+__all__ = ["Gazetteer", "GazetteerError", "Match", "load_gazetteer", "normalise"]

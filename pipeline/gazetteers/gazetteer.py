@@ -35,7 +35,6 @@ for agencies of the county (so two counties' gazetteers never collide), and
 from __future__ import annotations
 
 import csv
-import json
 import re
 import threading
 from collections.abc import Iterable
@@ -65,11 +64,13 @@ from pipeline.gazetteers.aliases import (  # noqa: F401 - re-exported: the gazet
     youth_league_forms,
     zone_forms,
 )
+from pipeline.gazetteers.files import GazetteerError, read_config, read_csv
 from pipeline.records import GazetteerEntry
 
 __all__ = [
     "Gazetteer",
     "GazetteerConfig",
+    "GazetteerError",
     "Match",
     "build_divisions_csv",
     "clear_cache",
@@ -162,7 +163,8 @@ class GazetteerConfig:
 
     @classmethod
     def from_json(cls, path: Path) -> GazetteerConfig:
-        d = json.loads(path.read_text(encoding="utf-8"))
+        d: dict = read_config(path, ("paper_name", "city_name", "short_name", "county_code", "city_code",
+                                     "province_code"), ("neighbour_codes", "ruler_regions"))
         return cls(
             paper_name=d["paper_name"],
             city_name=d["city_name"],
@@ -318,13 +320,6 @@ def _built_entry(gaz: Gazetteer, entity_id: str) -> GazetteerEntry | None:
     return GazetteerEntry(entity_id, "ORG", "", kind, f"div:{m.group(1)}", m.group(1))
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    with open(path, encoding="utf-8", newline="") as fh:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
-
-
 def _split_aliases(s: str) -> list[str]:
     return [a.strip() for a in s.split("|") if a.strip()]
 
@@ -365,7 +360,7 @@ class _Builder:
 
     def divisions(self) -> None:
         cfg = self.cfg
-        for r in _read_csv(self.path / "divisions.csv"):
+        for r in read_csv(self.path / "divisions.csv", ("code", "name", "level"), values={"level": LEVELS}):
             code, name, level, parent = r["code"], r["name"], r["level"], r.get("parent_code", "")
             eid = f"div:{code}"
             short = division_short_form(name, level, self.common)
@@ -386,7 +381,7 @@ class _Builder:
                 self.add(alias, eid, method)
 
     def areas(self) -> None:
-        for r in _read_csv(self.path / "areas.csv"):
+        for r in read_csv(self.path / "areas.csv", ("id", "name", "kind"), optional=True):
             eid = f"area:{r['id']}"
             extra = _split_aliases(r.get("extra_aliases", ""))
             self.add_body(eid, "PLACE", r["name"], r["kind"], r.get("parent_id", ""), r.get("division_code", ""), extra)
@@ -395,7 +390,7 @@ class _Builder:
                 self.relations.setdefault(eid, []).append((verb, target.strip()))
 
     def agencies(self) -> None:
-        for r in _read_csv(self.path / "agencies.csv"):
+        for r in read_csv(self.path / "agencies.csv", ("id", "name", "kind"), optional=True):
             code = r.get("division_code", "") or self.cfg.county_code
             extra = _split_aliases(r.get("extra_aliases", ""))
             self.add_body(self.org_id(r["id"]), "ORG", r["name"], r["kind"], self.org_id(r.get("parent", "")), code, extra)

@@ -29,16 +29,23 @@ from pathlib import Path
 
 KEY_HASH_LEN = 16  # 64 bits: no collision to expect among millions of sources
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+# What would break a one-line message or a terminal: C0/C1 controls, DEL, the Unicode line and
+# paragraph separators (all of them line breaks to ``str.splitlines``).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def printable(path: str | os.PathLike[str]) -> str:
-    """``path`` as valid UTF-8 text: bytes that are not UTF-8 become ``\\xNN`` escapes.
+    """``path`` as valid UTF-8 text on one line: bytes that are not UTF-8 become ``\\xNN``
+    escapes, and control characters and line separators (a newline, a tab, ESC, U+2028) their
+    Python escapes (``\\n``, ``\\t``, ``\\x1b``, ``\\u2028``).
 
     A file name that is not valid UTF-8 reaches Python as lone surrogates, which Parquet, JSON
-    and a UTF-8 terminal all refuse; every path that is written or printed goes through here.
+    and a UTF-8 terminal all refuse, and a newline in a name would split a one-line message;
+    every path that is written or printed goes through here.
     """
     raw = os.fsencode(os.fspath(path))
-    return raw.decode("utf-8", errors="backslashreplace")
+    text = raw.decode("utf-8", errors="backslashreplace")
+    return _CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 def resolved(path: str | os.PathLike[str]) -> Path:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import InputError
+from pipeline.ingest.foreign import foreign_cjk
 from pipeline.ingest.identity import printable, resolved
 from pipeline.ingest.normalize import with_traditional
 from pipeline.records import Page, SourceDoc
@@ -326,13 +327,24 @@ def _decode_text(p: Path, data: bytes) -> tuple[str, str]:
     try:
         text, encoding = decode_bytes(data)
     except UnicodeDecodeError as exc:
+        _refuse_foreign(p, data)
         raise _err(
             p, f"cannot decode as UTF-8, GB18030 or Big5 (bad byte at {exc.start})", "re-save the file as UTF-8"
         ) from exc
+    if encoding in ("gb18030", "big5"):
+        _refuse_foreign(p, data)
     if encoding in ("gb18030", "big5") and _looks_garbled(text):
         raise _err(p, f"not GB18030 or Big5 text (read as {encoding} it is mostly rare characters)",
                    "re-save the file as UTF-8")
     return text, encoding
+
+
+def _refuse_foreign(p: Path, data: bytes) -> None:
+    """An ``InputError`` for a Korean or Japanese page in a legacy encoding (``foreign_cjk``)."""
+    foreign = foreign_cjk(data)
+    if foreign is not None:
+        raise _err(p, f"{foreign} text, not Chinese",
+                   "only Chinese pages are read; a Chinese page: re-save it as UTF-8")
 
 
 # --- finding the input files ------------------------------------------------------------------
@@ -349,7 +361,8 @@ class Discovery:
     """What the paths on a command line hold: files to read, and what was left out and why."""
 
     files: list[Path] = field(default_factory=list)
-    unreadable: list[tuple[Path, str]] = field(default_factory=list)  # directories: a failure
+    # directories that cannot be listed, and links to nothing or to a pipe or device: a failure
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)
     ignored: list[tuple[Path, str]] = field(default_factory=list)  # files: a note
 
 
@@ -399,6 +412,9 @@ def _walk(top: Path, found: Discovery) -> None:
                 found.ignored.append((f, "a side file, not a page; name it on the command line to read it"))
             elif os.path.isfile(f):
                 files.append(f)
+            else:  # a dangling or looping link, a pipe or device: one failed line, not a silent skip
+                why = "broken or looping symbolic link" if os.path.islink(f) else "not a regular file"
+                found.unreadable.append((f, f"{printable(f)}: {why}, skipped"))
     found.files.extend(sorted(files))
 
 

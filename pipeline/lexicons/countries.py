@@ -122,15 +122,21 @@ def find_country_pairs(articles, mentions: list) -> int:  # noqa: ANN001 - Seque
     Returns how many were added."""
     import re
 
+    from pipeline.recognize.overlap import IntervalIndex
     from pipeline.records import Mention
 
     forms = "".join(one_char_forms())
     pattern = re.compile(rf"中[{forms}]{{1,2}}(?={_PAIR_NOUNS})")
     added = []
+    # Each article's mentions indexed once: a scan of every mention of the page per article and
+    # hit made a one-line file of a million characters (issue 33) cost hits x mentions.
+    by_article: dict[str, list[tuple[int, int]]] = {}
+    for m in mentions:
+        by_article.setdefault(m.article_id, []).append((m.start, m.end))
     for a in articles:
-        taken = [(m.start, m.end) for m in mentions if m.article_id == a.article_id]
+        taken = IntervalIndex(by_article.get(a.article_id, ()))
         for hit in pattern.finditer(a.text):
-            if not is_compound(hit.group()) or any(hit.start() < e and s < hit.end() for s, e in taken):
+            if not is_compound(hit.group()) or taken.overlaps(hit.start(), hit.end()):
                 continue
             for k, ch in enumerate(hit.group()):
                 s = hit.start() + k

@@ -203,6 +203,11 @@ _START_SCORE = np.where(_START, 0.0, _NEG)
 _END_SCORE = np.where(_END, 0.0, _NEG)
 
 
+# Windows of texts (``OnnxTagger.read``) whose log-probabilities are held and decoded at once:
+# 4 windows of 64 pieces of up to 800 characters, 13 floats a character and ``decode``'s copies,
+# some 50 MB at most, whatever the length of the text the pieces come from.
+READ_WINDOWS = 4
+
 # Below this, two tags' log-probabilities at a character count as tied (the decoder's sums run in
 # float64; its rounding at the scores a text reaches is ten orders of magnitude smaller).
 GREEDY_MARGIN = 1e-6
@@ -316,20 +321,25 @@ class OnnxTagger:
         so the backward LSTM never reads pads (and the int8 LSTM, which quantises a batch's
         activations together, sees only texts of one length; the window fixes which texts those
         are, so a text's batch-mates do not depend on how many texts a call holds beyond it).
-        All texts are then decoded together (``decode``, each to its own length)."""
+        The texts are then decoded together (``decode``, each to its own length), ``READ_WINDOWS``
+        windows at a time: a text's tags do not depend on the texts decoded with it, and the
+        log-probabilities of a one-line file's every piece (issue 33) held at once, with
+        ``decode``'s copies of them, were most of its memory."""
         out = [Reading([], np.ones(len(t), dtype=np.float32)) for t in texts]
-        logps: dict[int, np.ndarray] = {}
-        for w in range(0, len(texts), window):
-            for group in equal_length_batches(texts[w : w + window]):
-                group = [w + i for i in group]
-                feats = np.stack([self.vocab.features(texts[i], self.softword, self.lexicon) for i in group])
-                (logp,) = self.session.run(None, {name: feats[:, k] for k, name in enumerate(self.inputs)})
-                logps.update(zip(group, logp))
-        done = sorted(logps)
-        for i, tags, top in zip(done, *decode([logps[i] for i in done])):
-            lp = logps[i]
-            out[i] = Reading([(s, e, label, span_confidence(lp, tags, s, e)) for s, e, label in tags_to_spans(tags)],
-                             np.exp(top))
+        step = window * READ_WINDOWS
+        for block in range(0, len(texts), step):
+            logps: dict[int, np.ndarray] = {}
+            for w in range(block, min(block + step, len(texts)), window):
+                for group in equal_length_batches(texts[w : w + window]):
+                    group = [w + i for i in group]
+                    feats = np.stack([self.vocab.features(texts[i], self.softword, self.lexicon) for i in group])
+                    (logp,) = self.session.run(None, {name: feats[:, k] for k, name in enumerate(self.inputs)})
+                    logps.update(zip(group, logp))
+            done = sorted(logps)
+            for i, tags, top in zip(done, *decode([logps[i] for i in done])):
+                lp = logps[i]
+                out[i] = Reading([(s, e, label, span_confidence(lp, tags, s, e))
+                                  for s, e, label in tags_to_spans(tags)], np.exp(top))
         return out
 
 

@@ -26,12 +26,12 @@ from pipeline.recognize import (  # noqa: F401  register
     spacy_model,
     titles,
 )
-from pipeline.recognize.base import RECOGNIZERS, BackendUnavailable, Recognizer, create
+from pipeline.recognize.base import RECOGNIZERS, BackendUnavailable, ModelFileError, Recognizer, create
 from pipeline.recognize.config import RecognizeConfig, preset_names
 from pipeline.recognize.config import load as load_config
 from pipeline.recognize.document import RecognitionDoc
 from pipeline.recognize.registry import PASSES, PassConfigError, Plan, register_pass
-from pipeline.recognize.stage import RecognizeStage
+from pipeline.recognize.stage import RecognizeStage, check_model
 
 BACKENDS: tuple[str, ...] = preset_names()
 
@@ -40,12 +40,14 @@ __all__ = [
     "PASSES",
     "RECOGNIZERS",
     "BackendUnavailable",
+    "ModelFileError",
     "PassConfigError",
     "Plan",
     "RecognitionDoc",
     "RecognizeConfig",
     "RecognizeStage",
     "Recognizer",
+    "check_model",
     "create",
     "load_config",
     "register_pass",

@@ -13,10 +13,11 @@ import re
 from collections.abc import Sequence
 
 from pipeline import lexicons as lexicon
+from pipeline.recognize.overlap import Enclosing, IntervalIndex
 from pipeline.recognize.titles import TitleRules
 from pipeline.records import Article, Mention
 
-__all__ = ["AGENCY_RE", "find_agency_mentions"]
+__all__ = ["AGENCY_RE", "SENTENCE_REACH", "find_agency_mentions", "sentence_around"]
 
 _START = r"(?:(?<=^)|(?<=[，。、；：“”（(\n ])|(?<=[和与及同由向对在])|(?<=各地)|(?<=各级))"
 # After a short body word the next character must end the name (市委|召开, 县政府|主要负责人),
@@ -29,25 +30,34 @@ AGENCY_RE = re.compile(
     rf"|(?:{'|'.join(map(re.escape, lexicon.entries('bare_bodies')))}){_SHORT_END})"
 )
 _TITLES = TitleRules()
+# A sentence longer than this either side of a hit is cut there (no page prints one; a run-on
+# line without stops would otherwise be copied whole into every hit's row).
+SENTENCE_REACH = 1000
 
 
 def find_agency_mentions(articles: Sequence[Article], mentions: list[Mention]) -> int:
     """Add ORG mentions for unqualified agency names no recogniser found; returns how many."""
     added: list[Mention] = []
+    # Indexes, not scans of every mention and title per hit: a one-line file of a million
+    # characters (issue 33) holds tens of thousands of each, and its article all of them.
+    by_article: dict[str, list[tuple[int, int]]] = {}
+    for m in mentions:
+        by_article.setdefault(m.article_id, []).append((m.start, m.end))
     for a in articles:
         text = a.text
-        taken = [(m.start, m.end) for m in mentions if m.article_id == a.article_id]
+        taken = IntervalIndex(by_article.get(a.article_id, ()))
         titles = [(t.start, t.end) for t in _TITLES.find(text)]
+        in_title, title_starts = Enclosing(titles).holds, {ts for ts, _ in titles}
         for hit in AGENCY_RE.finditer(text):
             s, e = hit.span()
-            if any(s < te and ts < e for ts, te in taken):
+            if taken.overlaps(s, e):
                 continue
-            if any(ts <= s and e < te or ts == e for ts, te in titles):  # 县委书记, 市卫健局|副局长
+            if in_title(s, e) or e in title_starts:  # 县委书记, 市卫健局|副局长
                 continue
             src = a.mapped.to_source(s, e)
             added.append(Mention(a.article_id, "ORG", hit.group(), s, e, src[0], src[1],
-                                 sentence=_sentence(text, s), recognizer="agency-shape"))
-            taken.append((s, e))
+                                 sentence=sentence_around(text, s), recognizer="agency-shape"))
+            taken.add(s, e)
     if added:
         order = {a.article_id: i for i, a in enumerate(articles)}
         mentions.extend(added)
@@ -55,7 +65,12 @@ def find_agency_mentions(articles: Sequence[Article], mentions: list[Mention]) -
     return len(added)
 
 
-def _sentence(text: str, start: int) -> str:
-    left = max(text.rfind(c, 0, start) for c in "。！？\n") + 1
-    rights = [k for k in (text.find(c, start) for c in "。！？\n") if k >= 0]
-    return text[left : (min(rights) + 1 if rights else len(text))].strip()
+def sentence_around(text: str, start: int) -> str:
+    """The sentence around ``start`` (between 。！？ or line ends), for a mention the link step
+    adds (an agency here, a surname + title reference in ``resolve.people``); within
+    ``SENTENCE_REACH`` characters either side: unbounded, the search for a line end read a
+    one-line file (issue 33) to both of its ends per hit."""
+    lo, hi = max(0, start - SENTENCE_REACH), min(len(text), start + SENTENCE_REACH)
+    left = max(max(text.rfind(c, lo, start) for c in "。！？\n") + 1, lo)
+    rights = [k for k in (text.find(c, start, hi) for c in "。！？\n") if k >= 0]
+    return text[left : (min(rights) + 1 if rights else hi)].strip()

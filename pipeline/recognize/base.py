@@ -8,8 +8,10 @@ any subset.  Backends load lazily: importing this package never imports onnxrunt
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -30,6 +32,31 @@ def register(name: str) -> Callable[[type[Recognizer]], type[Recognizer]]:
 
 class BackendUnavailable(RuntimeError):
     """A backend whose package or model cannot be had on this machine (one-line message)."""
+
+
+class ModelFileError(BackendUnavailable):
+    """A file of the model directory that is missing, unreadable or malformed: the message is one
+    line, the file and what is wrong with it (the CLI refuses the run with it, exit 2)."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        from pipeline.ingest import printable
+
+        self.path, self.problem = Path(path), problem
+        super().__init__(f"{printable(path)}: {problem}")
+
+
+def read_model_json(path: Path | str) -> Any:
+    """A JSON file of the model directory, or a ``ModelFileError`` saying why it cannot be read."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelFileError(path, "missing") from None
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(path, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except UnicodeDecodeError as exc:
+        raise ModelFileError(path, f"not UTF-8 text (bad byte at {exc.start})") from None
+    except OSError as exc:
+        raise ModelFileError(path, f"unreadable: {exc.strerror or exc}") from None
 
 
 class Recognizer(ABC):

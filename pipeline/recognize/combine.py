@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import lexicons as lexicon
+from pipeline.recognize.base import ModelFileError, read_model_json
 from pipeline.recognize.document import RecognitionDoc
 from pipeline.recognize.overlap import keep_non_overlapping
 from pipeline.recognize.registry import register_pass
@@ -54,7 +55,11 @@ class CombinerConfig:
         than LAC with the ruler)."""
         if path is None or not Path(path).exists():
             return cls()
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")), backend)
+        raw = read_model_json(path)
+        problem = _config_problem(raw)
+        if problem:
+            raise ModelFileError(path, problem)
+        return cls.from_dict(raw, backend)
 
     @classmethod
     def from_dict(cls, raw: dict, backend: str = "") -> CombinerConfig:
@@ -72,6 +77,30 @@ class CombinerConfig:
             "threshold": self.threshold,
             "blocklist": {k: sorted(v) for k, v in self.blocklist.items()},
         }
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _config_problem(raw: object) -> str:
+    """What makes ``raw`` not a combiner config (the field at fault), or "" when it is one."""
+    if not isinstance(raw, dict):
+        return f"not a JSON object (a {type(raw).__name__})"
+    weights = raw.get("weights", {})
+    if not isinstance(weights, dict) or not all(isinstance(w, dict) and all(map(_is_number, w.values()))
+                                                 for w in weights.values()):
+        return "field 'weights' is not {source: {label: number}}"
+    thresholds = raw.get("thresholds", {})
+    if not isinstance(thresholds, dict) or not all(map(_is_number, thresholds.values())):
+        return "field 'thresholds' is not {backend: number}"
+    if "threshold" in raw and not _is_number(raw["threshold"]):
+        return "field 'threshold' is not a number"
+    blocklist = raw.get("blocklist", {})
+    if not isinstance(blocklist, dict) or not all(isinstance(v, list) and all(isinstance(x, str) for x in v)
+                                                   for v in blocklist.values()):
+        return "field 'blocklist' is not {source: [\"LABEL|surface\", ...]}"
+    return ""
 
 
 class Combiner:

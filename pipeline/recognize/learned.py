@@ -16,7 +16,6 @@ with numpy: scikit-learn is needed to train it, not to run it.
 
 from __future__ import annotations
 
-import json
 import math
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
@@ -28,7 +27,9 @@ from typing import Any
 import numpy as np
 
 from pipeline import lexicons as lexicon
+from pipeline.recognize.base import ModelFileError, read_model_json
 from pipeline.recognize.document import RecognitionDoc
+from pipeline.recognize.occurrences import occurrences
 from pipeline.recognize.overlap import keep_non_overlapping
 from pipeline.recognize.registry import register_pass
 from pipeline.records import Span
@@ -68,6 +69,11 @@ BASE_FEATURES = _base_names()
 # Every base feature also crossed with the candidate's label, so one linear model learns per-label
 # weights (LAC's ORG is not LAC's PERSON) while sharing what holds for all three.
 FEATURES = (*BASE_FEATURES, *(f"{lab}*{f}" for lab in LABELS for f in BASE_FEATURES))
+
+
+# Candidates scored at a time (``FeatureRows``): more than any article of a page holds, so a page
+# is scored as one matrix, and a one-line file's matrix stays a few tens of MB.
+SELECT_BLOCK = 8192
 
 
 @dataclass(frozen=True)
@@ -182,46 +188,70 @@ def features(text: str, doc_candidates: Mapping[str, Sequence[Span]],
              local: frozenset[str] = frozenset()) -> tuple[list[Candidate], np.ndarray]:
     """The candidates of one text and their feature matrix (rows in ``FEATURES`` order);
     ``local``: the surfaces naming the paper's own county or city (``local_names``)."""
-    from pipeline.model.wordseg import is_known_word, word_bounds
-
     cands = candidates_of(doc_candidates)
     if not cands:
         return cands, np.zeros((0, len(FEATURES)), dtype=np.float32)
-    bounds = word_bounds(text)
-    bound_set = set(bounds)
-    span_sources: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for c in cands:
-        span_sources[(c.start, c.end)] |= c.sources
-    surfaces = Counter(text[c.start : c.end] for c in {(c.start, c.end): c for c in cands}.values())
-    indexes = {src: _SourceIndex(doc_candidates.get(src, ())) for src in SOURCES}
-    containment = _Containment(list(span_sources))
-    repeated: dict[str, bool] = {}
-    blocked = blocklist or {}
-    index = {name: i for i, name in enumerate(BASE_FEATURES)}
-    base = np.zeros((len(cands), len(BASE_FEATURES)), dtype=np.float32)
-    for row, c in zip(base, cands):
-        surface = text[c.start : c.end]
-        f: dict[str, float] = {"one": 1.0, "n_agree": len(c.sources) / 3.0,
-                               "n_span": len(span_sources[(c.start, c.end)]) / 3.0}
-        for src in SOURCES:
-            f.update(_source_relations(c, indexes[src], src))
-        f["blocked"] = float(any(f"{c.label}|{surface}" in blocked.get(s, ()) for s in c.sources))
-        inside = bisect_left(bounds, c.end) - bisect_right(bounds, c.start)
-        at_start, at_end = c.start in bound_set, c.end in bound_set
-        f.update({"jieba_start": float(at_start), "jieba_end": float(at_end),
-                  "jieba_one_word": float(at_start and at_end and not inside),
-                  "jieba_known": float(is_known_word(surface)), "jieba_cut_inside": min(inside, 4) / 4.0})
-        f.update(_shape(surface))
-        if surface not in repeated:
-            repeated[surface] = _repeated(text, surface, c.start)
-        f["surface_repeated"] = float(repeated[surface])
-        f["proposed_elsewhere"] = float(surfaces[surface] > 1)
-        # A local name inside a longer proposal (平湖 in 平湖农商银行) is that name's part, not a place.
-        f["gazetteer_local"] = float(surface in local and not containment.inside_another(c.start, c.end))
-        for name, value in f.items():
-            row[index[name]] = value
-    crossed = [base * np.array([[c.label == lab] for c in cands], dtype=np.float32) for lab in LABELS]
-    return cands, np.hstack([base, *crossed])
+    return cands, FeatureRows(text, doc_candidates, cands, blocklist, local).matrix(cands)
+
+
+class FeatureRows:
+    """What the feature rows of one text's candidates are read from (jieba's word bounds, each
+    source's proposals by start, where each surface is printed), gathered once per text, so that
+    ``matrix`` can make the rows of any block of the candidates.
+
+    Why blocks: a one-line file of a million characters (issue 33) is one text with a hundred
+    thousand candidates, and its whole matrix (204 floats a candidate) with the float64 copies
+    that standardise it was most of the run's memory; ``LearnedCombiner.select`` scores it
+    ``SELECT_BLOCK`` candidates at a time."""
+
+    def __init__(self, text: str, doc_candidates: Mapping[str, Sequence[Span]], cands: Sequence[Candidate],
+                 blocklist: Mapping[str, set[str]] | None = None, local: frozenset[str] = frozenset()) -> None:
+        from pipeline.model.wordseg import word_bounds
+
+        self.text, self.local, self.blocked = text, local, blocklist or {}
+        self.bounds = word_bounds(text)
+        self.span_sources: dict[tuple[int, int], set[str]] = defaultdict(set)
+        for c in cands:
+            self.span_sources[(c.start, c.end)] |= c.sources
+        self.surfaces = Counter(text[c.start : c.end] for c in {(c.start, c.end): c for c in cands}.values())
+        self.indexes = {src: _SourceIndex(doc_candidates.get(src, ())) for src in SOURCES}
+        self.containment = _Containment(list(self.span_sources))
+        # Every place each surface is printed, in one reading of the text: ``_repeated`` per
+        # surface read the text from its start each time, names x characters on a one-line file.
+        self.printed = occurrences(text, self.surfaces)
+
+    def _is_bound(self, i: int) -> bool:
+        k = bisect_left(self.bounds, i)
+        return k < len(self.bounds) and self.bounds[k] == i
+
+    def matrix(self, cands: Sequence[Candidate]) -> np.ndarray:
+        """The feature rows of ``cands`` (candidates of this text), in ``FEATURES`` order."""
+        from pipeline.model.wordseg import is_known_word
+
+        text, bounds, surfaces = self.text, self.bounds, self.surfaces
+        index = {name: i for i, name in enumerate(BASE_FEATURES)}
+        base = np.zeros((len(cands), len(BASE_FEATURES)), dtype=np.float32)
+        for row, c in zip(base, cands):
+            surface = text[c.start : c.end]
+            f: dict[str, float] = {"one": 1.0, "n_agree": len(c.sources) / 3.0,
+                                   "n_span": len(self.span_sources[(c.start, c.end)]) / 3.0}
+            for src in SOURCES:
+                f.update(_source_relations(c, self.indexes[src], src))
+            f["blocked"] = float(any(f"{c.label}|{surface}" in self.blocked.get(s, ()) for s in c.sources))
+            inside = bisect_left(bounds, c.end) - bisect_right(bounds, c.start)
+            at_start, at_end = self._is_bound(c.start), self._is_bound(c.end)
+            f.update({"jieba_start": float(at_start), "jieba_end": float(at_end),
+                      "jieba_one_word": float(at_start and at_end and not inside),
+                      "jieba_known": float(is_known_word(surface)), "jieba_cut_inside": min(inside, 4) / 4.0})
+            f.update(_shape(surface))
+            f["surface_repeated"] = float(len(self.printed[surface]) > 1)  # = _repeated(text, surface, c.start)
+            f["proposed_elsewhere"] = float(surfaces[surface] > 1)
+            # A local name inside a longer proposal (平湖 in 平湖农商银行) is that name's part, not a place.
+            f["gazetteer_local"] = float(surface in self.local and not self.containment.inside_another(c.start, c.end))
+            for name, value in f.items():
+                row[index[name]] = value
+        crossed = [base * np.array([[c.label == lab] for c in cands], dtype=np.float32) for lab in LABELS]
+        return np.hstack([base, *crossed])
 
 
 @dataclass(frozen=True)
@@ -249,10 +279,16 @@ class LearnedCombiner:
 
     @classmethod
     def load(cls, path: Path, threshold: float | None = None, local: frozenset[str] = frozenset()) -> LearnedCombiner:
+        """The artefact at ``path``; a missing or malformed one is a ``ModelFileError`` naming the
+        file and the field at fault."""
         if not Path(path).is_file():
-            raise FileNotFoundError(f"{path}: no learned combiner; train one with "
-                                    "`python -m pipeline.training.learned_combiner`")
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")), threshold, local)
+            raise ModelFileError(path, "missing: no learned combiner; train one with "
+                                       "`python -m pipeline.training.learned_combiner`")
+        raw = read_model_json(path)
+        problem = _artefact_problem(raw)
+        if problem:
+            raise ModelFileError(path, problem)
+        return cls.from_dict(raw, threshold, local)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """P(exact gold entity) per row of a feature matrix, in [0, 1]."""
@@ -264,8 +300,37 @@ class LearnedCombiner:
     def select(self, text: str, doc_candidates: Mapping[str, Sequence[Span]],
                blocklist: Mapping[str, set[str]] | None = None) -> list[Span]:
         """The candidates at or above the threshold, overlaps resolved by probability then length."""
-        cands, x = features(text, doc_candidates, blocklist, self.local)
-        return resolve(cands, self.probabilities(x), self.threshold)
+        cands = candidates_of(doc_candidates)
+        rows = FeatureRows(text, doc_candidates, cands, blocklist, self.local) if cands else None
+        probs = [self.probabilities(rows.matrix(cands[k : k + SELECT_BLOCK]))
+                 for k in range(0, len(cands), SELECT_BLOCK)] if rows else []
+        return resolve(cands, np.concatenate(probs) if probs else np.zeros(0), self.threshold)
+
+
+def _artefact_problem(raw: object) -> str:
+    """What makes ``raw`` not a learned combiner for this code's features, or "" when it is one."""
+    if not isinstance(raw, dict):
+        return f"not a JSON object (a {type(raw).__name__})"
+    for key in ("features", "mean", "scale", "coef", "intercept", "threshold"):
+        if key not in raw:
+            return f"no field {key!r}"
+    if raw["features"] != list(FEATURES):
+        return ("field 'features' differs from this code's features; retrain it "
+                "(python -m pipeline.training.learned_combiner)")
+    for key in ("mean", "scale", "coef"):
+        v = raw[key]
+        if not isinstance(v, list) or len(v) != len(FEATURES) or not all(map(_finite, v)):
+            return f"field {key!r} is not {len(FEATURES)} numbers, one per feature"
+    if not all(raw["scale"]):
+        return "field 'scale' holds a zero"
+    for key in ("intercept", "threshold"):
+        if not _finite(raw[key]):
+            return f"field {key!r} is not a number"
+    return ""
+
+
+def _finite(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def resolve(cands: Sequence[Candidate], probs: np.ndarray, threshold: float) -> list[Span]:

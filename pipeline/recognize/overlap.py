@@ -6,6 +6,7 @@ bytearray costs the covered length per span instead of a scan over every span ke
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 
 from pipeline.records import Span
@@ -39,3 +40,47 @@ def keep_non_overlapping(spans: Iterable[Span], key: Callable[[Span], object]) -
 def by_length(s: Span) -> tuple[int, int]:
     """Longest first, then leftmost."""
     return (-(s.end - s.start), s.start)
+
+
+class IntervalIndex:
+    """Intervals [start, end) sorted by start, asked whether any overlaps a range.
+
+    Why: the link step and the repairs asked that of every hit with ``any(...)`` over every
+    mention of the article, so a one-line file of a million characters (issue 33) cost hits ×
+    mentions.  An interval ending after ``start`` starts after ``start - longest``, so only the
+    intervals starting in that window are looked at.  Same answer as the scan, for any intervals.
+    """
+
+    def __init__(self, intervals: Iterable[tuple[int, int]] = ()) -> None:
+        ordered = sorted(intervals)
+        self._starts = [a for a, _ in ordered]
+        self._ends = [b for _, b in ordered]
+        self._longest = max((b - a for a, b in ordered), default=0)
+
+    def add(self, start: int, end: int) -> None:
+        k = bisect_right(self._starts, start)
+        self._starts.insert(k, start)
+        self._ends.insert(k, end)
+        self._longest = max(self._longest, end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether some interval [a, b) has ``a < end and start < b``."""
+        lo = bisect_right(self._starts, start - max(self._longest, 0))
+        hi = bisect_left(self._starts, end)
+        return any(self._ends[k] > start for k in range(lo, hi))
+
+
+class Enclosing:
+    """Whether some interval of a fixed set starts at or before ``start`` and ends after ``end``
+    (a title holding a name), by the running maximum of the ends in start order: one bisection
+    instead of a scan of every interval per question."""
+
+    def __init__(self, intervals: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(intervals)
+        self._starts = [a for a, _ in ordered]
+        self._max_end = [-1]
+        for _, b in ordered:
+            self._max_end.append(max(self._max_end[-1], b))
+
+    def holds(self, start: int, end: int) -> bool:
+        return self._max_end[bisect_right(self._starts, start)] > end

@@ -28,13 +28,14 @@ lexicons (``pipeline/lexicons/``), each with its source.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from pipeline import lexicons as lexicon
 from pipeline.recognize.document import RecognitionDoc
-from pipeline.recognize.overlap import by_length, keep_non_overlapping
+from pipeline.recognize.occurrences import occurrences
+from pipeline.recognize.overlap import IntervalIndex, by_length, keep_non_overlapping
 from pipeline.recognize.registry import register_pass
 from pipeline.recognize.spacy_model import MODEL_SOURCE
 from pipeline.records import Span
@@ -247,19 +248,26 @@ def _company_names(text: str, spans: list[Span], candidates: Sequence[Span] = ()
     """
     if "公司" not in text:
         return []
+    # By start, so each match looks only at the spans starting in its few characters: a scan of
+    # every span per match made a one-line file (issue 33) cost matches x spans.
+    anchors = sorted((sp.start, sp.end) for sp in (*spans, *candidates))
+    anchor_starts = [a for a, _ in anchors]
+    kept = sorted((sp.start, sp.score) for sp in spans)
+    kept_starts = [a for a, _ in kept]
     out: list[Span] = []
     for m in _COMPANY.finditer(text):
         lo = max(0, m.start() - 12)
         breaks = [b.end() for b in _NAME_BREAK.finditer(text, lo, m.start())]
         lo = breaks[-1] if breaks else lo
-        inside = [sp.start for sp in (*spans, *candidates) if lo <= sp.start < m.start() and sp.end <= m.start()]
+        inside = [a for a, b in anchors[bisect_left(anchor_starts, lo) : bisect_left(anchor_starts, m.start())]
+                  if b <= m.start()]
         if not inside:
             continue
         start = min(inside)
         if m.start() - start < 2 or not _HAN.match(text[start : m.start()]):
             continue
-        score = max((sp.score for sp in spans if start <= sp.start < m.end()), default=0.8)
-        out.append(Span(start, m.end(), "ORG", "company", score))
+        scores = [sc for _, sc in kept[bisect_left(kept_starts, start) : bisect_left(kept_starts, m.end())]]
+        out.append(Span(start, m.end(), "ORG", "company", max(scores, default=0.8)))
     return out
 
 
@@ -286,9 +294,10 @@ def _propagate_people(text: str, spans: list[Span]) -> list[Span]:
         for s in spans
         if s.label == "PERSON" and 2 <= s.end - s.start <= 4 and (text[s.start] in SURNAMES or len(s.provenance) > 1)
     } - other
+    covered = IntervalIndex((s.start, s.end) for s in spans).overlaps  # = _covered(spans, ...), by bisection
     for m in _COMRADE.finditer(text):
         name = m.group(1)
-        if name[0] in SURNAMES and not _covered(spans, m.start(1), m.end(1)):
+        if name[0] in SURNAMES and not covered(m.start(1), m.end(1)):
             names.add(name)
     return _tag_other_occurrences(text, spans, dict.fromkeys(names, "PERSON"))
 
@@ -328,21 +337,25 @@ def _tag_other_occurrences(text: str, spans: list[Span], names: dict[str, str],
     if not names:
         return spans
     standing = _SpansByStart(spans)
+    # Every place each name is printed, in one reading of the text (``occurrences``): a
+    # ``text.find`` loop per name read a one-line file once per name (issue 33).  Each name still
+    # takes its places left to right, the next one at or after the end of the last.
+    printed = occurrences(text, names)
     for name in sorted(names, key=len, reverse=True):
-        start = text.find(name)
-        while start >= 0:
+        end = 0
+        for start in printed[name]:
+            if start < end:
+                continue
             end = start + len(name)
             inner: list[Span] = []
             hit = standing.overlapping(start, end)
             if hit:
                 inner = _inside_only(hit, start, end) if absorb_shorter else []
                 if not inner:
-                    start = text.find(name, end)
                     continue
             for s in inner:
                 standing.remove(s)
             standing.add(Span(start, end, names[name], "consistency", 0.8))
-            start = text.find(name, end)
     return standing.spans()
 
 
@@ -376,7 +389,3 @@ def _inside_only(hit: Sequence[Span], start: int, end: int) -> list[Span]:
     if all(start <= s.start and s.end <= end and s.end - s.start < end - start for s in hit):
         return list(hit)
     return []
-
-
-def _covered(spans: Sequence[Span], start: int, end: int) -> bool:
-    return any(s.start < end and start < s.end for s in spans)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.recognize.document import RecognitionDoc
+from pipeline.recognize.overlap import IntervalIndex
 from pipeline.recognize.registry import register_pass
 from pipeline.records import Byline, Span
 
@@ -51,7 +52,7 @@ def assign_roles(
             groups.append([i])
 
     for group in groups:
-        role = _group_role(text, [people[i] for i in group], titles, title_ending_at, title_starting_at)
+        role = _group_role(text, [people[i] for i in group], title_ending_at, title_starting_at)
         if role:
             for i in group:
                 out[i].role, out[i].is_official = role, True
@@ -80,7 +81,7 @@ def assign_roles(
 
 
 def _group_role(
-    text: str, group: Sequence[Span], titles: Sequence[Span],
+    text: str, group: Sequence[Span],
     title_ending_at: dict[int, Span], title_starting_at: dict[int, Span],
 ) -> str:
     """The title an enumeration of people shares: before the first name, after 等, right after a
@@ -99,8 +100,11 @@ def _group_role(
         return text[after.start : after.end]
     if len(group) == 1 and text[last.end : last.end + 1] in ("（", "("):
         # X（市农业农村局局长）: the bracket holds a title if a title ends at its close.
-        close = min((k for k in (text.find("）", last.end), text.find(")", last.end)) if k > 0), default=-1)
-        if 0 < close - last.end <= 30 and any(t.end == close for t in titles):
+        # Looked for within the 30 characters only, and a title's end by the index: a run-on
+        # line (issue 33) must not be scanned to its end per name.
+        found = (text.find("）", last.end, last.end + 31), text.find(")", last.end, last.end + 31))
+        close = min((k for k in found if k > 0), default=-1)
+        if 0 < close - last.end <= 30 and close in title_ending_at:
             return text[last.end + 1 : close]
     return ""
 
@@ -110,7 +114,8 @@ def bylines_pass(doc: RecognitionDoc, _ctx: Any) -> None:
     """The segmenter's byline names are people; a tagger's span overlapping one gives way."""
     assert doc.article is not None
     byline_spans = [Span(b.start, b.end, "PERSON", "byline") for b in doc.article.bylines]
-    kept = [s for s in doc.spans if not any(s.start < b.end and b.start < s.end for b in byline_spans)]
+    bylines = IntervalIndex((b.start, b.end) for b in byline_spans)
+    kept = [s for s in doc.spans if not bylines.overlaps(s.start, s.end)]
     doc.spans = sorted([*kept, *byline_spans], key=lambda s: s.start)
 
 

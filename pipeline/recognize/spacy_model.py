@@ -8,10 +8,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipeline.recognize.base import BackendUnavailable, Piece, Recognizer, chunks, join_pieces, register
+from pipeline.ingest import printable
+from pipeline.recognize.base import (
+    BackendUnavailable,
+    ModelFileError,
+    Piece,
+    Recognizer,
+    chunks,
+    join_pieces,
+    read_model_json,
+    register,
+)
 from pipeline.records import Span
 
 if TYPE_CHECKING:  # the model's module loads with the model (importing this one stays cheap)
+    from pipeline.model import lstm_tagger
     from pipeline.model.lstm_tagger import Reading
 
 LEGACY_CNN_LAYER = "pinghu.CharFeatureEmbed.v1"  # in a config.cfg: a model of the retired CNN path
@@ -24,6 +35,45 @@ MODEL_SOURCE = "spacy"  # the registered name, which the combiner and the repair
 PIECE_LIMIT = 800
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
+
+
+def load_tagger(component: Path) -> lstm_tagger.OnnxTagger:
+    """The BiLSTM of a model's component directory, each file checked: ``vocab.json`` an object
+    of one-character ``chars`` and two-character ``bigrams``, ``model.onnx`` a network that
+    onnxruntime loads with the tagger's inputs and that reads a line into tag scores.  Anything
+    else is a ``ModelFileError`` naming the file, before any text is read."""
+    from pipeline.model import lstm_tagger
+
+    vocab_path, onnx_path = component / "vocab.json", component / "model.onnx"
+    raw = read_model_json(vocab_path)
+    if not isinstance(raw, dict):
+        raise ModelFileError(vocab_path, f"not a JSON object (a {type(raw).__name__})")
+    for key, width in (("chars", 1), ("bigrams", 2)):
+        entries = raw.get(key)
+        if not isinstance(entries, list) or not all(isinstance(e, str) and len(e) == width for e in entries):
+            raise ModelFileError(vocab_path, f"field {key!r} is not a list of {width}-character strings")
+    try:
+        data = onnx_path.read_bytes()
+    except FileNotFoundError:
+        raise ModelFileError(onnx_path, "missing") from None
+    except OSError as exc:
+        raise ModelFileError(onnx_path, f"unreadable: {exc.strerror or exc}") from None
+    if not data:
+        raise ModelFileError(onnx_path, "empty file")
+    try:
+        tagger = lstm_tagger.OnnxTagger(data, lstm_tagger.Vocab.from_json(raw))
+        expected = lstm_tagger.input_names(tagger.softword, tagger.lexicon)
+        if tagger.inputs != expected:
+            raise ValueError(f"inputs {tagger.inputs}, not the tagger's {expected}")
+        tagger.read(["今天上午召开会议"])  # the outputs' shape, the vocabulary within the embeddings
+    except Exception as exc:  # onnxruntime's errors (InvalidProtobuf, Fail …) share no public base
+        raise ModelFileError(onnx_path, f"not a tagger onnxruntime can load and run ({_first_line(exc)})") from None
+    return tagger
+
+
 @register(MODEL_SOURCE)
 class SpacyRecognizer(Recognizer):
     def __init__(self, model_dir: Path | str, batch_size: int = 64, **_: object) -> None:
@@ -33,25 +83,36 @@ class SpacyRecognizer(Recognizer):
 
         path = Path(model_dir)
         if not (path / "config.cfg").exists():
-            raise BackendUnavailable(f"{path}: no trained model here (run `pinghu-ner train`)")
+            raise BackendUnavailable(f"{printable(path)}: no trained model here (run `pinghu-ner train`)")
         self.batch_size = batch_size
         # The shipped model is one component, the BiLSTM, over spaCy's one-token-per-character
         # Chinese tokenizer: its spans are read from the tagger directly, as the component would
         # set them (``_direct``), without spaCy.  Building a Doc per piece cost a sixth of the
         # tagger's time, and importing and loading spaCy a third of a second per process; neither
         # carries anything the recogniser reads.  Any other pipeline runs through spaCy.
-        nlp_config = Config().from_disk(path / "config.cfg", interpolate=False)["nlp"]
+        try:
+            nlp_config = Config().from_disk(path / "config.cfg", interpolate=False)["nlp"]
+        except KeyError:
+            raise ModelFileError(path / "config.cfg", "no [nlp] section") from None
+        except Exception as exc:  # confection's parse errors (their cause on the lines after a banner), bad bytes
+            lines = [x.strip() for x in str(exc).splitlines()]
+            detail = "; ".join(x for x in lines if x and x != "Config validation error"
+                               and not x.startswith("Make sure"))[:200] or type(exc).__name__
+            raise ModelFileError(path / "config.cfg", f"not a model config ({detail})") from None
         self.nlp = None
         self.direct = None
-        if nlp_config.get("pipeline") == [lstm_tagger.FACTORY] and (path / lstm_tagger.FACTORY / "model.onnx").exists():
-            self.direct = lstm_tagger.OnnxTagger.from_dir(path / lstm_tagger.FACTORY)
+        if nlp_config.get("pipeline") == [lstm_tagger.FACTORY]:
+            self.direct = load_tagger(path / lstm_tagger.FACTORY)
         else:
             import spacy
 
             from pipeline.model import lstm_component  # noqa: F401  registers the BiLSTM's factory
             if LEGACY_CNN_LAYER in (path / "config.cfg").read_text(encoding="utf-8"):
                 from pipeline.model import architectures  # noqa: F401  the legacy CNN model's layers, only for it
-            self.nlp = spacy.load(path)
+            try:
+                self.nlp = spacy.load(path)
+            except Exception as exc:  # any file of a spaCy pipeline directory
+                raise ModelFileError(path, f"spaCy cannot load this model ({_first_line(exc)})") from None
 
     def _direct(self, texts: Sequence[str]) -> list[Reading]:
         """The BiLSTM's readings with the span edges the component gets from ``Doc.char_span(...,

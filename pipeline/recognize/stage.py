@@ -19,6 +19,7 @@ from pipeline.recognize.document import RecognitionDoc
 from pipeline.recognize.gate import Consulted, Gate
 from pipeline.recognize.learned import LearnedCombiner, artefact_name, local_names
 from pipeline.recognize.registry import Plan
+from pipeline.recognize.spacy_model import MODEL_SOURCE
 from pipeline.recognize.titles import TitleRules
 from pipeline.records import Article, Mention, Span
 from pipeline.settings import Settings
@@ -126,6 +127,21 @@ class RecognizeStage:
         for article, doc in zip(articles, self.documents(articles)):
             mentions.extend(_mentions(article, doc))
         return mentions
+
+
+def check_model(settings: Settings) -> None:
+    """Read every file of ``settings.model_dir`` that the backend's stage reads, the small ones
+    first, so that a missing or broken one is one ``ModelFileError`` (or ``BackendUnavailable``)
+    before any text is processed; the model itself is loaded through the per-process cache of
+    ``create``, so a stage built afterwards in this process does not load it again."""
+    config = recognize_config.load(settings.backend, settings.disable_passes)
+    CombinerConfig.load(settings.model_dir / "combiner.json", config.preset)
+    if "learned_vote" in Plan.build(config.passes, config.disable).names:
+        LearnedCombiner.load(settings.model_dir / artefact_name(config.learned_vote))
+    for name in config.sources:
+        if name == MODEL_SOURCE:  # the one source that reads the model directory
+            create(name, model_dir=settings.model_dir, gazetteer_dir=settings.gazetteer_dir,
+                   batch_size=settings.batch_size)
 
 
 def _mentions(article: Article, doc: RecognitionDoc) -> list[Mention]:

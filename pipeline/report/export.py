@@ -69,9 +69,15 @@ def _write_csv(t: Tables, dest: Path) -> list[Path]:
 
 
 def _write_xlsx(t: Tables, dest: Path) -> tuple[list[Path], int]:
+    """The workbook is built in memory and written in one go: a write that fails (a full disk,
+    a read-only place) is one ``OSError`` here, not a half-closed zip archive failing again when
+    it is collected."""
+    import io
+
     dest.parent.mkdir(parents=True, exist_ok=True)
     cut = 0
-    with pd.ExcelWriter(dest, engine="openpyxl") as xl:
+    book = io.BytesIO()
+    with pd.ExcelWriter(book, engine="openpyxl") as xl:
         for name in TABLE_NAMES:
             df = flat(t[name])
             for c in df.columns:
@@ -80,6 +86,8 @@ def _write_xlsx(t: Tables, dest: Path) -> tuple[list[Path], int]:
                     cut += int(col.map(lambda v: isinstance(v, str) and len(v) > EXCEL_CELL_MAX).sum())
                     df[c] = col.map(lambda v: v[:EXCEL_CELL_MAX] if isinstance(v, str) else v)
             df.to_excel(xl, sheet_name=name, index=False)
+    with open(dest, "wb") as fh:
+        fh.write(book.getbuffer())
     return [dest], cut
 
 

@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 
 from pipeline import lexicons as lexicon
 from pipeline.gazetteers import normalise
+from pipeline.recognize.agencies import sentence_around
+from pipeline.recognize.occurrences import occurrences
+from pipeline.recognize.overlap import IntervalIndex
 from pipeline.records import Article, Mention
 from pipeline.resolve.locality import LOCAL, Locality
 from pipeline.resolve.offices import Office, is_public_role, parse_offices
@@ -98,8 +101,9 @@ def cluster_people(
         if m.offices or role_family(m.role) != "none":
             memory.remember(m)
     _adopt_untitled(people, {id(r[0]) for r in refs}, memory)
+    holders = _Holders(people)
     for m, (surname, post) in refs:
-        _attach_reference(m, surname, post, people, memory)
+        _attach_reference(m, surname, post, holders, memory)
     return memory
 
 
@@ -108,18 +112,29 @@ def find_references(articles: Sequence[Article], mentions: list[Mention]) -> int
     same article) as PERSON mentions of the surname; returns how many were added.  Only posts
     the article itself gives a person of that surname are searched, so the text decides."""
     added: list[Mention] = []
+    by_article: dict[str, list[Mention]] = {}
+    for m in mentions:
+        by_article.setdefault(m.article_id, []).append(m)
     for a in articles:
-        ms = [m for m in mentions if m.article_id == a.article_id]
-        taken = [(m.start, m.end) for m in ms]
-        for surname, post in sorted(_titled_pairs(ms)):
-            for hit in re.finditer(re.escape(surname + post), a.text):
-                s, e = hit.start(), hit.start() + len(surname)
-                if any(s < t_end and t_start < hit.end() for t_start, t_end in taken):
+        ms = by_article.get(a.article_id, [])
+        taken = IntervalIndex((m.start, m.end) for m in ms)
+        pairs = sorted(_titled_pairs(ms))
+        # Every pair's places in one reading of the text, each pair's taken left to right without
+        # overlap as ``re.finditer`` takes them: a search per pair and a scan of every mention per
+        # hit made a one-line file of a million characters (issue 33) cost pairs x characters.
+        printed = occurrences(a.text, [surname + post for surname, post in pairs])
+        for surname, post in pairs:
+            hit_end = 0
+            for s in printed[surname + post]:
+                if s < hit_end:
+                    continue
+                e, hit_end = s + len(surname), s + len(surname + post)
+                if taken.overlaps(s, hit_end):
                     continue
                 src = a.mapped.to_source(s, e)
                 added.append(Mention(a.article_id, "PERSON", surname, s, e, src[0], src[1],
-                                     sentence=_sentence(a.text, s), recognizer="people.reference"))
-                taken.append((s, hit.end()))
+                                     sentence=sentence_around(a.text, s), recognizer="people.reference"))
+                taken.add(s, hit_end)
     if added:
         order = {a.article_id: i for i, a in enumerate(articles)}
         mentions.extend(added)
@@ -135,12 +150,6 @@ def _titled_pairs(ms: Iterable[Mention]) -> set[tuple[str, str]]:
                 if seg_post in m.role:
                     pairs.add((m.surface[:1], seg_post))
     return pairs
-
-
-def _sentence(text: str, start: int) -> str:
-    left = max(text.rfind(c, 0, start) for c in "。！？\n") + 1
-    rights = [k for k in (text.find(c, start) for c in "。！？\n") if k >= 0]
-    return text[left : (min(rights) + 1 if rights else len(text))].strip()
 
 
 def _place_official(m: Mention, county_code: str) -> None:
@@ -173,24 +182,51 @@ def _adopt_untitled(people: Iterable[Mention], skip: set[int], memory: IssueMemo
             m.entity_id = next(iter(ids))
 
 
-def _attach_reference(m: Mention, surname: str, post: str, people: Sequence[Mention], memory: IssueMemory) -> None:
+class _Holders:
+    """A page's people with an id by (article, first character of the name, post or office held),
+    in page order, kept current as references are linked (a linked 顾书记 holds the office too).
+
+    Why: each reference scanned every person of the page, so a one-line file of a million
+    characters (issue 33), one article with thousands of references, cost references x people.
+    ``holding`` lists who the scan's test (same article, an id, the surname, the post in
+    ``(o.post, o.office)`` of some office) picks, in the same order."""
+
+    def __init__(self, people: Sequence[Mention]) -> None:
+        self._order = {id(p): i for i, p in enumerate(people)}
+        self._at: dict[tuple[str, str, str], dict[int, Mention]] = {}
+        self._keys: dict[int, set[tuple[str, str, str]]] = {}
+        for p in people:
+            self.file(p)
+
+    def file(self, p: Mention) -> None:
+        """(Re)file ``p`` under what it holds now."""
+        i = self._order[id(p)]
+        for key in self._keys.pop(id(p), ()):
+            del self._at[key][i]
+        if p.entity_id:
+            keys = {(p.article_id, p.canonical[:1], post) for o in p.offices for post in (o.post, o.office)}
+            for key in keys:
+                self._at.setdefault(key, {})[i] = p
+            self._keys[id(p)] = keys
+
+    def holding(self, article_id: str, surname: str, post: str) -> list[Mention]:
+        found = self._at.get((article_id, surname, post), {})
+        return [found[i] for i in sorted(found)]
+
+
+def _attach_reference(m: Mention, surname: str, post: str, holders: _Holders, memory: IssueMemory) -> None:
     """顾书记 → the person of surname 顾 with a 书记 office: in the article first, else the issue."""
-    here = {
-        p.entity_id: p
-        for p in people
-        if p.article_id == m.article_id and p is not m and p.entity_id and p.canonical[:1] == surname
-        and any(post in (o.post, o.office) for o in p.offices)
-    }
+    here = {p.entity_id: p for p in holders.holding(m.article_id, surname, post) if p is not m}
+    seen = memory.by_post.get((surname, post), {})
     if len(here) == 1:
         target = next(iter(here.values()))
         _link_ref(m, target.entity_id, target.canonical, target.role, target.offices)
-        return
-    seen = memory.by_post.get((surname, post), {})
-    if not here and len(seen) == 1:
+    elif not here and len(seen) == 1:
         eid, (name, role, offices) = next(iter(seen.items()))
         _link_ref(m, eid, name, role, offices)
-        return
-    m.entity_id, m.canonical, m.link_method, m.link_confidence = "", m.surface, "nil", 0.0
+    else:
+        m.entity_id, m.canonical, m.link_method, m.link_confidence = "", m.surface, "nil", 0.0
+    holders.file(m)
 
 
 def _link_ref(m: Mention, eid: str, name: str, role: str, offices: list[Office]) -> None:

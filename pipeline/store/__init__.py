@@ -16,10 +16,11 @@ from pipeline.store.manifest import ManifestError
 from pipeline.store.schema import SCHEMA_VERSION, TABLE_NAMES
 
 if TYPE_CHECKING:
+    from pipeline.store.reader import Tables, load
     from pipeline.store.store import Store
-    from pipeline.store.tables import Tables, load, read_arrow, source_tables
+    from pipeline.store.tables import read_arrow, source_tables
 
-_LAZY = {"Store": "pipeline.store.store", "Tables": "pipeline.store.tables", "load": "pipeline.store.tables",
+_LAZY = {"Store": "pipeline.store.store", "Tables": "pipeline.store.reader", "load": "pipeline.store.reader",
          "read_arrow": "pipeline.store.tables", "source_tables": "pipeline.store.tables"}
 
 

@@ -24,12 +24,14 @@ import pyarrow.parquet as pq
 
 from pipeline.ingest import printable
 from pipeline.store.commit import JOURNAL_DIR
+from pipeline.store.derived import GENERATION_KEY
 from pipeline.store.manifest import MANIFEST_FILE, ManifestError, check_shape
 from pipeline.store.parts import verify_parts
 from pipeline.store.schema import PARTITIONED_TABLES, file_schema
-from pipeline.store.tables import ENTITIES_FILE
+from pipeline.store.snapshot import old_layout
+from pipeline.store.tables import ENTITIES_FILE, SINGLE_FILES
 
-KEY_COLUMNS = {"articles": ["article_id"], "mentions": ["mention_id", "article_id"], "people": ["article_id"]}
+KEY_COLUMNS = {"articles": ["article_id"], "mentions": ["mention_id", "article_id", "entity_id"], "people": ["article_id"]}
 
 
 def check_outputs(out_dir: Path) -> list[str]:
@@ -38,7 +40,12 @@ def check_outputs(out_dir: Path) -> list[str]:
     if not out.is_dir():
         return [f"{printable(out)}: not a directory"]
     problems: list[str] = []
-    records = _manifest_records(out, problems)
+    data = _manifest_data(out, problems)
+    why = old_layout(out, data)
+    if why:
+        return [*problems, f"{printable(out)}: outputs of an older pinghu-ner ({why}); "
+                           f"run `pinghu-ner migrate {printable(out)}`"]
+    records = {k: r for k, r in data.get("files", {}).items() if r.get("parts")}
     jdir = out / JOURNAL_DIR
     for j in sorted(jdir.glob("*.json")) if jdir.is_dir() else []:
         problems.append(f"{printable(j)}: interrupted commit (the next run completes it)")
@@ -49,10 +56,11 @@ def check_outputs(out_dir: Path) -> list[str]:
     keys = {t: _check_table(out, t, listed, problems) for t in PARTITIONED_TABLES}
     _check_keys(keys, problems)
     _check_entities(out, problems)
+    _check_derived(out, int(data.get("generation", 0) or 0), bool(listed), keys["mentions"]["entity_id"], problems)
     return problems
 
 
-def _manifest_records(out: Path, problems: list[str]) -> dict[str, dict[str, Any]]:
+def _manifest_data(out: Path, problems: list[str]) -> dict[str, Any]:
     path = out / MANIFEST_FILE
     if not path.is_file():
         if any((out / t).is_dir() for t in PARTITIONED_TABLES):
@@ -66,7 +74,7 @@ def _manifest_records(out: Path, problems: list[str]) -> dict[str, dict[str, Any
     except ManifestError as exc:
         problems.append(str(exc))
         return {}
-    return {k: r for k, r in data.get("files", {}).items() if r.get("parts")}
+    return data
 
 
 def _check_table(out: Path, table: str, listed: set[str], problems: list[str]) -> dict[str, pa.Array]:
@@ -133,3 +141,37 @@ def _check_entities(out: Path, problems: list[str]) -> None:
     dup = _duplicates(ids)
     if dup:
         problems.append(f"{printable(path)}: {len(dup)} duplicate entity_id value(s), e.g. {dup[0]}")
+
+
+def _check_derived(out: Path, generation: int, any_parts: bool, entity_ids: pa.Array, problems: list[str]) -> None:
+    """The derived tables: present, readable, built from the manifest's current generation, and
+    (entities) counting exactly the linked mentions."""
+    shown = printable(out)
+    for name, rel in SINGLE_FILES.items():
+        path = out / rel
+        if not path.is_file():
+            if any_parts:
+                problems.append(f"{printable(path)}: missing (`pinghu-ner rebuild {shown}` writes it)")
+            continue
+        try:
+            table = pq.read_table(path)
+        except (OSError, pa.ArrowException) as exc:
+            problems.append(f"{printable(path)}: unreadable ({str(exc).splitlines()[0]}); "
+                            f"`pinghu-ner rebuild {shown}` rewrites it")
+            continue
+        raw = (table.schema.metadata or {}).get(GENERATION_KEY, b"")
+        if raw != str(generation).encode():
+            built = f"built from generation {raw.decode()}" if raw else "not stamped with the commits it describes"
+            problems.append(f"{printable(path)}: stale ({built}, the manifest is at {generation}); "
+                            f"`pinghu-ner rebuild {shown}` rewrites it")
+        elif name == "entities":
+            problems.extend(_entities_against_mentions(path, table, entity_ids))
+
+
+def _entities_against_mentions(path: Path, entities: pa.Table, entity_ids: pa.Array) -> list[str]:
+    linked = [e for e in entity_ids.to_pylist() if e]
+    counted = dict(zip(entities.column("entity_id").to_pylist(), entities.column("mention_count").to_pylist()))
+    if set(counted) != set(linked) or sum(counted.values()) != len(linked):
+        return [f"{printable(path)}: {len(counted)} entities counting {sum(counted.values())} mentions, the "
+                f"mentions hold {len(set(linked))} linked entities in {len(linked)} mentions; `pinghu-ner rebuild`"]
+    return []

@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ class Staged:
     final: Path
     rows: int
     sha256: str
+    size: int = 0  # bytes: what a reader compares, cheaply, to tell a replaced part
 
 
 def rel(out_dir: Path, path: Path) -> str:
@@ -64,7 +66,7 @@ def stage(finals: dict[str, Path], tables: dict[str, pa.Table]) -> list[Staged]:
             final = finals[name]
             tmp = final.with_name(f".{final.name}.{token}.tmp")
             write_file(tmp, lambda fh, t=table: pq.write_table(t, fh, compression="zstd"))
-            staged.append(Staged(name, tmp, final, table.num_rows, sha256_of(tmp)))
+            staged.append(Staged(name, tmp, final, table.num_rows, sha256_of(tmp), tmp.stat().st_size))
     except BaseException:
         discard(staged)
         raise
@@ -77,10 +79,17 @@ def discard(staged: list[Staged]) -> None:
             s.tmp.unlink()
 
 
-def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str, Any]) -> None:
-    """Make the staged parts the source's committed version (see the module docstring)."""
+def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str, Any],
+           same_source: Callable[[str], bool] | None = None) -> tuple[str, ...]:
+    """Make the staged parts the source's committed version (see the module docstring).
+
+    ``same_source(other)`` says whether a record under another identity with the same content,
+    paper and date is this very source (moved or renamed, or recorded before a switch to
+    ``--root``); such records are superseded in the same commit (their parts go, their records are
+    dropped), so a source is never there twice.  Returns the identities superseded."""
     out_dir = Path(out_dir)
-    parts = {s.table: {"file": rel(out_dir, s.final), "rows": s.rows, "sha256": s.sha256} for s in staged}
+    parts = {s.table: {"file": rel(out_dir, s.final), "rows": s.rows, "sha256": s.sha256, "bytes": s.size}
+             for s in staged}
     committed = False
     try:
         with locked(out_dir):
@@ -88,14 +97,16 @@ def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str,
             # manifest is megabytes; any other file is loaded whole, as before.
             lines = ManifestLines.read(out_dir)
             manifest: Manifest | ManifestLines = lines if lines is not None else Manifest.load(out_dir)
-            old = manifest.record(identity) or {}
+            replaces = _superseded(manifest, identity, record, same_source)
+            olds = [manifest.record(i) or {} for i in (identity, *replaces)]
             new_files = {p["file"] for p in parts.values()}
-            stale = sorted(({p.get("file", "") for p in (old.get("parts") or {}).values()}
+            stale = sorted(({p.get("file", "") for old in olds for p in (old.get("parts") or {}).values()}
                             | _same_name_elsewhere(out_dir, staged)) - new_files - {""})
             journal = {
                 "identity": identity,
                 "renames": [[rel(out_dir, s.tmp), rel(out_dir, s.final)] for s in staged],
                 "remove": stale,
+                "drop": list(replaces),
                 "record": {**record, "parts": parts, "status": "ok", "error": ""},
             }
             jpath = out_dir / JOURNAL_DIR / f"{record['source_key']}.json"
@@ -107,6 +118,19 @@ def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str,
         if not committed:  # after the journal, staged files belong to the roll-forward
             discard(staged)
         raise
+    return replaces
+
+
+def _superseded(manifest: Manifest | ManifestLines, identity: str, record: dict[str, Any],
+                same_source: Callable[[str], bool] | None) -> tuple[str, ...]:
+    """Other records of the same content, paper and date that ``same_source`` says are this source."""
+    if same_source is None or not record.get("sha256"):
+        return ()
+    return tuple(
+        other for other, rec in manifest.with_content(str(record["sha256"]))
+        if other != identity and rec.get("parts") and rec.get("paper") == record.get("paper")
+        and str(rec.get("issue_date")) == str(record.get("issue_date")) and same_source(other)
+    )
 
 
 def _same_name_elsewhere(out_dir: Path, staged: list[Staged]) -> set[str]:
@@ -165,11 +189,16 @@ def apply_journal(out_dir: Path, jpath: Path, journal: dict[str, Any],
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
         remove_empty_dirs(p.parent, out_dir)
-    if isinstance(manifest, ManifestLines) and manifest.put(journal["identity"], new_record(**journal["record"])):
+    drop = journal.get("drop") or []
+    if not drop and isinstance(manifest, ManifestLines) and manifest.put(journal["identity"],
+                                                                        new_record(**journal["record"])):
         manifest.save()
     else:
         m = manifest if isinstance(manifest, Manifest) else Manifest.load(out_dir)
+        for old in drop:
+            m.files.pop(old, None)
         m.record_file(journal["identity"], **journal["record"])
+        m.bump()
         m.save()
     jpath.unlink()
     fsync_dir(jpath.parent)

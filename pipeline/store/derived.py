@@ -16,9 +16,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.store.schema import OFFICES, entities_table
+from pipeline.store.snapshot import Snapshot
 from pipeline.store.tables import ENTITIES_FILE, OFFICES_FILE, read_arrow, write_parquet_atomic
 
-__all__ = ["rebuild_entities", "rebuild_offices"]
+__all__ = ["GENERATION_KEY", "entities_of", "offices_of_mentions", "rebuild_entities", "rebuild_offices", "stamped"]
 
 
 def _non_empty(t: pa.Table, col: str) -> pa.ChunkedArray:
@@ -49,20 +50,42 @@ def _gazetteer_entry(gazetteer: object | None, entity_id: str) -> Any:
         return None
 
 
-def rebuild_entities(out_dir: Path, gazetteer: object | None = None) -> int:
-    """Aggregate all mentions into ``entities/entities.parquet`` (one row per entity_id).
+ENTITY_COLUMNS = ["entity_id", "type", "canonical", "role", "article_id", "issue_date"]
+OFFICE_COLUMNS = ["entity_id", "canonical", "article_id", "issue_date", "offices"]
+GENERATION_KEY = b"pinghu.generation"  # the manifest generation a derived table was built from
+
+
+def rebuild_entities(out_dir: Path, gazetteer: object | None = None, generation: int | None = None) -> int:
+    """Aggregate all committed mentions into ``entities/entities.parquet`` (one row per entity_id),
+    stamped with the manifest ``generation`` it was built from.
 
     Rebuilt whole from the mentions on disk, not updated incrementally, so it can never drift
-    from them (a removed or re-run source changes the counts correctly).  Gazetteer facts (kind,
-    division code, parent, aliases) come from ``gazetteer.by_id``; ``person:`` and ``nil:`` ids
-    get kind "person" / "nil".  Returns the number of entities written.
+    from them (a removed or re-run source changes the counts correctly).  Returns the number of
+    entities written.
     """
-    out_dir = Path(out_dir)
-    cols = ["entity_id", "type", "canonical", "role", "article_id", "issue_date"]
-    # Aggregated in Arrow, not pandas: a year's mentions as Python strings took ~500 MB in the
-    # coordinating process; grouped in Arrow only one row per entity (and per distinct type,
-    # name and role of it) becomes Python objects.
-    t = read_arrow(out_dir, "mentions", cols)
+    table = entities_of(read_arrow(Path(out_dir), "mentions", ENTITY_COLUMNS), gazetteer)
+    write_parquet_atomic(stamped(table, _generation(out_dir, generation)), Path(out_dir) / ENTITIES_FILE)
+    return table.num_rows
+
+
+def _generation(out_dir: str | Path, given: int | None) -> int:
+    """The generation to stamp: the caller's (read under the lock), else the manifest's now."""
+    return given if given is not None else Snapshot.read(Path(out_dir)).generation
+
+
+def stamped(table: pa.Table, generation: int) -> pa.Table:
+    """``table`` with the manifest generation it was built from in its metadata."""
+    return table.replace_schema_metadata({**(table.schema.metadata or {}), GENERATION_KEY: str(generation).encode()})
+
+
+def entities_of(t: pa.Table, gazetteer: object | None = None) -> pa.Table:
+    """The entities table of some mentions (columns ``ENTITY_COLUMNS``).
+
+    Gazetteer facts (kind, division code, parent, aliases) come from ``gazetteer.by_id``;
+    ``person:`` and ``nil:`` ids get kind "person" / "nil".  Aggregated in Arrow, not pandas: a
+    year's mentions as Python strings took ~500 MB in the coordinating process; grouped in Arrow
+    only one row per entity (and per distinct type, name and role of it) becomes Python objects.
+    """
     t = t.filter(_non_empty(t, "entity_id"))
     rows: list[dict[str, Any]] = []
     if t.num_rows:
@@ -106,8 +129,7 @@ def rebuild_entities(out_dir: Path, gazetteer: object | None = None) -> int:
                     "roles": sorted(roles.get(eid, ())) if etype == "PERSON" else [],
                 }
             )
-    write_parquet_atomic(entities_table(rows), out_dir / ENTITIES_FILE)
-    return len(rows)
+    return entities_table(rows)
 
 
 def _as_date(v: Any) -> dt.date | None:
@@ -120,13 +142,18 @@ def _as_date(v: Any) -> dt.date | None:
     return v
 
 
-def rebuild_offices(out_dir: str | Path) -> int:
-    """Aggregate every person mention's offices into ``offices/offices.parquet``: one row per
-    (person id, office, organisation, jurisdiction) with first and last issue seen and counts —
-    who held what, when.  Rebuilt whole from the mentions on disk like the entities table, so it
-    never drifts from them.  Returns the number of rows."""
-    cols = ["entity_id", "canonical", "article_id", "issue_date", "offices"]
-    df = read_arrow(Path(out_dir), "mentions", cols).to_pandas(date_as_object=True)
+def rebuild_offices(out_dir: str | Path, generation: int | None = None) -> int:
+    """Aggregate every person mention's offices into ``offices/offices.parquet`` (stamped like
+    the entities table): who held what, when.  Returns the number of rows."""
+    table = offices_of_mentions(read_arrow(Path(out_dir), "mentions", OFFICE_COLUMNS))
+    write_parquet_atomic(stamped(table, _generation(out_dir, generation)), Path(out_dir) / OFFICES_FILE)
+    return table.num_rows
+
+
+def offices_of_mentions(mentions: pa.Table) -> pa.Table:
+    """One row per (person id, office, organisation, jurisdiction) with first and last issue seen
+    and counts, from some mentions (columns ``OFFICE_COLUMNS``)."""
+    df = mentions.to_pandas(date_as_object=True)
     df = df[df["entity_id"].fillna("").str.startswith("person:")]
     rows = [
         {"person_id": r.entity_id, "name": r.canonical, "article_id": r.article_id, "issue_date": r.issue_date, **o}
@@ -148,5 +175,4 @@ def rebuild_offices(out_dir: str | Path) -> int:
         out = {f.name: table[f.name].tolist() for f in OFFICES}
     else:
         out = {f.name: [] for f in OFFICES}
-    write_parquet_atomic(pa.table(out, schema=OFFICES), Path(out_dir) / OFFICES_FILE)
-    return len(out["person_id"])
+    return pa.table(out, schema=OFFICES)

@@ -19,6 +19,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -142,6 +143,7 @@ class Manifest:
         data.setdefault("pipeline_version", __version__)
         data.setdefault("runs", [])
         data.setdefault("files", {})
+        data.setdefault("generation", 0)
         return cls(out, data)
 
     @classmethod
@@ -160,6 +162,17 @@ class Manifest:
     @property
     def runs(self) -> list[dict[str, Any]]:
         return self.data["runs"]
+
+    @property
+    def generation(self) -> int:
+        """How many times the set of committed parts changed: the derived tables record the
+        generation they were built from, so a reader can tell a stale one (a run killed between
+        its commits and its rebuild) from a current one."""
+        return int(self.data.get("generation", 0))
+
+    def bump(self) -> None:
+        """Count one change of the committed parts (a commit, a removal, a migration)."""
+        self.data["generation"] = self.generation + 1
 
     def record_file(self, source: str | os.PathLike[str], **info: Any) -> None:
         """Record the outcome for one source (keyed by its identity), replacing older ones."""
@@ -205,6 +218,10 @@ class Manifest:
         """The record of one source (by identity), or None."""
         return self.files.get(identity)
 
+    def with_content(self, sha256: str) -> list[tuple[str, dict[str, Any]]]:
+        """(identity, record) of every source whose content hash is ``sha256``."""
+        return [(k, r) for k, r in self.files.items() if r.get("sha256") == sha256]
+
     def is_current(self, path: str | os.PathLike[str], expected: dict[str, Any]) -> bool:
         """Whether the source's committed version was made from ``expected`` inputs and verifies."""
         rec = self.files.get(_key(path))
@@ -215,6 +232,7 @@ class Manifest:
         return not verify_parts(self.out_dir, rec)
 
 
+_GENERATION = re.compile(r'^"generation": (\d+),\n', re.M)
 _FILES_OPEN = '\n"files": {'
 _TAIL = "\n}\n}\n"
 
@@ -278,12 +296,29 @@ class ManifestLines:
         rec = json.loads(line[end + 2 :])
         return rec if isinstance(rec, dict) else None
 
+    def with_content(self, sha256: str) -> list[tuple[str, dict[str, Any]]]:
+        """(identity, record) of every source whose content hash is ``sha256``: only the lines
+        holding that hash are parsed (a substring test over the raw lines)."""
+        needle = f'"sha256": {_enc(sha256)}'
+        found = []
+        for key, line in zip(self.keys, self.lines):
+            if needle in line:
+                rec = self.record(key)
+                if rec is not None and rec.get("sha256") == sha256:
+                    found.append((key, rec))
+        return found
+
     def put(self, identity: str, rec: dict[str, Any]) -> bool:
-        """Set the source's record (``new_record``); False if the header would change with it."""
+        """Set the source's record (``new_record``) and count a new generation; False if the header
+        would change otherwise (another schema or pipeline version, no generation yet)."""
         version = rec.get("pipeline_version")
         if (f'"schema_version": {_enc(SCHEMA_VERSION)},\n' not in self.head
                 or (version and f'"pipeline_version": {_enc(version)},\n' not in self.head)):
             return False
+        bumped = _GENERATION.sub(lambda m: f'"generation": {int(m.group(1)) + 1},\n', self.head, count=1)
+        if bumped == self.head:
+            return False  # a manifest from before generations: the whole-file path adds one
+        self.head = bumped
         line = _record_line(identity, rec)
         k = bisect.bisect_left(self.keys, identity)
         if k < len(self.keys) and self.keys[k] == identity:

@@ -16,11 +16,14 @@ from typing import Any
 
 import pyarrow as pa
 
+from pipeline.ingest import printable
 from pipeline.store.check import check_outputs
 from pipeline.store.commit import recover
 from pipeline.store.derived import rebuild_entities, rebuild_offices
-from pipeline.store.manifest import LOCK_FILE, Manifest, locked
-from pipeline.store.tables import Tables, load, remove_source, write_source_tables
+from pipeline.store.manifest import LOCK_FILE, Manifest, ManifestError, locked
+from pipeline.store.reader import Tables, load
+from pipeline.store.snapshot import old_layout
+from pipeline.store.tables import commit_source, remove_source
 
 __all__ = ["Store"]
 
@@ -48,11 +51,21 @@ class Store:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         with open(self.out_dir / LOCK_FILE, "a"):
             pass
-        Manifest.load(self.out_dir)
+        self.check_layout()
+
+    def check_layout(self) -> None:
+        """``ManifestError`` (one line naming ``pinghu-ner migrate``) for outputs an older
+        pinghu-ner wrote: nothing may be written beside them until they are migrated."""
+        why = old_layout(self.out_dir, Manifest.load(self.out_dir).data)
+        if why:
+            shown = printable(self.out_dir)
+            raise ManifestError(f"{shown}: outputs of an older pinghu-ner ({why}); run `pinghu-ner migrate {shown}` "
+                                "first (nothing was written)")
 
     def prepare(self) -> list[str]:
         """Create the directory and complete interrupted commits; returns one note per thing done."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.check_layout()
         return recover(self.out_dir)
 
     def is_current(self, identity: str, expected: dict[str, Any]) -> bool:
@@ -65,14 +78,56 @@ class Store:
     # --- per source -----------------------------------------------------------------------
 
     def commit(self, key: str, paper: str, issue_date: dt.date | None, tables: dict[str, pa.Table],
-               identity: str, record: dict[str, Any]) -> dict[str, int]:
+               identity: str, record: dict[str, Any],
+               same_source: Callable[[str], bool] | None = None) -> tuple[dict[str, int], tuple[str, ...]]:
         """Make ``tables`` the committed version of source ``identity`` (all parts or none, the
-        manifest record last); returns the row count per table."""
-        return write_source_tables(self.out_dir, key, paper, issue_date, tables, identity=identity, record=record)
+        manifest record last).  Records of the same content, paper and date under another identity
+        that ``same_source`` says are this source (moved, renamed, or before a switch to
+        ``--root``) are replaced in the same commit.  Returns the row count per table and the
+        identities replaced."""
+        return commit_source(self.out_dir, key, paper, issue_date, tables, identity, record, same_source)
 
     def record_failure(self, identity: str, error: str, **info: Any) -> None:
         """Mark a source failed in the manifest; an earlier committed version of it stays."""
         Manifest.update(self.out_dir, lambda m: m.record_failure(identity, error, **info))
+
+    def gone_sources(self, root: str | os.PathLike[str] | None = None) -> list[str]:
+        """Identities of recorded sources whose files no longer exist: an absolute identity that
+        is no file, or one relative to ``root`` (``--root``) that is none below it.  Relative
+        identities are resolved against the last run's ``--root`` when none is given, and left out
+        when no run named one."""
+        manifest = Manifest.load(self.out_dir)
+        if root is None and manifest.runs:  # the root the last run named, if any
+            root = (manifest.runs[-1].get("settings") or {}).get("archive_root") or None
+        gone = []
+        for identity in manifest.files:
+            p = Path(identity)
+            if p.is_absolute():
+                if not p.exists():
+                    gone.append(identity)
+            elif root is not None and not (Path(root) / p).exists():
+                gone.append(identity)
+        return gone
+
+    def prune(self, identities: list[str]) -> int:
+        """Remove the parts and records of ``identities`` in one step under the lock; returns the
+        part files removed.  The derived tables are stale afterwards (``rebuild``)."""
+        from pipeline.store.commit import remove_empty_dirs
+
+        removed = 0
+        with locked(self.out_dir):
+            m = Manifest.load(self.out_dir)
+            for identity in identities:
+                rec = m.files.pop(identity, None) or {}
+                for part in (rec.get("parts") or {}).values():
+                    f = self.out_dir / str(part.get("file", ""))
+                    if f.is_file():
+                        f.unlink()
+                        removed += 1
+                        remove_empty_dirs(f.parent, self.out_dir)
+            m.bump()
+            m.save()
+        return removed
 
     def remove(self, source_key: str) -> int:
         """Remove every part of a source and its manifest record; returns the files removed."""
@@ -80,28 +135,53 @@ class Store:
 
     # --- after a run ----------------------------------------------------------------------
 
-    def rebuild_derived(self, gazetteer: object | None = None) -> int:
-        """Rebuild entities and offices from every committed mention; returns the entity count.
-        The caller holds the lock (``finish_run``) or knows no other writer runs."""
-        n = rebuild_entities(self.out_dir, gazetteer)
-        rebuild_offices(self.out_dir)  # who held what, when
+    def rebuild_derived(self, gazetteer: object | None = None, generation: int | None = None) -> int:
+        """Rebuild entities and offices from every committed mention, stamped with the manifest
+        ``generation`` they describe; returns the entity count.  The caller holds the lock
+        (``finish_run``, ``rebuild``)."""
+        n = rebuild_entities(self.out_dir, gazetteer, generation)
+        rebuild_offices(self.out_dir, generation)  # who held what, when
         return n
+
+    def rebuild(self, gazetteer: object | None = None) -> int:
+        """``rebuild_derived`` under the outputs lock (``pinghu-ner rebuild``)."""
+        with locked(self.out_dir):
+            return self.rebuild_derived(gazetteer, Manifest.load(self.out_dir).generation)
 
     def finish_run(self, gazetteer: object | None, run_record: Callable[[], dict[str, Any]]) -> int:
         """Under the outputs lock: rebuild the derived tables, then append ``run_record()`` (called
         after the rebuild, so its timing includes it) to the manifest.  Returns the entity count."""
         with locked(self.out_dir):
-            n = self.rebuild_derived(gazetteer)
             m = Manifest.load(self.out_dir)
+            n = self.rebuild_derived(gazetteer, m.generation)
             m.record_run(run_record())
             m.save()
         return n
+
+    def migrate(self, gazetteer: object | None = None) -> list[str]:
+        """Rewrite an older layout in the current one (``pipeline.store.migrate``)."""
+        from pipeline.store.migrate import migrate
+
+        return migrate(self.out_dir, gazetteer)
 
     # --- readers --------------------------------------------------------------------------
 
     def check(self) -> list[str]:
         """Problems found in the directory (``pinghu-ner check``); [] when it is consistent."""
         return check_outputs(self.out_dir)
+
+    def part_files(self, table: str) -> list[str]:
+        """The part files of a partitioned table as of the last finished commit: what DuckDB,
+        polars or ``pd.read_parquet`` should read instead of a ``**/*.parquet`` glob, which also
+        sees stray and half-committed files.  ``OutputsError`` if a listed part is missing."""
+        from pipeline.errors import OutputsError
+        from pipeline.store.snapshot import Snapshot
+
+        snap = Snapshot.read(self.out_dir)
+        gone = snap.missing(table)
+        if gone:
+            raise OutputsError(f"{printable(gone[0].path)}: missing, though the manifest lists it; `pinghu-ner check`")
+        return snap.files(table)
 
     def load(self) -> Tables:
         """Every table as pandas DataFrames (``pipeline.load``)."""

@@ -39,14 +39,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
@@ -61,22 +58,19 @@ from pipeline.store.schema import (
     PARTITION_COLUMNS,
     PARTITION_SCHEMA,
     PARTITIONED_TABLES,
-    TABLE_NAMES,
     articles_table,
     file_schema,
     mentions_table,
     people_table,
     schema_for,
 )
+from pipeline.store.snapshot import Part, Snapshot
 
 ENTITIES_FILE = Path("entities") / "entities.parquet"
 OFFICES_FILE = Path("offices") / "offices.parquet"
 SINGLE_FILES = {"entities": ENTITIES_FILE, "offices": OFFICES_FILE}  # rebuilt whole after each run
 SOURCE_KEY_RE = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")  # what identity.source_key builds
 
-# Columns turned into pandas categories by load(): few distinct values, many rows.
-CATEGORY_COLUMNS = ("type", "paper", "kind", "link_method", "role", "field")
-DATE_COLUMNS = ("issue_date", "first_seen", "last_seen")
 
 
 # --- keys and paths --------------------------------------------------------------------------
@@ -161,10 +155,26 @@ def write_source_tables(
     identity: str | None = None,
     record: dict[str, Any] | None = None,
 ) -> dict[str, int]:
-    """Stage and commit one source's tables; ``record`` goes into its manifest entry.
+    """Stage and commit one source's tables; ``record`` goes into its manifest entry.  Returns
+    the row count per table (``commit_source`` also says which records it superseded).
 
     ``identity`` (default: the key itself) names the manifest record, see ``pipeline.ingest.identity``.
     """
+    return commit_source(out_dir, source_key, paper, issue_date, tables, identity, record)[0]
+
+
+def commit_source(
+    out_dir: Path,
+    source_key: str,
+    paper: str,
+    issue_date: dt.date | None,
+    tables: dict[str, pa.Table],
+    identity: str | None = None,
+    record: dict[str, Any] | None = None,
+    same_source: Callable[[str], bool] | None = None,
+) -> tuple[dict[str, int], tuple[str, ...]]:
+    """``write_source_tables``, returning also the identities superseded (``commit``'s
+    ``same_source``: the same source recorded under another identity)."""
     from pipeline.store.commit import commit, stage
 
     out_dir = Path(out_dir)
@@ -178,8 +188,7 @@ def write_source_tables(
     staged = stage(finals, {t: _with_file_metadata(tb, t, {**meta, "table": t}, issue_date) for t, tb in tables.items()})
     counts = {t: tb.num_rows for t, tb in tables.items()}
     rec = {**(record or {}), **meta, "counts": {**(record or {}).get("counts", {}), **counts}}
-    commit(out_dir, identity or source_key, staged, rec)
-    return counts
+    return counts, commit(out_dir, identity or source_key, staged, rec, same_source)
 
 
 def _source_files(out_dir: Path, key: str, paper: str | None = None) -> Iterator[Path]:
@@ -211,23 +220,12 @@ def remove_source(out_dir: Path, source_key: str) -> int:
         for k in gone:
             del m.files[k]
         if gone:
+            m.bump()
             m.save()
     return n
 
 
 # --- reading ---------------------------------------------------------------------------------
-
-
-def _part_files(root: Path) -> list[str]:
-    # Only our own part files: a stray notes.txt or a temp file must not break a read.
-    files = sorted(root.glob("paper=*/*/part-*.parquet"))
-    old = [p for p in files if p.parent.name.startswith("issue_date=")]
-    if old:  # schema version 1 kept the date in the path only; its files have no issue_date column
-        raise ValueError(
-            f"{old[0].parent}: outputs of an older pinghu-ner (schema version 1, issue_date=… directories); "
-            f"run the pipeline again into a new --out directory"
-        )
-    return [str(p) for p in files]
 
 
 # Part files read per dataset scan.  A scan's own buffers grow with its number of files: a year
@@ -236,31 +234,21 @@ def _part_files(root: Path) -> list[str]:
 FILES_PER_SCAN = 128
 
 
-def read_arrow(out_dir: Path, table: str, columns: Sequence[str] | None = None) -> pa.Table:
+def read_arrow(out_dir: Path, table: str, columns: Sequence[str] | None = None,
+               snapshot: Snapshot | None = None) -> pa.Table:
     """One table of ``out_dir`` as Arrow, with the logical schema (partition columns included).
 
-    The schema is imposed, not inferred, so that ``paper`` is a plain string (not the dictionary
-    pyarrow infers from paths) and a file written before a column was added reads with nulls
-    there instead of failing.
+    A partitioned table is read from exactly the part files the manifest lists (``Snapshot``):
+    a part deleted by hand or holding other rows than recorded is an ``OutputsError`` naming it,
+    a stray file is never read.  The schema is imposed, not inferred, so that ``paper`` is a
+    plain string (not the dictionary pyarrow infers from paths) and a file written before a
+    column was added reads with nulls there instead of failing.
     """
     schema = schema_for(table)
     out_dir = Path(out_dir)
     if table in PARTITIONED_TABLES:
-        root = out_dir / table
-        files = _part_files(root) if root.is_dir() else []
-        if not files:
-            t = schema.empty_table()
-        else:
-            part = ds.partitioning(PARTITION_SCHEMA, flavor="hive")
-            try:
-                t = pa.concat_tables([
-                    ds.dataset(files[k : k + FILES_PER_SCAN], schema=schema, format="parquet", partitioning=part,
-                               partition_base_dir=str(root)).to_table(columns=list(columns) if columns else None)
-                    for k in range(0, len(files), FILES_PER_SCAN)
-                ])
-            except (OSError, pa.ArrowException) as exc:
-                raise _unreadable(files, exc) from None
-            return t.replace_schema_metadata(schema.metadata)
+        snap = snapshot if snapshot is not None else Snapshot.read(out_dir)
+        t = _read_parts(out_dir, table, snap, schema, columns)
     else:
         path = out_dir / SINGLE_FILES[table]
         if path.is_file():
@@ -275,6 +263,47 @@ def read_arrow(out_dir: Path, table: str, columns: Sequence[str] | None = None) 
     return t
 
 
+def _read_parts(out_dir: Path, table: str, snap: Snapshot, schema: pa.Schema,
+                columns: Sequence[str] | None) -> pa.Table:
+    """The listed parts of one partitioned table, verified: each present, the rows as recorded."""
+    gone = snap.missing(table)
+    if gone:
+        more = f" (and {len(gone) - 1} more)" if len(gone) > 1 else ""
+        raise OutputsError(f"{printable(gone[0].path)}: missing{more}, though the manifest lists it for "
+                           f"{printable(gone[0].source)}; run that source again, or `pinghu-ner check`")
+    changed = snap.changed(table)
+    if changed:
+        p, size = changed[0]
+        raise OutputsError(f"{printable(p.path)}: {size} bytes, the manifest recorded {p.size} (changed since "
+                           f"{printable(p.source)} was committed); run that source again, or `pinghu-ner check`")
+    files = snap.files(table)
+    if not files:
+        return schema.empty_table()
+    part = ds.partitioning(PARTITION_SCHEMA, flavor="hive")
+    try:
+        t = pa.concat_tables([
+            ds.dataset(files[k : k + FILES_PER_SCAN], schema=schema, format="parquet", partitioning=part,
+                       partition_base_dir=str(out_dir / table)).to_table(columns=list(columns) if columns else None)
+            for k in range(0, len(files), FILES_PER_SCAN)
+        ])
+    except (OSError, pa.ArrowException) as exc:
+        raise _unreadable(files, exc) from None
+    expected = [p.rows for p in snap.parts[table]]
+    if None not in expected and t.num_rows != sum(expected):  # type: ignore[arg-type]
+        raise _wrong_rows(snap.parts[table])
+    return t.replace_schema_metadata(schema.metadata)
+
+
+def _wrong_rows(parts: Sequence[Part]) -> OutputsError:
+    """One line naming the first part whose row count is not the manifest's."""
+    for p in parts:
+        rows = pq.ParquetFile(p.path).metadata.num_rows
+        if rows != p.rows:
+            return OutputsError(f"{printable(p.path)}: {rows} rows, the manifest recorded {p.rows} "
+                                f"(changed since {printable(p.source)} was committed); run that source again")
+    return OutputsError(f"{printable(parts[0].path.parent)}: rows differ from the manifest's")
+
+
 def _unreadable(files: Sequence[str], exc: Exception) -> OutputsError:
     """One line naming the first file that does not read, instead of an Arrow traceback."""
     for f in files:
@@ -286,65 +315,11 @@ def _unreadable(files: Sequence[str], exc: Exception) -> OutputsError:
     return OutputsError(f"{printable(Path(files[0]).parent)}: cannot read ({str(exc).splitlines()[0]})")
 
 
-def _to_pandas(t: pa.Table) -> pd.DataFrame:
-    df = t.to_pandas(date_as_object=False)
-    for c in CATEGORY_COLUMNS:
-        if c in df.columns:
-            df[c] = df[c].astype("category")
-    for c in DATE_COLUMNS:
-        if c in df.columns and not pd.api.types.is_datetime64_any_dtype(df[c]):
-            df[c] = pd.to_datetime(df[c])
-    return df
-
-
-@dataclass
-class Tables:
-    """The output tables as DataFrames; ``tables.mentions`` or ``tables["mentions"]``."""
-
-    articles: pd.DataFrame
-    mentions: pd.DataFrame
-    entities: pd.DataFrame
-    people: pd.DataFrame
-    offices: pd.DataFrame
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        if name not in TABLE_NAMES:
-            raise KeyError(name)
-        return getattr(self, name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(f.name for f in fields(self))
-
-    def __contains__(self, name: object) -> bool:
-        return name in TABLE_NAMES
-
-    def keys(self) -> list[str]:
-        return [f.name for f in fields(self)]
-
-    def items(self) -> list[tuple[str, pd.DataFrame]]:
-        return [(k, getattr(self, k)) for k in self.keys()]
-
-
-def load(path: str | os.PathLike[str] = "outputs") -> Tables:
-    """Load every output table of ``path`` as pandas DataFrames.
-
-    Dates (``issue_date``, ``first_seen``, ``last_seen``) are datetime64; low-cardinality labels
-    (type, paper, kind, link_method, role, field) are categories; integers keep their widths;
-    missing values are nulls (NaN/None), never ``""``.
-    A table not written yet is an empty DataFrame with the right columns, so analysis code need
-    not special-case a fresh directory.
-    """
-    out = Path(path)
-    return Tables(**{name: _to_pandas(read_arrow(out, name)) for name in TABLE_NAMES})
-
-
 __all__ = [
     "ENTITIES_FILE",
     "MANIFEST_FILE",
     "Manifest",
     "PARTITION_COLUMNS",
-    "Tables",
-    "load",
     "part_name",
     "partition_dir",
     "read_arrow",

@@ -12,7 +12,7 @@ import pandas as pd
 from rich.console import Console
 
 from pipeline import report as R
-from pipeline.store.tables import load
+from pipeline.store import load
 
 
 def _console() -> tuple[Console, io.StringIO]:
@@ -140,7 +140,7 @@ def test_locality_filter_reads_the_articles_own_locality() -> None:
     """An article about another city (elsewhere:<code>) is in that city even if it names no place."""
     import pandas as pd
 
-    from pipeline.store.tables import Tables
+    from pipeline.store import Tables
 
     articles = pd.DataFrame({"article_id": ["a1", "a2"], "locality": ["elsewhere:330100", "local"],
                              "issue_date": pd.to_datetime(["2024-03-01"] * 2), "page": [1, 1]})

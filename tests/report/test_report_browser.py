@@ -26,7 +26,7 @@ from outputs_fixture import build_outputs
 from pipeline import report as R
 from pipeline.report.data import Filters
 from pipeline.report.html import write_html
-from pipeline.store.tables import load
+from pipeline.store import load
 
 ARTIFACTS = Path(os.environ.get("PINGHU_TEST_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")

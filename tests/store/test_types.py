@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 
 import pipeline
+from pipeline.errors import OutputsError
 from pipeline.ingest.read import read_source, split_pages
 from pipeline.segment import segment_page
 from pipeline.store import schema as S
@@ -94,5 +95,5 @@ def test_outputs_of_schema_version_1_are_refused_with_a_clear_error(out: Path) -
     old = part.parent.parent / f"issue_date={part.parent.name}"
     old.mkdir()
     part.rename(old / part.name)
-    with pytest.raises(ValueError, match="schema version 1"):
+    with pytest.raises(OutputsError, match=r"issue_date= folders\); run `pinghu-ner migrate"):
         pipeline.load(out)
