@@ -150,9 +150,19 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     if not Path(args.out).is_dir():
         raise UsageError(f"{printable(args.out)}: not an outputs directory")
 
-    for line in Store(args.out).migrate(load_gazetteer(args.gazetteer)):
+    try:
+        lines = Store(args.out).migrate(load_gazetteer(args.gazetteer))
+    except OSError as exc:
+        raise OutputsError(_cannot_write(exc, args.out)) from None
+    for line in lines:
         print(f"pinghu-ner: {line}", file=sys.stderr)
     return 0
+
+
+def _cannot_write(exc: OSError, out: Path) -> str:
+    """One line for a write that failed inside an outputs directory."""
+    where = printable(exc.filename) if exc.filename else printable(out)
+    return f"{where}: cannot write: {exc.strerror or exc}"
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
@@ -163,6 +173,9 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         raise UsageError(f"{printable(args.out)}: not an outputs directory")
     store = Store(args.out)
     store.check_layout()
-    n = store.rebuild(load_gazetteer(args.gazetteer))
+    try:
+        n = store.rebuild(load_gazetteer(args.gazetteer))
+    except OSError as exc:
+        raise OutputsError(_cannot_write(exc, args.out)) from None
     print(f"pinghu-ner: {printable(args.out)}: entities ({n}) and offices rebuilt", file=sys.stderr)
     return 0

@@ -42,8 +42,11 @@ def migrate(out_dir: str | Path, gazetteer: object | None = None) -> list[str]:
     out = Path(out_dir)
     data = Manifest.load(out).data
     why = old_layout(out, data)
+    if not why:  # the current layout: only the derived tables may predate their stamps
+        _rebuild(out, gazetteer)
+        return [f"{printable(out)}: already the current layout; entities and offices rebuilt"]
     sources = _parts_by_source(out)
-    notes = [f"{printable(out)}: {why or 'current layout'}; {len(sources)} source(s)"]
+    notes = [f"{printable(out)}: {why}; {len(sources)} source(s)"]
     by_key = {str(r.get("source_key", "")): (identity, r) for identity, r in data.get("files", {}).items()
               if isinstance(r, dict)}
     for key, files in sorted(sources.items()):
@@ -53,15 +56,20 @@ def migrate(out_dir: str | Path, gazetteer: object | None = None) -> list[str]:
         record = {k: v for k, v in old.items() if k not in _RESULT_KEYS}
         commit_source(out, key, paper, date, tables, identity, record)
     notes += _settle_empty_records(out)
-    with locked(out):
-        generation = Manifest.load(out).generation
-        rebuild_entities(out, gazetteer, generation)
-        rebuild_offices(out, generation)
+    _rebuild(out, gazetteer)
     left = old_layout(out, Manifest.load(out).data)
     if left:
         raise OutputsError(f"{printable(out)}: still an older layout after migrating ({left})")
     notes.append(f"{printable(out)}: migrated; entities and offices rebuilt")
     return notes
+
+
+def _rebuild(out: Path, gazetteer: object | None) -> None:
+    """The derived tables from the committed mentions, stamped, under the outputs lock."""
+    with locked(out):
+        generation = Manifest.load(out).generation
+        rebuild_entities(out, gazetteer, generation)
+        rebuild_offices(out, generation)
 
 
 def _settle_empty_records(out: Path) -> list[str]:

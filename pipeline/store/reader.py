@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.errors import OutputsError
 from pipeline.ingest import printable
 from pipeline.store.derived import (
     ENTITY_COLUMNS,
@@ -28,6 +29,8 @@ from pipeline.store.derived import (
 from pipeline.store.schema import PARTITIONED_TABLES, TABLE_NAMES, schema_for
 from pipeline.store.snapshot import Snapshot
 from pipeline.store.tables import SINGLE_FILES, read_arrow
+
+READ_ATTEMPTS = 3  # snapshots tried when a concurrent commit changes a part under a reader
 
 # Columns turned into pandas categories by load(): few distinct values, many rows.
 CATEGORY_COLUMNS = ("type", "paper", "kind", "link_method", "role", "field")
@@ -85,8 +88,16 @@ def load(path: str | os.PathLike[str] = "outputs") -> Tables:
     the right columns, so analysis code need not special-case a fresh directory.
     """
     out = Path(path)
-    snap = Snapshot.read(out)
-    arrow = {name: read_arrow(out, name, snapshot=snap) for name in PARTITIONED_TABLES}
+    for attempt in range(READ_ATTEMPTS):
+        snap = Snapshot.read(out)
+        try:
+            arrow = {name: read_arrow(out, name, snapshot=snap) for name in PARTITIONED_TABLES}
+            break
+        except OutputsError:
+            # A run committing while we read replaces a part after we listed it: the manifest
+            # moved on, so read the new snapshot; an unchanged manifest means real damage.
+            if attempt == READ_ATTEMPTS - 1 or Snapshot.read(out).generation == snap.generation:
+                raise
     for name in SINGLE_FILES:
         arrow[name] = current_derived(out, name, snap, arrow["mentions"])
     return Tables(**{name: _to_pandas(arrow[name]) for name in TABLE_NAMES})
