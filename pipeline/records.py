@@ -230,7 +230,7 @@ class Mention:
     confidence: float = 1.0
     entity_id: str = ""
     canonical: str = ""
-    link_method: str = ""  # exact, alias, context, fuzzy, nil
+    link_method: str = ""  # exact, alias, context, renamed, fuzzy, nil, person
     link_confidence: float = 0.0
     offices: list = field(default_factory=list)  # pipeline.resolve.offices.Office of the role (people only)
 
@@ -243,9 +243,9 @@ class Mention:
 class Link:
     entity_id: str
     canonical: str
-    method: str  # exact, alias, context, fuzzy, nil
+    method: str  # exact, alias, context, renamed, fuzzy, nil, person
     confidence: float
-    kind: str = ""  # province/city/county/town/zone/agency/person/...
+    kind: str = ""  # province/city/county/town/village/community/zone/agency/person/...
     division_code: str = ""
     parent_id: str = ""
 

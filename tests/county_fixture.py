@@ -37,8 +37,8 @@ def make_county(root: Path) -> Path:
 
 
 def make_fictional_county(root: Path) -> Path:
-    """A made-up county, 青溪县 (339901) of a made-up 云州市 (3399), Zhejiang: no code, town or
-    body of it exists, so anything it resolves came from this directory alone.  Pinghu (330482)
+    """A made-up county, 青溪县 (339901) of a made-up 云州市 (3399), Zhejiang: no code, town,
+    village or body of it exists, so anything it resolves came from this directory alone.  Pinghu (330482)
     is listed as a far-off county so that a false link to it would be visible."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "gazetteer.json").write_text(
@@ -62,7 +62,10 @@ def make_fictional_county(root: Path) -> Path:
         "code,name,level,parent_code\n33,浙江省,province,\n3304,嘉兴市,city,33\n3399,云州市,city,33\n"
         "330482,平湖市,county,3304\n339901,青溪县,county,3399\n339902,白鹭县,county,3399\n"
         "339901001,溪口街道,town,339901\n339901101,石门镇,town,339901\n339901102,桃源乡,town,339901\n"
-        "330482101,乍浦镇,town,330482\n",
+        "330482101,乍浦镇,town,330482\n"
+        # villages: 云岭村 in two towns (a homonym), a community, one village of 桃源乡
+        "339901101201,云岭村,village,339901101\n339901101202,桃花社区,village,339901101\n"
+        "339901001201,云岭村,village,339901001\n339901102201,竹溪村,village,339901102\n",
         encoding="utf-8",
     )
     (root / "agencies.csv").write_text(
@@ -85,7 +88,7 @@ FICTIONAL_PAGE = """## 县领导调研石门镇
 
 ■记者 方晓岚
 
-本报讯 6月5日，县委书记林远山到石门镇调研，县委副书记、县长苏青禾参加。林书记指出，要做好山区民生实事。县发改局、县公安局负责人陪同。
+本报讯 6月5日，县委书记林远山到石门镇调研，县委副书记、县长苏青禾参加。林书记指出，要做好山区民生实事。县发改局、县公安局负责人陪同。调研组还走访了石门镇云岭村和竹溪村的茶园。
 
 ## 溪口街道开展反诈宣传
 

@@ -60,5 +60,5 @@ def test_links_on_sample_page(seed_outputs: Path) -> None:
     assert ids["平湖经开"] == ids["平湖经济技术开发区"]
     assert m.loc[m["surface"] == "钟埭街道", "entity_id"].iloc[0] == "div:330482002"
     assert m.loc[m["surface"] == "市发改局", "canonical"].iloc[0] == "平湖市发展和改革局"
-    assert set(m["link_method"].astype(str)) <= {"exact", "alias", "context", "fuzzy", "nil", "person"}
+    assert set(m["link_method"].astype(str)) <= {"exact", "alias", "context", "renamed", "fuzzy", "nil", "person"}
     assert m.loc[m["surface"] == "四川", "canonical"].iloc[0] == "四川省"

@@ -8,8 +8,9 @@ with another directory and no code change:
     reads "市" / "我市" as this city.
 ``divisions.csv`` (code, name, level, parent_code)
     administrative divisions: all provinces, 地级 cities and 县级 areas of China plus the 乡级
-    rows (towns / streets) of the paper's county and its neighbours.  Built from the shared
-    admin-divisions copy by :func:`build_divisions_csv`.
+    rows (towns / streets) of the paper's county and its neighbours and the 村级 rows (villages
+    and communities, level ``village``) of those towns.  Built from the shared admin-divisions
+    copy by :func:`pipeline.gazetteers.build.build_divisions_csv`; the village rules are in :mod:`pipeline.gazetteers.villages`.
 ``areas.csv`` (id, name, kind, parent_id, division_code, relation, extra_aliases)
     named areas that are not divisions: development zones, regions such as 长三角.
 ``agencies.csv`` (id, name, kind, parent, division_code, extra_aliases)
@@ -27,17 +28,15 @@ below (one function per rule, each unit-tested) to every canonical name, and ``e
 holds only the irregular ones.  An alias is *contextual* when it is only meaningful inside the
 paper's own city (市发改局, 交通运输局, 钟埭): the resolver reports those as ``context`` links.
 
-Entity ids: ``div:<code>`` for divisions, ``area:<slug>`` for areas, ``org:<county_code>-<id>``
+Entity ids: ``div:<code>`` for divisions (``div:<12-digit code>`` for a village), ``area:<slug>`` for areas, ``org:<county_code>-<id>``
 for agencies of the county (so two counties' gazetteers never collide), and
 ``org:<town_code>-party`` / ``org:<town_code>-gov`` for the generated town bodies.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,7 +63,9 @@ from pipeline.gazetteers.aliases import (  # noqa: F401 - re-exported: the gazet
     youth_league_forms,
     zone_forms,
 )
+from pipeline.gazetteers.build import build_divisions_csv
 from pipeline.gazetteers.files import GazetteerError, read_config, read_csv
+from pipeline.gazetteers.villages import RENAMED, VILLAGE_KINDS, ruler_safe, village_entry
 from pipeline.records import GazetteerEntry
 
 __all__ = [
@@ -91,53 +92,9 @@ __all__ = [
     "zone_forms",
 ]
 
-LEVELS: tuple[str, ...] = ("province", "city", "county", "town")
-LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "town": 3}
-
-# ---------------------------------------------------------------------------------------------
-# Building divisions.csv from the shared admin-divisions copy
-# ---------------------------------------------------------------------------------------------
-
-_PLACEHOLDER_CITIES = ("市辖区", "省直辖县级行政区划", "自治区直辖县级行政区划")
-
-
-def build_divisions_csv(src_dir: Path | str, dest: Path | str, town_area_prefixes: Iterable[str]) -> int:
-    """Write ``dest`` (code, name, level, parent_code) from the modood admin-divisions CSVs.
-
-    Keeps all provinces, cities and counties and the towns of the areas whose code starts with
-    one of ``town_area_prefixes``.  Placeholder cities (市辖区 of the municipalities, 省直辖县级
-    行政区划) are not places: they are dropped and their counties hang under the province.
-    Returns the number of rows written.
-    """
-    src = Path(src_dir)
-    prefixes = tuple(town_area_prefixes)
-    rows: list[tuple[str, str, str, str]] = []
-
-    def read(fname: str) -> list[dict[str, str]]:
-        with open(src / fname, encoding="utf-8", newline="") as fh:
-            return list(csv.DictReader(fh))
-
-    for r in read("provinces.csv"):
-        rows.append((r["code"], r["name"], "province", ""))
-    placeholders: set[str] = set()
-    for r in read("cities.csv"):
-        if r["name"] in _PLACEHOLDER_CITIES:
-            placeholders.add(r["code"])
-            continue
-        rows.append((r["code"], r["name"], "city", r["provinceCode"]))
-    for r in read("areas.csv"):
-        parent = r["provinceCode"] if r["cityCode"] in placeholders else r["cityCode"]
-        rows.append((r["code"], r["name"], "county", parent))
-    if prefixes:
-        for r in read("streets.csv"):
-            if r["areaCode"].startswith(prefixes):
-                rows.append((r["code"], r["name"], "town", r["areaCode"]))
-    with open(dest, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["code", "name", "level", "parent_code"])
-        w.writerows(rows)
-    return len(rows)
-
+LEVELS: tuple[str, ...] = ("province", "city", "county", "town", "village")
+# By entry kind: a village row's entry is a ``village`` (村) or a ``community`` (社区).
+LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "town": 3, "village": 4, "community": 4}
 
 # ---------------------------------------------------------------------------------------------
 # The gazetteer
@@ -187,8 +144,9 @@ class Match:
     method: str
 
 
-# Rank of the match method in the index: a canonical name beats an alias beats a contextual alias.
-_METHOD_RANK = {"exact": 0, "alias": 1, "context": 2}
+# Rank of the match method in the index: a canonical name beats an alias beats a contextual alias
+# beats a village's old 村/社区 form (:mod:`pipeline.gazetteers.villages`).
+_METHOD_RANK = {"exact": 0, "alias": 1, "context": 2, RENAMED: 3}
 
 
 @dataclass
@@ -276,12 +234,17 @@ class Gazetteer:
         entry (an alias shared by two equally ranked entries is left to the model).  Short forms
         of counties and towns outside ``ruler_regions`` are left out: far-away 县 short names are
         mostly ordinary words in a county paper (东城, 海城), while their full names stay in.
+        Villages go by their printed names only (:meth:`_ruler_village`).
         """
         out: list[tuple[str, str]] = []
         for surface, ms in self._index.items():
             if len(surface) < min_len or not ms:
                 continue
             best = ms[0]
+            if best.entry.kind in VILLAGE_KINDS:
+                if self._ruler_village(surface, best):
+                    out.append((surface, best.entry.type))
+                continue
             if len(ms) > 1 and self._rank(ms[0]) == self._rank(ms[1]) and ms[0].entry != ms[1].entry:
                 continue
             e = best.entry
@@ -291,6 +254,16 @@ class Gazetteer:
             out.append((surface, e.type))
         out.sort(key=lambda p: (-len(p[0]), p[0]))
         return out
+
+    def _ruler_village(self, surface: str, best: Match) -> bool:
+        """A village's printed name, whichever town it is in (homonyms share the type PLACE; the
+        resolver tells them apart), if :func:`~pipeline.gazetteers.villages.ruler_safe`.  Not its
+        town-qualified canonical: gold splits 广陈镇泗泾村 into 广陈镇 + 泗泾村, which the ruler's
+        longest match would join; not a renamed form, which names no place that exists."""
+        if best.method != "exact" or not ruler_safe(surface):
+            return False
+        town = self._by_id.get(best.entry.parent_id)
+        return town is None or not surface.startswith(normalise(town.canonical))
 
     def _rank(self, m: Match) -> tuple[int, int, int]:
         return (_METHOD_RANK[m.method], self.locality(m.entry), LEVEL_RANK.get(m.entry.kind, 4))
@@ -360,8 +333,16 @@ class _Builder:
 
     def divisions(self) -> None:
         cfg = self.cfg
-        for r in read_csv(self.path / "divisions.csv", ("code", "name", "level"), values={"level": LEVELS}):
+        rows = read_csv(self.path / "divisions.csv", ("code", "name", "level"), values={"level": LEVELS})
+        names = {r["code"]: r["name"] for r in rows}
+        for r in rows:
             code, name, level, parent = r["code"], r["name"], r["level"], r.get("parent_code", "")
+            if level == "village":  # canonical = its town's name + its own (pipeline.gazetteers.villages)
+                entry, surfaces = village_entry(code, name, parent, names.get(parent, ""))
+                self.entries.append(entry)
+                for surface, method in surfaces:
+                    self.add(surface, entry.entity_id, method)
+                continue
             eid = f"div:{code}"
             short = division_short_form(name, level, self.common)
             # A town's bare name is only meaningful near the paper (钟埭): contextual.
@@ -458,14 +439,7 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-if __name__ == "__main__":  # pragma: no cover - maintenance entry point
-    import argparse
+if __name__ == "__main__":  # pragma: no cover - the builder's former entry point, kept working
+    from pipeline.gazetteers.build import main
 
-    ap = argparse.ArgumentParser(description="Rebuild a gazetteer's divisions.csv from admin-divisions CSVs.")
-    ap.add_argument("src", help="directory with provinces.csv, cities.csv, areas.csv, streets.csv")
-    ap.add_argument("dest", help="divisions.csv to write")
-    ap.add_argument(
-        "prefixes", nargs="*", help="area-code prefixes whose towns to keep (330482 3304 310112 …)"
-    )
-    a = ap.parse_args()
-    print(build_divisions_csv(a.src, a.dest, a.prefixes))
+    main()

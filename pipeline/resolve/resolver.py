@@ -6,13 +6,18 @@ Order for places and organisations (first hit wins, the method goes into ``Link.
 2. ``alias``   a context-free alias (平湖经开, 嘉兴, 四川, 平湖市发改局)       confidence 0.95
 3. ``context`` an alias only meaningful in the paper's city (市发改局, 交通运输局, 钟埭, 市委), or
                the surface after 我市/本市 → the paper's city                  confidence 0.9
-4. ``fuzzy``   rapidfuzz ratio ≥ :data:`FUZZY_THRESHOLD` (80, measured) against local names
+4. ``renamed`` a village's other 村/社区 form (芦川村 for 芦川社区, renamed 撤村建居)   confidence 0.8
+5. ``fuzzy``   rapidfuzz ratio ≥ :data:`FUZZY_THRESHOLD` (80, measured) against local names
                                                                   confidence score/100 × 0.9
-5. ``nil``     ``nil:<TYPE>:<sha1(normalised surface)[:12]>``                   confidence 0.0
+6. ``nil``     ``nil:<TYPE>:<sha1(normalised surface)[:12]>``                   confidence 0.0
+
+Villages and communities (村/社区) are chosen among their homonyms by the places named around them
+(:mod:`pipeline.resolve.villages`): a name that cannot be decided is a NIL, never a coin flip, and
+they are never fuzzy targets (华丰村 and 群丰村 are two villages, not an OCR error).
 
 Generic area words (全市, 全省, 各镇街道) are not entities: they get method ``nil`` with an *empty*
 entity id and canonical, so the entity table (which skips empty ids) never lists them while the
-method stays inside the contract's set (exact, alias, context, fuzzy, nil, person).
+method stays inside the contract's set (exact, alias, context, renamed, fuzzy, nil, person).
 
 Type mismatch: the recogniser's type only *orders* candidates, it never blocks a link.  A street or
 town named bare (钟埭街道 tagged ORG because it "作表态发言") links to the division entry, one entity
@@ -44,10 +49,13 @@ from rapidfuzz import fuzz, process
 
 from pipeline import lexicons as lexicon
 from pipeline.gazetteers.gazetteer import Gazetteer, Match, division_short_form, normalise
+from pipeline.gazetteers.villages import RENAMED, VILLAGE_KINDS
 from pipeline.lexicons.countries import country_link, leading_country, link_adjacent_forms
 from pipeline.records import Article, GazetteerEntry, Link, Mention
+from pipeline.resolve.families import PUBLIC_FAMILIES, identity_family, role_family
 from pipeline.resolve.locality import LOCAL, Locality, PlaceHit, infer_locality
 from pipeline.resolve.place_bodies import body_of_place, split_generic
+from pipeline.resolve.villages import choose, is_village, locality_context, villages_in_article
 
 __all__ = [
     "CONFIDENCE",
@@ -61,7 +69,9 @@ __all__ = [
     "role_family",
 ]
 
-CONFIDENCE = {"exact": 1.0, "alias": 0.95, "context": 0.9, "nil": 0.0}
+# renamed: the old form names the place, but a 村 and a 社区 of one stem may also be two places
+# (one missing from the list), so it ranks below every real name.
+CONFIDENCE = {"exact": 1.0, "alias": 0.95, "context": 0.9, RENAMED: 0.8, "nil": 0.0}
 
 # Measured on the labelled variants in tests/resolve/test_resolve.py (FUZZY_POSITIVES: 51 OCR-style variants
 # of gazetteer names, one or two wrong/missing characters, that should link; FUZZY_NEGATIVES: 59
@@ -83,98 +93,6 @@ INSTITUTION_WORDS: tuple[str, ...] = tuple(sorted(lexicon.entries("institution_w
 NOT_ENTITIES: frozenset[str] = lexicon.load("not_entities")
 _CITY_PREFIXES = ("我市", "本市")
 
-# Role families, see role_family().  Keywords are searched in the title; the family whose keyword
-# occurs first wins, because a compound title lists the senior post first (镇党委书记、人大主席).
-_HEAD_OF_GOVERNMENT = ("市长", "县长", "区长", "镇长", "乡长", "省长")
-_ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "press",
-        ("记者", "通讯员", "摄影", "编辑", "实习生", "文/图", "图/文", "文图", "美编", "校对", "主播", "摄"),
-    ),
-    ("congress", ("人大",)),
-    ("cppcc", ("政协",)),
-    (
-        "party",
-        (
-            "书记",
-            "党委",
-            "党工委",
-            "党组",
-            "常委",
-            "市委",
-            "县委",
-            "区委",
-            "组织部",
-            "宣传部",
-            "统战部",
-            "纪委",
-            "监委",
-            "政法委",
-            "党支部",
-        ),
-    ),
-    ("judicial", ("法院", "检察", "法官", "庭长")),
-    (
-        "government",
-        (
-            "局长",
-            "主任",
-            "秘书长",
-            "政府",
-            "管委会",
-            "处长",
-            "科长",
-            "所长",
-            "站长",
-            "队长",
-            "部长",
-            "委员",
-            "干部",
-            "公务员",
-            "民警",
-            "警官",
-        ),
-    ),
-    (
-        "business",
-        ("董事长", "总经理", "经理", "厂长", "总裁", "创始人", "负责人", "董事", "老板", "店长", "企业"),
-    ),
-    ("education", ("校长", "教师", "老师", "班主任", "教授", "学生")),
-    ("medical", ("医生", "护士", "医师")),
-    ("leader", ("领导",)),
-)
-
-
-def role_family(role: str) -> str:
-    """Group a title into a family: press, party, government, congress, cppcc, judicial, business,
-    education, medical, leader (市领导, the paper's collective term), or none (citizens, unknown).
-
-    The head of a government (市长, 副市长, 镇长 …) is ``government`` even when the title also
-    lists the party post (市委副书记、市长), because the paper alternates those two forms for one
-    person and the short form is the government one.
-    """
-    r = normalise(role)
-    if not r:
-        return "none"
-    if any(h in r for h in _HEAD_OF_GOVERNMENT) and "人大" not in r and "政协" not in r:
-        return "government"
-    best, best_pos = "none", len(r) + 1
-    for family, words in _ROLE_KEYWORDS:
-        for w in words:
-            i = r.find(w)
-            if i != -1 and i < best_pos:
-                best, best_pos = family, i
-    return best
-
-
-# Families of public office: one identity family, so a title's form does not split a person.
-PUBLIC_FAMILIES = frozenset({"party", "government", "congress", "cppcc", "judicial", "leader"})
-
-
-def identity_family(family: str) -> str:
-    """The family that goes into a person id: ``official`` for every public-office family."""
-    return "official" if family in PUBLIC_FAMILIES else family
-
 
 def _sha12(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
@@ -192,6 +110,11 @@ def person_id(name: str, role: str = "") -> str:
 
 
 _NONE_LINK = Link(entity_id="", canonical="", method="nil", confidence=0.0)
+
+
+def _fill(m: Mention, link: Link) -> None:
+    """Write a link into a mention."""
+    m.entity_id, m.canonical, m.link_method, m.link_confidence = link.entity_id, link.canonical, link.method, link.confidence
 
 
 def _link(entry: GazetteerEntry, method: str, confidence: float) -> Link:
@@ -235,7 +158,7 @@ class Resolver:
                 continue
             m = ms[0]
             e = m.entry
-            if e.kind in ("county", "town") and gazetteer.locality(e) > 3:
+            if (e.kind in ("county", "town") and gazetteer.locality(e) > 3) or e.kind in VILLAGE_KINDS:
                 continue
             if m.method == "context":  # 市人民检察院, 公安局: generic forms are never fuzzy targets
                 continue
@@ -251,6 +174,8 @@ class Resolver:
                 short = division_short_form(e.canonical, e.kind, gazetteer.common_words)
                 if short:
                     prefixes.add(short)
+                if e.kind in VILLAGE_KINDS:  # 泗泾村党总支 starts with its place
+                    prefixes.update(e.aliases)
         prefixes.add(gazetteer.short_name)
         self._place_prefixes = frozenset(p for p in prefixes if len(p) >= 2)
         self._max_prefix = max((len(p) for p in self._place_prefixes), default=0)
@@ -292,10 +217,7 @@ class Resolver:
             link = cache.get(key)
             if link is None:
                 link = self._remember(key, self._resolve(m.type, m.surface, fam, locality))
-            m.entity_id = link.entity_id
-            m.canonical = link.canonical
-            m.link_method = link.method
-            m.link_confidence = link.confidence
+            _fill(m, link)
 
     def resolve_articles(self, articles: Iterable[Article], mentions: list[Mention]) -> dict[str, Locality]:
         """Decide each article's locality, then resolve its mentions in it; returns the localities."""
@@ -309,6 +231,8 @@ class Resolver:
             loc = self.locality_of(head, a.text, [b.role for b in a.bylines], ms)
             out[a.article_id] = loc
             self.resolve_many(ms, loc)
+            for m, village in villages_in_article(self.gazetteer, ms, loc):  # homonyms, by the places around
+                _fill(m, self._village_link(village, m.type, normalise(m.surface)))
             link_adjacent_forms(ms)  # 中 | 美 side by side: China and the United States
         for ms in by_article.values():  # mentions of no listed article: the paper's county
             self.resolve_many(ms)
@@ -339,7 +263,11 @@ class Resolver:
 
     # -- steps ------------------------------------------------------------------------------
     def _place_entry(self, key: str) -> GazetteerEntry | None:
+        """A village counts only in the paper's county: elsewhere its name is as likely a local
+        village the list lacks as a story about that place (pipeline.resolve.villages)."""
         for m in self.gazetteer.matches(key):
+            if m.entry.kind in VILLAGE_KINDS and self.gazetteer.locality(m.entry) != 0:
+                continue
             if m.method != "context" or (m.entry.kind == "town" and self.gazetteer.locality(m.entry) == 0):
                 return m.entry
         return None
@@ -372,6 +300,8 @@ class Resolver:
         if key in NOT_ENTITIES:
             return _NONE_LINK
         ms = self.gazetteer.matches(key)
+        if is_village(ms):  # the story's places decide later (resolve_articles); here its locality
+            return self._village_link(choose(self.gazetteer, ms, context=locality_context(locality)), type_, key)
         if ms:
             m = self._pick(ms, type_)
             if locality.is_local or m.method != "context":
@@ -409,10 +339,17 @@ class Resolver:
         return Link(entity_id=nil, canonical=key, method="nil", confidence=0.0)
 
     @staticmethod
+    def _village_link(m: Match | None, type_: str, key: str) -> Link:
+        """The link to the village :func:`pipeline.resolve.villages.choose` chose, else a NIL."""
+        if m is None:
+            return Link(entity_id=nil_id(type_, key), canonical=key, method="nil", confidence=0.0)
+        return _link(m.entry, m.method, CONFIDENCE[m.method])
+
+    @staticmethod
     def _pick(ms: tuple[Match, ...], type_: str) -> Match:
         """Best match: the index order (method, locality, level) with the mention's type first
         among equal methods.  ``min`` is stable, so ties keep the index order."""
-        rank = {"exact": 0, "alias": 1, "context": 2}
+        rank = {"exact": 0, "alias": 1, "context": 2, RENAMED: 3}
         return min(ms, key=lambda m: (rank[m.method], m.entry.type != type_))
 
     def _context(self, key: str, type_: str) -> Link | None:

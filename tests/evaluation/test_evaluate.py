@@ -361,13 +361,21 @@ GAZETTEER = ROOT / "pipeline" / "gazetteers" / "pinghu"
 
 
 def _gazetteer_names() -> set[str]:
-    """Canonical names of the project gazetteer, read from its CSVs (not its loader's API)."""
+    """Canonical names of the project gazetteer, read from its CSVs (not its loader's API).
+
+    A village row's canonical is its town's name + its own (广陈镇泗泾村, as the county gold
+    writes it); its bare name (泗泾村) is left out of the set: it does not decide an entity (华丰村
+    is in two counties, and a paper prints villages the list lacks under names it has, such as
+    新埭镇星火村 on a dev page), so gold may leave its canonical empty."""
     import csv
 
     names: set[str] = set()
     for fname in ("divisions.csv", "areas.csv", "agencies.csv"):
         with (GAZETTEER / fname).open(encoding="utf-8", newline="") as fh:
-            names |= {r["name"] for r in csv.DictReader(fh)}
+            rows = list(csv.DictReader(fh))
+        town = {r["code"]: r["name"] for r in rows if r.get("level") == "town"}
+        names |= {town.get(r["parent_code"], "") + r["name"] if r.get("level") == "village" else r["name"]
+                  for r in rows}
     return names
 
 

@@ -76,7 +76,7 @@ def test_divisions_file(gaz: Gazetteer) -> None:
     with open(path, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     levels = {r["level"] for r in rows}
-    assert levels == {"province", "city", "county", "town"}
+    assert levels == {"province", "city", "county", "town", "village"}
     assert sum(r["level"] == "province" for r in rows) == 31
     assert not any(r["name"] == "市辖区" for r in rows)
     towns = {r["code"]: r["name"] for r in rows if r["code"].startswith("330482") and r["level"] == "town"}

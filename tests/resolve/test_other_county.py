@@ -67,3 +67,17 @@ def test_nothing_links_to_pinghu(county_run: Path) -> None:
     assert not ms["entity_id"].fillna("").str.contains("330482").any()
     yun = ms[ms["surface"] == "市政府"]["entity_id"].unique()
     assert list(yun) == ["org:3399-gov"]
+
+
+def test_villages_link_under_the_countys_towns(county_run: Path) -> None:
+    """云岭村 is in two of the county's towns: the town printed before it decides; 竹溪村 is its
+    county's only one; the entity table gives each its town as parent and its 12-digit code."""
+    ms = _mentions(county_run)
+    linked = set(ms["entity_id"].dropna())
+    assert {"div:339901101201", "div:339901102201"} <= linked
+    assert "div:339901001201" not in linked  # 溪口街道's 云岭村 is not the one in 石门镇
+    ents = pd.read_parquet(county_run / "entities" / "entities.parquet").set_index("entity_id")
+    assert ents.loc["div:339901101201", "parent_id"] == "div:339901101"
+    assert ents.loc["div:339901102201", "parent_id"] == "div:339901102"
+    assert ents.loc["div:339901101201", "division_code"] == "339901101201"
+    assert ents.loc["div:339901101201", "kind"] == "village"
