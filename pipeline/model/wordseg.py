@@ -9,7 +9,9 @@ this module imports no jieba, and jieba's dictionary-build log stays off stderr.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import re
+from array import array
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
@@ -142,8 +144,9 @@ def _han_block_cutter(tok: Any) -> Callable[[str, int, Walk], list[str]]:
 
 
 @cache
-def word_cutter() -> Callable[[str, Walk | None], list[str]]:
-    """jieba's cut with its HMM for unknown words, the segmentation the model was trained with.
+def block_words() -> Callable[[str, Walk | None], Iterator[list[str]]]:
+    """jieba's cut with its HMM for unknown words, the segmentation the model was trained with,
+    one block's words at a time.
 
     jieba cuts a text block by block (maximal runs of CJK, letters and digits, split on its
     ``re_han_default``), each block on its own, so the words of a text are the words of its
@@ -151,6 +154,8 @@ def word_cutter() -> Callable[[str, Walk | None], list[str]]:
     line and the learned vote cuts the whole article again, and the second walk over jieba's
     dictionary was a tenth of the recogniser's time.  The two walks are a page apart at most, so
     the memo holds a few pages' blocks and is then emptied: memory stays flat over a year's run.
+    The blocks are found as the cut goes (``_blocks``), not listed first: a one-line file's
+    (issue 33) list of blocks was a copy of its text in a million small strings.
 
     Given the text's ``dictionary_words``, a block's best path is found from them (jieba's
     ``calc`` and ``__cut_DAG``, the same arithmetic) instead of jieba walking its dictionary
@@ -158,14 +163,13 @@ def word_cutter() -> Callable[[str, Walk | None], list[str]]:
     import jieba
 
     tok = jieba_tokenizer()
-    split, is_han = jieba.re_han_default.split, jieba.re_han_default.match
+    is_han = jieba.re_han_default.match
     han_block = _han_block_cutter(tok)
     memo: dict[str, list[str]] = {}
 
-    def cut(text: str, walk: Walk | None = None) -> list[str]:
-        out: list[str] = []
+    def blocks(text: str, walk: Walk | None = None) -> Iterator[list[str]]:
         start = 0
-        for block in split(text):
+        for block in _blocks(text, jieba.re_han_default):
             if not block:
                 continue
             words = memo.get(block)
@@ -177,8 +181,31 @@ def word_cutter() -> Callable[[str, Walk | None], list[str]]:
                 if len(memo) >= MEMO_BLOCKS:
                     memo.clear()
                 memo[block] = words
-            out.extend(words)
+            yield words
             start += len(block)
+
+    return blocks
+
+
+def _blocks(text: str, pattern: re.Pattern[str]) -> Iterator[str]:
+    """``pattern.split(text)`` (a pattern that is one group and matches no empty string), lazily."""
+    pos = 0
+    for m in pattern.finditer(text):
+        yield text[pos : m.start()]
+        yield m.group()
+        pos = m.end()
+    yield text[pos:]
+
+
+@cache
+def word_cutter() -> Callable[[str, Walk | None], list[str]]:
+    """jieba's cut of a whole text (``block_words``, block after block)."""
+    blocks = block_words()
+
+    def cut(text: str, walk: Walk | None = None) -> list[str]:
+        out: list[str] = []
+        for words in blocks(text, walk):
+            out.extend(words)
         return out
 
     return cut
@@ -190,13 +217,25 @@ def cut_words(text: str, walk: Walk | None = None) -> list[str]:
     return word_cutter()(text, walk)
 
 
-def word_bounds(text: str) -> list[int]:
-    """jieba's word boundaries in ``text``, ascending (0 and ``len(text)`` included).  A second
-    call on the same text costs little: ``cut_words`` remembers its blocks."""
-    bounds, pos = [0], 0
-    for w in cut_words(text):
-        pos += len(w)
-        bounds.append(pos)
+_LAST_BOUNDS: list[tuple[str, array]] = []  # the last text asked about, and its bounds
+
+
+def word_bounds(text: str) -> array:
+    """jieba's word boundaries in ``text``, ascending (0 and ``len(text)`` included), as an
+    ``array`` of int64: read only, and the same object again for the same text.
+
+    Why so: three passes ask for an article's bounds in turn (the split-name check, the learned
+    vote, the place trims), and a one-line file of a million characters (issue 33) has most of a
+    million words: an int per word in a list, cut three times over, was time and memory that
+    the last text's array saves."""
+    if _LAST_BOUNDS and (_LAST_BOUNDS[0][0] is text or _LAST_BOUNDS[0][0] == text):
+        return _LAST_BOUNDS[0][1]
+    bounds, pos = array("q", [0]), 0
+    for words in block_words()(text):
+        for w in words:
+            pos += len(w)
+            bounds.append(pos)
+    _LAST_BOUNDS[:] = [(text, bounds)]
     return bounds
 
 

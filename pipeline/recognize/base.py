@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -113,8 +113,13 @@ def chunks(text: str, limit: int = 300, overlap: int | None = None) -> list[Piec
     ``limit // 5``) earlier and each piece owns the spans that start in its half of the overlap
     (``owned_spans``): every character is tagged with context on both sides.
     """
+    return list(iter_chunks(text, limit, overlap))
+
+
+def iter_chunks(text: str, limit: int = 300, overlap: int | None = None) -> Iterator[Piece]:
+    """``chunks``, one piece at a time: a caller that reads a one-line file's pieces a block at
+    a time (the gate, issue 33) holds no list of them all."""
     overlap = limit // 5 if overlap is None else min(overlap, limit // 2)  # each piece moves on
-    out: list[Piece] = []
     line_start = 0
     for line in text.split("\n"):
         start, n = line_start, line_start + len(line)
@@ -133,9 +138,8 @@ def chunks(text: str, limit: int = 300, overlap: int | None = None) -> list[Piec
                     following = end - overlap
             own_end = end if following == end else end - overlap // 2
             if text[start:end].strip():
-                out.append(Piece(start, text[start:end], (own_start, own_end)))
+                yield Piece(start, text[start:end], (own_start, own_end))
             start, own_start = following, own_end
-    return out
 
 
 def owned_spans(pieces: Sequence[Piece], found: Sequence[Sequence[Span]]) -> list[Span]:
@@ -143,10 +147,16 @@ def owned_spans(pieces: Sequence[Piece], found: Sequence[Sequence[Span]]) -> lis
     that start in its own part, less those that overlap a span an earlier piece kept."""
     out: list[Span] = []
     for piece, spans in zip(pieces, found):
-        a, b = piece.own
-        last_end = out[-1].end if out else -1
-        out.extend(s for s in spans if a <= s.start < b and s.start >= last_end)
+        own_into(out, piece, spans)
     return out
+
+
+def own_into(out: list[Span], piece: Piece, spans: Sequence[Span]) -> None:
+    """Append to ``out`` (the spans kept so far from a text's earlier pieces) the spans of
+    ``piece`` that ``owned_spans`` keeps."""
+    a, b = piece.own
+    last_end = out[-1].end if out else -1
+    out.extend(s for s in spans if a <= s.start < b and s.start >= last_end)
 
 
 def spans_by_pieces(texts: Sequence[str], limit: int,

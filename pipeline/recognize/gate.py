@@ -24,8 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.recognize.base import Recognizer, chunks, join_pieces
+from pipeline.recognize.base import Piece, Recognizer, iter_chunks, own_into
 from pipeline.records import Span
+
+# Clauses read per call of the gated source (``consult``): more than a page holds.
+CONSULT_BLOCK = 8192
 
 
 @dataclass(frozen=True)
@@ -69,24 +72,41 @@ class Consulted:
 def consult(gate: Gate, source: Recognizer, texts: Sequence[str], by_spans: Sequence[Sequence[Span]],
             confidence: Sequence[np.ndarray], tally: Consulted | None = None) -> list[list[Span]]:
     """``source``'s spans per text: its own reading of the unsure clauses (all in one call, so it
-    batches across texts) and ``by``'s spans, relabelled as ``source``'s, everywhere else."""
-    per_text = [chunks(t, limit=gate.unit) for t in texts]
-    unsure = [[float(conf[p.offset : p.offset + len(p.text)].min()) < gate.below for p in ps]
-              for ps, conf in zip(per_text, confidence)]
-    asked = [p for ps, flags in zip(per_text, unsure) for p, u in zip(ps, flags) if u]
+    batches across texts) and ``by``'s spans, relabelled as ``source``'s, everywhere else.
+
+    The clauses go ``CONSULT_BLOCK`` at a time, one call per block: a page's clauses are one
+    block, and a one-line file's (issue 33: a million characters, some 100,000 clauses) are
+    never all held, with their answers, at once."""
+    out: list[list[Span]] = [[] for _ in texts]
+    block: list[tuple[int, Piece, bool]] = []  # (text, clause, unsure)
+    for t, (text, conf) in enumerate(zip(texts, confidence)):
+        for p in iter_chunks(text, limit=gate.unit):
+            block.append((t, p, float(conf[p.offset : p.offset + len(p.text)].min()) < gate.below))
+            if len(block) == CONSULT_BLOCK:
+                _answer(block, source, by_spans, out, tally)
+                block = []
+    _answer(block, source, by_spans, out, tally)
+    return out
+
+
+def _answer(block: Sequence[tuple[int, Piece, bool]], source: Recognizer, by_spans: Sequence[Sequence[Span]],
+            out: list[list[Span]], tally: Consulted | None) -> None:
+    """Each clause's spans (``source``'s reading where unsure, else ``by``'s) into its text's
+    ``out``, as ``owned_spans`` keeps them."""
+    asked = [p for _, p, u in block if u]
     answers = iter(source.spans([p.text for p in asked]) if asked else [])
-    found: list[list[Span]] = []
-    for ps, flags, theirs in zip(per_text, unsure, by_spans):
-        starts = [s.start for s in theirs]
-        for p, u in zip(ps, flags):
-            end = p.offset + len(p.text)
-            if tally is not None:
-                tally.chars += len(p.text)
-                tally.read += len(p.text) if u else 0
-            if u:
-                found.append([Span(p.offset + s.start, p.offset + s.end, s.label, source.name, s.score)
-                              for s in next(answers)])
-            else:
-                found.append([Span(s.start, s.end, s.label, source.name)
-                              for s in theirs[bisect_left(starts, p.offset) : bisect_left(starts, end)]])
-    return join_pieces(per_text, found)
+    starts: dict[int, list[int]] = {}
+    for t, p, u in block:
+        end = p.offset + len(p.text)
+        if tally is not None:
+            tally.chars += len(p.text)
+            tally.read += len(p.text) if u else 0
+        if u:
+            found = [Span(p.offset + s.start, p.offset + s.end, s.label, source.name, s.score) for s in next(answers)]
+        else:
+            theirs = by_spans[t]
+            if t not in starts:
+                starts[t] = [s.start for s in theirs]
+            found = [Span(s.start, s.end, s.label, source.name)
+                     for s in theirs[bisect_left(starts[t], p.offset) : bisect_left(starts[t], end)]]
+        own_into(out[t], p, found)

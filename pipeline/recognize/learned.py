@@ -73,7 +73,7 @@ FEATURES = (*BASE_FEATURES, *(f"{lab}*{f}" for lab in LABELS for f in BASE_FEATU
 
 # Candidates scored at a time (``FeatureRows``): more than any article of a page holds, so a page
 # is scored as one matrix, and a one-line file's matrix stays a few tens of MB.
-SELECT_BLOCK = 8192
+SELECT_BLOCK = 4096
 
 
 @dataclass(frozen=True)

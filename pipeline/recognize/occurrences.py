@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-BLOCK = 1 << 20  # characters read at a time (a few MB of code points)
+BLOCK = 1 << 18  # characters read at a time: a few MB of code points and their pairs
 _SHIFT = 1 << 21  # above every code point
 
 

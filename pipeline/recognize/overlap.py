@@ -83,4 +83,5 @@ class Enclosing:
             self._max_end.append(max(self._max_end[-1], b))
 
     def holds(self, start: int, end: int) -> bool:
-        return self._max_end[bisect_right(self._starts, start)] > end
+        k = bisect_right(self._starts, start)  # the intervals starting at or before ``start``
+        return k > 0 and self._max_end[k] > end
