@@ -19,7 +19,7 @@ from functools import cache
 from pipeline import lexicons as lexicon
 from pipeline.lexicons import PACKAGE_LEXICONS, read_file
 
-__all__ = ["Country", "countries", "country_link", "is_compound", "one_char_forms"]
+__all__ = ["Country", "countries", "country_link", "country_pair_spans", "is_compound", "one_char_forms"]
 
 COUNTRY_FILE = PACKAGE_LEXICONS / "countries.txt"
 
@@ -116,34 +116,21 @@ def leading_country(surface: str) -> tuple[str, str] | None:
 _PAIR_NOUNS = "|".join(sorted(lexicon.entries("bilateral_nouns"), key=len, reverse=True))
 
 
-def find_country_pairs(articles, mentions: list) -> int:  # noqa: ANN001 - Sequence[Article], list[Mention]
+def country_pair_spans(text: str, taken) -> list[tuple[int, int]]:  # noqa: ANN001 - recognize.overlap.IntervalIndex
     """中美双方, 中俄关系: one-character country forms printed together before a bilateral noun,
-    which taggers often miss; each character becomes a PLACE mention (as MSRA annotates them).
-    Returns how many were added."""
+    which taggers often miss: one (start, end) per character (as MSRA annotates them), where the
+    pair overlaps nothing in ``taken``."""
+    found = []
+    for hit in _pair_pattern().finditer(text):
+        if not is_compound(hit.group()) or taken.overlaps(hit.start(), hit.end()):
+            continue
+        found.extend((hit.start() + k, hit.start() + k + 1) for k in range(len(hit.group())))
+    return found
+
+
+@cache
+def _pair_pattern():  # noqa: ANN202 - re.Pattern
     import re
 
-    from pipeline.recognize.overlap import IntervalIndex
-    from pipeline.records import Mention
-
     forms = "".join(one_char_forms())
-    pattern = re.compile(rf"中[{forms}]{{1,2}}(?={_PAIR_NOUNS})")
-    added = []
-    # Each article's mentions indexed once: a scan of every mention of the page per article and
-    # hit made a one-line file of a million characters (issue 33) cost hits x mentions.
-    by_article: dict[str, list[tuple[int, int]]] = {}
-    for m in mentions:
-        by_article.setdefault(m.article_id, []).append((m.start, m.end))
-    for a in articles:
-        taken = IntervalIndex(by_article.get(a.article_id, ()))
-        for hit in pattern.finditer(a.text):
-            if not is_compound(hit.group()) or taken.overlaps(hit.start(), hit.end()):
-                continue
-            for k, ch in enumerate(hit.group()):
-                s = hit.start() + k
-                src = a.mapped.to_source(s, s + 1)
-                added.append(Mention(a.article_id, "PLACE", ch, s, s + 1, src[0], src[1], recognizer="country-pair"))
-    if added:
-        order = {a.article_id: i for i, a in enumerate(articles)}
-        mentions.extend(added)
-        mentions.sort(key=lambda m: (order.get(m.article_id, len(order)), m.start))
-    return len(added)
+    return re.compile(rf"中[{forms}]{{1,2}}(?={_PAIR_NOUNS})")

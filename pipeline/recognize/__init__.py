@@ -15,6 +15,8 @@ The parts, each usable alone:
 from __future__ import annotations
 
 from pipeline.recognize import (  # noqa: F401  register
+    agencies,
+    country_pairs,
     hanlp_backend,
     lac,
     learned,

@@ -10,14 +10,16 @@ punctuation or a conjunction, and not inside an official's title (县委书记 i
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from typing import Any
 
 from pipeline import lexicons as lexicon
+from pipeline.recognize.document import RecognitionDoc
 from pipeline.recognize.overlap import Enclosing, IntervalIndex
+from pipeline.recognize.registry import register_pass
 from pipeline.recognize.titles import TitleRules
-from pipeline.records import Article, Mention
+from pipeline.records import Span
 
-__all__ = ["AGENCY_RE", "SENTENCE_REACH", "find_agency_mentions", "sentence_around"]
+__all__ = ["AGENCY_RE", "SENTENCE_REACH", "agency_shapes", "agency_spans", "sentence_around"]
 
 _START = r"(?:(?<=^)|(?<=[，。、；：“”（(\n ])|(?<=[和与及同由向对在])|(?<=各地)|(?<=各级))"
 # After a short body word the next character must end the name (市委|召开, 县政府|主要负责人),
@@ -35,34 +37,28 @@ _TITLES = TitleRules()
 SENTENCE_REACH = 1000
 
 
-def find_agency_mentions(articles: Sequence[Article], mentions: list[Mention]) -> int:
-    """Add ORG mentions for unqualified agency names no recogniser found; returns how many."""
-    added: list[Mention] = []
-    # Indexes, not scans of every mention and title per hit: a one-line file of a million
-    # characters (issue 33) holds tens of thousands of each, and its article all of them.
-    by_article: dict[str, list[tuple[int, int]]] = {}
-    for m in mentions:
-        by_article.setdefault(m.article_id, []).append((m.start, m.end))
-    for a in articles:
-        text = a.text
-        taken = IntervalIndex(by_article.get(a.article_id, ()))
-        titles = [(t.start, t.end) for t in _TITLES.find(text)]
-        in_title, title_starts = Enclosing(titles).holds, {ts for ts, _ in titles}
-        for hit in AGENCY_RE.finditer(text):
-            s, e = hit.span()
-            if taken.overlaps(s, e):
-                continue
-            if in_title(s, e) or e in title_starts:  # 县委书记, 市卫健局|副局长
-                continue
-            src = a.mapped.to_source(s, e)
-            added.append(Mention(a.article_id, "ORG", hit.group(), s, e, src[0], src[1],
-                                 sentence=sentence_around(text, s), recognizer="agency-shape"))
-            taken.add(s, e)
-    if added:
-        order = {a.article_id: i for i, a in enumerate(articles)}
-        mentions.extend(added)
-        mentions.sort(key=lambda m: (order.get(m.article_id, len(order)), m.start))
-    return len(added)
+def agency_spans(text: str, taken: IntervalIndex) -> list[tuple[int, int]]:
+    """Where ``text`` prints an unqualified agency name that overlaps nothing in ``taken`` and is
+    not inside an official's title; ``taken`` grows by each one found."""
+    titles = [(t.start, t.end) for t in _TITLES.find(text)]
+    in_title, title_starts = Enclosing(titles).holds, {ts for ts, _ in titles}
+    found = []
+    for hit in AGENCY_RE.finditer(text):
+        s, e = hit.span()
+        if taken.overlaps(s, e) or in_title(s, e) or e in title_starts:  # 县委书记, 市卫健局|副局长
+            continue
+        found.append((s, e))
+        taken.add(s, e)
+    return found
+
+
+@register_pass("agency_shapes", requires=["text", "spans"], provides=["spans"])
+def agency_shapes(doc: RecognitionDoc, _ctx: Any) -> None:
+    """Unqualified agency names no recogniser found (县政府, 市数据资源局), by their shape."""
+    found = agency_spans(doc.text, IntervalIndex((s.start, s.end) for s in doc.spans))
+    if found:
+        added = [Span(s, e, "ORG", "agency-shape") for s, e in found]
+        doc.spans = sorted([*doc.spans, *added], key=lambda x: x.start)
 
 
 def sentence_around(text: str, start: int) -> str:

@@ -1,11 +1,10 @@
 """The link step of one page, after recognition: everything between "spans with roles" and
 "rows an analyst can count", in the order each part needs the one before.
 
-1. names no tagger found but whose shape is certain: unqualified agency names (县政府) and
-   one-character country pairs (中美双方) — their link depends on the story, so they must exist
-   before it is decided;
-2. each article's locality, then every mention resolved in it (:meth:`Resolver.resolve_articles`);
-3. people: offices, public-office flag, untitled repeats and surname + title references,
+1. each article's locality, then every mention resolved in it (:meth:`Resolver.resolve_articles`)
+   — names found by their shape (县政府, 中美双方) are recognised before this, by the
+   ``agency_shapes`` and ``country_pairs`` recognise passes;
+2. people: offices, public-office flag, untitled repeats and surname + title references,
    over the issue's pages in order (``memory``).
 
 One call for the runner, so that the runner's own loop stays about files and pages.
@@ -15,8 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.lexicons.countries import find_country_pairs
-from pipeline.recognize.agencies import find_agency_mentions
 from pipeline.records import Article, Mention
 from pipeline.resolve.people import IssueMemory, cluster_people
 
@@ -31,8 +28,6 @@ def link_page(
 ) -> IssueMemory:
     """Link one page's mentions in place (and set each article's ``locality``); returns the
     issue memory to pass to the next page of the same issue."""
-    find_agency_mentions(articles, mentions)
-    find_country_pairs(articles, mentions)
     localities = resolver.resolve_articles(articles, mentions)
     for a in articles:
         a.locality = localities[a.article_id].key
