@@ -53,7 +53,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("  passes (vote, repairs, roles)", "", ""),  # the recognise stage less its sources
     ("link (locality, people)", "pipeline/resolve/linking.py", "link_page"),
     ("tables (Arrow)", "pipeline/store/tables.py", "source_tables"),
-    ("write (Parquet, manifest)", "pipeline/store/tables.py", "write_source_tables"),
+    ("write (Parquet, manifest)", "pipeline/store/tables.py", "commit_source"),
 )
 
 

@@ -17,7 +17,6 @@ from pipeline.recognize.document import RecognitionDoc
 from pipeline.recognize.overlap import Enclosing, IntervalIndex
 from pipeline.recognize.registry import register_pass
 from pipeline.recognize.titles import TitleRules
-from pipeline.records import Span
 
 __all__ = ["AGENCY_RE", "SENTENCE_REACH", "agency_shapes", "agency_spans", "sentence_around"]
 
@@ -55,10 +54,7 @@ def agency_spans(text: str, taken: IntervalIndex) -> list[tuple[int, int]]:
 @register_pass("agency_shapes", requires=["text", "spans"], provides=["spans"])
 def agency_shapes(doc: RecognitionDoc, _ctx: Any) -> None:
     """Unqualified agency names no recogniser found (县政府, 市数据资源局), by their shape."""
-    found = agency_spans(doc.text, IntervalIndex((s.start, s.end) for s in doc.spans))
-    if found:
-        added = [Span(s, e, "ORG", "agency-shape") for s, e in found]
-        doc.spans = sorted([*doc.spans, *added], key=lambda x: x.start)
+    doc.add_found(agency_spans, "ORG", "agency-shape")
 
 
 def sentence_around(text: str, start: int) -> str:

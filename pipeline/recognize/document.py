@@ -7,8 +7,9 @@ registration which fields it needs and which it fills, and cannot get another ar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline.records import Article, Span
 
@@ -41,4 +42,13 @@ class RecognitionDoc:
 
     def surface(self, span: Span) -> str:
         return self.text[span.start : span.end]
+
+    def add_found(self, finder: Callable[[str, Any], list[tuple[int, int]]], label: str, source: str) -> None:
+        """Add the spans ``finder(text, taken)`` finds where no kept span is (the shape passes:
+        agency names, country pairs), keeping ``spans`` in start order."""
+        from pipeline.recognize.overlap import IntervalIndex
+
+        found = finder(self.text, IntervalIndex((s.start, s.end) for s in self.spans))
+        if found:
+            self.spans = sorted([*self.spans, *(Span(s, e, label, source) for s, e in found)], key=lambda x: x.start)
 

@@ -130,7 +130,7 @@ def write_source(
     reader sees the old version or the new one.  If the source had been written under another
     issue date or paper before, the old partitions' part files go in the same commit.
     """
-    return write_source_tables(out_dir, source_key, paper, issue_date, source_tables(articles, mentions, paper))
+    return commit_source(out_dir, source_key, paper, issue_date, source_tables(articles, mentions, paper))[0]
 
 
 def source_tables(articles: Sequence[Article], mentions: Sequence[Mention], paper: str) -> dict[str, pa.Table]:
@@ -146,23 +146,6 @@ def source_tables(articles: Sequence[Article], mentions: Sequence[Mention], pape
     }
 
 
-def write_source_tables(
-    out_dir: Path,
-    source_key: str,
-    paper: str,
-    issue_date: dt.date | None,
-    tables: dict[str, pa.Table],
-    identity: str | None = None,
-    record: dict[str, Any] | None = None,
-) -> dict[str, int]:
-    """Stage and commit one source's tables; ``record`` goes into its manifest entry.  Returns
-    the row count per table (``commit_source`` also says which records it superseded).
-
-    ``identity`` (default: the key itself) names the manifest record, see ``pipeline.ingest.identity``.
-    """
-    return commit_source(out_dir, source_key, paper, issue_date, tables, identity, record)[0]
-
-
 def commit_source(
     out_dir: Path,
     source_key: str,
@@ -173,8 +156,10 @@ def commit_source(
     record: dict[str, Any] | None = None,
     same_source: Callable[[str], bool] | None = None,
 ) -> tuple[dict[str, int], tuple[str, ...]]:
-    """``write_source_tables``, returning also the identities superseded (``commit``'s
-    ``same_source``: the same source recorded under another identity)."""
+    """Stage and commit one source's tables; ``record`` goes into its manifest entry, ``identity``
+    (default: the key itself) names it (``pipeline.ingest.identity``).  Returns the row count per
+    table and the identities superseded (``commit``'s ``same_source``: the same source recorded
+    under another identity)."""
     from pipeline.store.commit import commit, stage
 
     out_dir = Path(out_dir)

@@ -35,6 +35,7 @@ from pipeline.store.derived import rebuild_entities
 from pipeline.store.tables import (
     ENTITIES_FILE,
     Manifest,
+    commit_source,
     part_name,
     partition_dir,
     read_arrow,
@@ -42,7 +43,6 @@ from pipeline.store.tables import (
     source_key,
     source_tables,
     write_source,
-    write_source_tables,
 )
 
 
@@ -370,7 +370,7 @@ def test_manifest_round_trip_and_is_current(out: Path, tmp_path: Path) -> None:
     arts = issue_pages(D1)[1]
     ments = [m for a in arts for m in mentions_for(a)]
     key = source_key(src)
-    write_source_tables(out, key, PAPER, D1, source_tables(arts, ments, PAPER),
+    commit_source(out, key, PAPER, D1, source_tables(arts, ments, PAPER),
                         identity=str(src.resolve()), record=dict(attrs))
     m = Manifest.load(out)
     m.record_failure(tmp_path / "bad.md", "bad.md: not UTF-8")
