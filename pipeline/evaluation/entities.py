@@ -7,10 +7,14 @@ is what "one official's timeline" or "which agencies appear with which officials
 * person clustering: B-cubed precision / recall / F1 (Bagga & Baldwin 1998) of predicted person
   ids against gold person keys, over the gold person mentions;
 * office accuracy: gold (person, office, rank, jurisdiction) tuples found among the predicted ones;
-* linking accuracy: gold mentions whose predicted entity id is the gold id;
+* linking accuracy: gold mentions whose predicted entity id is the gold id, overall and by the
+  kind of entity the gold names (division, village, agency, company …:
+  :mod:`pipeline.evaluation.link_kinds`);
 * false-local-link rate: PLACE/ORG mentions in stories about elsewhere (or in national text)
   that got an id of the paper's county although the surface itself names no place of the
-  county (平湖市人民检察院 printed in full is a right link wherever it appears).
+  county (平湖市人民检察院 printed in full is a right link wherever it appears); on national
+  corpora both on their gold spans (the resolver alone) and on the spans the whole pipeline
+  predicts (:mod:`pipeline.evaluation.national`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["BCubed", "Rate", "bcubed", "false_local_rate_corpus", "is_false_local"]
+from pipeline.evaluation.link_kinds import KINDS, gold_kind, link_right
+
+__all__ = ["BCubed", "Rate", "bcubed", "false_local_rate_corpus", "false_local_rate_predicted", "is_false_local",
+           "linking_by_kind"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,31 @@ def false_local_rate_corpus(resolver, name: str, limit: int = 2000) -> Rate:  # 
     return rate
 
 
+def false_local_rate_predicted(pipe, name: str, limit: int = 5000) -> Rate:  # noqa: ANN001 - Pipeline
+    """False-local-link rate on the PLACE/ORG mentions ``pipe`` itself recognises and links in the
+    first ``limit`` sentences of a national corpus, read as reprinted national items
+    (:mod:`pipeline.evaluation.national`): what the tables would hold, not what a human marked."""
+    from pipeline.evaluation.national import national_documents, predicted_national_mentions
+
+    rate = Rate()
+    for m in predicted_national_mentions(pipe, national_documents(name, limit), name):
+        rate.total += 1
+        rate.hits += is_false_local(pipe.resolver, m.surface, m.entity_id)
+    return rate
+
+
+def linking_by_kind(gazetteer, scored) -> dict[str, Rate]:  # noqa: ANN001 - Gazetteer, Iterable[(row, weight, right)]
+    """Linking accuracy per entity kind (:func:`pipeline.evaluation.link_kinds.gold_kind`) over
+    ``(gold row, weight, right)`` triples; a gold row has ``type``, ``surface``, ``canonical`` and
+    maybe ``kind``.  Kinds in :data:`~pipeline.evaluation.link_kinds.KINDS` order, absent ones left out."""
+    rates: dict[str, Rate] = {}
+    for r, weight, right in scored:
+        rate = rates.setdefault(gold_kind(gazetteer, r.type, r.surface, r.canonical, getattr(r, "kind", "")), Rate())
+        rate.total += weight
+        rate.hits += weight * bool(right)
+    return {k: rates[k] for k in sorted(rates, key=lambda k: (KINDS.index(k) if k in KINDS else len(KINDS), k))}
+
+
 # --------------------------------------------------------------------------------------------
 # Multi-issue gold (tests/data/multi_issue/, format in tests/data/gold/ENTITY_GUIDELINES.md)
 
@@ -118,6 +150,7 @@ class GoldEntityRow:
     person: str  # gold person key (PERSON)
     canonical: str  # PLACE/ORG: canonical name, "NIL" for no linkable entity, "" not scored
     offices: frozenset[str]  # "office@org_id"
+    kind: str = ""  # optional 9th column: the entity's kind where the name does not show it
 
 
 @dataclass
@@ -136,6 +169,7 @@ class EntityScores:
     false_local: Rate
     locality: Rate
     wrong: list[str] = field(default_factory=list)
+    by_kind: dict[str, Rate] = field(default_factory=dict)  # linking accuracy by entity kind
 
     def to_json(self) -> dict[str, object]:
         p = self.persons
@@ -143,6 +177,7 @@ class EntityScores:
                  "locality": self.locality}
         out: dict[str, object] = {"person_bcubed": {"precision": p.precision, "recall": p.recall, "f1": p.f1, "n": p.n}}
         out.update({k: {"value": r.value, "hits": r.hits, "total": r.total} for k, r in rates.items()})
+        out["linking_by_kind"] = {k: {"value": r.value, "hits": r.hits, "total": r.total} for k, r in self.by_kind.items()}
         out["errors"] = self.wrong
         return out
 
@@ -153,6 +188,7 @@ class EntityScores:
             f"{self.persons.f1:.3f} ({self.persons.n} mentions)",
             f"  office accuracy: {self.offices}",
             f"  linking accuracy: {self.linking}",
+            "  linking accuracy by kind: " + ("; ".join(f"{k} {r}" for k, r in self.by_kind.items()) or "-"),
             f"  false-local-link rate (PLACE/ORG mentions in non-local stories): {self.false_local}",
             f"  article locality accuracy: {self.locality}",
         ]
@@ -166,7 +202,7 @@ def _tsv(path: Path) -> list[list[str]]:
 def read_entity_gold(directory: Path) -> tuple[list[GoldEntityRow], dict[tuple[str, int], str]]:
     rows = [
         GoldEntityRow(r[0], int(r[1]), r[2], r[3], int(r[4]), r[5], r[6],
-                      frozenset(o for o in (r[7] if len(r) > 7 else "").split("|") if o))
+                      frozenset(o for o in (r[7] if len(r) > 7 else "").split("|") if o), r[8] if len(r) > 8 else "")
         for r in _tsv(directory / "gold.tsv")
     ]
     loc = {(r[0], int(r[1])): r[2] for r in _tsv(directory / "articles.tsv")}
@@ -223,14 +259,16 @@ def _gold_convention(m) -> list[tuple[str, str, str]]:  # noqa: ANN001 - Mention
 def score_entities(pipe, directory: Path) -> EntityScores:  # noqa: ANN001 - Pipeline
     """Person B-cubed, office and linking accuracy, false-local-link rate and locality accuracy
     of the pipeline over a multi-issue gold directory."""
+    from pipeline.gazetteers import normalise
+
     gold, gold_loc = read_entity_gold(directory)
     issues = sorted({r.issue for r in gold} | {k[0] for k in gold_loc})
     pred, mentions, pred_loc = _predict(pipe, directory, issues)
     g_clusters: dict[tuple, str] = {}
     p_clusters: dict[tuple, str] = {}
-    offices, linking, wrong = Rate(), Rate(), []
+    offices, linking, wrong, linked = Rate(), Rate(), [], []
     for r in gold:
-        p = pred.get((r.issue, r.article_no, r.type, r.surface))
+        p = pred.get((r.issue, r.article_no, r.type, normalise(r.surface)))  # as _predict keys them
         if r.type == "PERSON":
             for k in range(r.count):
                 item = (r.issue, r.article_no, r.surface, k)
@@ -244,10 +282,8 @@ def score_entities(pipe, directory: Path) -> EntityScores:  # noqa: ANN001 - Pip
                 if not ok:
                     wrong.append(f"office {r.issue}#{r.article_no} {r.surface}: {sorted(p.offices) if p else None}")
         elif r.canonical:
-            ok = p is not None and (
-                (r.canonical == "NIL" and (not p.entity_id or p.entity_id.startswith("nil:")))
-                or (r.canonical != "NIL" and p.canonical == r.canonical)
-            )
+            ok = p is not None and link_right(r.canonical, p.entity_id, p.canonical)
+            linked.append((r, r.count, ok))
             linking.total += r.count
             linking.hits += r.count * ok
             if not ok:
@@ -261,7 +297,8 @@ def score_entities(pipe, directory: Path) -> EntityScores:  # noqa: ANN001 - Pip
             false_local.total += len(ms)
             false_local.hits += sum(is_false_local(pipe.resolver, m.surface, m.entity_id) for m in ms)
     wrong += [f"locality {k}: {pred_loc.get(k)} (gold {v})" for k, v in gold_loc.items() if pred_loc.get(k) != v]
-    return EntityScores(bcubed(g_clusters, p_clusters), offices, linking, false_local, locality, wrong)
+    by_kind = linking_by_kind(pipe.resolver.gazetteer, linked)
+    return EntityScores(bcubed(g_clusters, p_clusters), offices, linking, false_local, locality, wrong, by_kind)
 
 
 # --------------------------------------------------------------------------------------------
@@ -282,7 +319,7 @@ def score_pages(pipe, pages: list[tuple[Path, Path]]) -> EntityScores:  # noqa: 
 
     g_clusters: dict[tuple, str] = {}
     p_clusters: dict[tuple, str] = {}
-    offices, linking = Rate(), Rate()
+    offices, linking, linked = Rate(), Rate(), []
     for n, (page, gold_file) in enumerate(pages):
         try:
             res = pipe.process_file(page)
@@ -310,15 +347,19 @@ def score_pages(pipe, pages: list[tuple[Path, Path]]) -> EntityScores:  # noqa: 
                     offices.total += 1
                     offices.hits += p is not None and p.offices == want
             elif r.canonical:
+                linked.append((r, 1, p is not None and p.canonical == r.canonical))
                 linking.total += 1
-                linking.hits += p is not None and p.canonical == r.canonical
-    return EntityScores(bcubed(g_clusters, p_clusters), offices, linking, Rate(), Rate())
+                linking.hits += linked[-1][2]
+    by_kind = linking_by_kind(pipe.resolver.gazetteer, linked)
+    return EntityScores(bcubed(g_clusters, p_clusters), offices, linking, Rate(), Rate(), [], by_kind)
 
 
-def entity_report(settings, corpus_limit: int = 2000) -> dict[str, object]:  # noqa: ANN001 - Settings
-    """Every entity score ``make eval`` prints, for one backend: dev pages, sample page,
-    multi-issue gold, and the false-local-link rate on MSRA test and PD1998 (first
-    ``corpus_limit`` sentences, gold spans: a resolver figure, the same for every backend)."""
+def entity_report(settings, corpus_limit: int = 2000, predicted_limit: int = 0) -> dict[str, object]:  # noqa: ANN001
+    """Every entity score ``make eval`` prints, for one backend (``settings``): dev pages, sample
+    page, multi-issue gold, and the false-local-link rate on MSRA test and PD1998 (first
+    ``corpus_limit`` sentences, gold spans: a resolver figure, the same for every backend); with
+    ``predicted_limit``, also on the spans this backend's whole pipeline predicts in their first
+    ``predicted_limit`` sentences (``false_local_predicted_<corpus>``)."""
     from pipeline.evaluation.harness import DEV_DIR, dev_pages, gold_path_for
     from pipeline.runner import Pipeline
     from pipeline.settings import REPO_DIR
@@ -333,6 +374,8 @@ def entity_report(settings, corpus_limit: int = 2000) -> dict[str, object]:  # n
     }
     for name in ("msra-test", "pd1998"):
         out[f"false_local_{name}"] = false_local_rate_corpus(pipe.resolver, name, corpus_limit)
+        if predicted_limit:
+            out[f"false_local_predicted_{name}"] = false_local_rate_predicted(pipe, name, predicted_limit)
     return out
 
 
@@ -342,7 +385,10 @@ def report_lines(backend: str, rep: dict[str, object]) -> list[str]:
               ("held_out", "held-out issues (never tuned on)"))
     for key, title in titles:
         s = rep[key]
-        lines += s.lines(f"{backend} on the {title}:")[:4 if key in ("dev", "sample") else 6]  # type: ignore[attr-defined]
+        lines += s.lines(f"{backend} on the {title}:")[:5 if key in ("dev", "sample") else 7]  # type: ignore[attr-defined]
     for name in ("msra-test", "pd1998"):
         lines.append(f"  false-local-link rate on {name} (gold PLACE/ORG spans): {rep[f'false_local_{name}']}")
+        if f"false_local_predicted_{name}" in rep:
+            lines.append(f"  false-local-link rate on {name} (predicted PLACE/ORG spans, whole pipeline, as national "
+                         f"items): {rep[f'false_local_predicted_{name}']}")
     return lines

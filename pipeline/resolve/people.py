@@ -9,10 +9,19 @@ already keeps 市委副书记、市长 and "…等市领导" together.  What it 
 * 顾书记 is no person named 顾 or 顾书记: it is the person of surname 顾 holding a 书记 office in
   the article, else earlier in the issue; with no such person it stays unlinked (empty id),
   never a one-character person;
-* ``is_official`` is public office only (:func:`pipeline.resolve.offices.is_public_role`).
+* ``is_official`` is public office only (:func:`pipeline.resolve.offices.is_public_role`);
+* a story continued on another page (转第2版 … 上接第1版, ``Article.jumps``) is one story: its
+  continuation prints the name without the title (邵国庆最后强调), so an untitled name or a
+  surname + title reference is first read against the titled people of its story (the article
+  and the parts it continues), and only then against the whole issue, where a namesake of
+  another walk of life (a 总经理 of the same name) made the name ambiguous and the continuation
+  a second person (issue 32).
 
 The memory spans one issue file (its pages in order), not earlier files: outputs must not depend
-on how files are spread over workers (see the README's "Running on a cluster").
+on how files are spread over workers (see the README's "Running on a cluster").  So a story
+continued across *files* (an issue stored one file per page, p1.md … 转第2版, p2.md 上接第1版) is
+not joined: each file has its own memory, and the continuation's untitled name keeps its
+family-less id.  Joining those needs every source of the issue date at once (the store).
 """
 
 from __future__ import annotations
@@ -32,28 +41,91 @@ from pipeline.resolve.locality import LOCAL, Locality
 from pipeline.resolve.offices import Office, is_public_role, parse_offices
 from pipeline.resolve.resolver import role_family
 
-__all__ = ["IssueMemory", "REFERENCE_POSTS", "cluster_people", "find_references", "reference_parts"]
+__all__ = ["IssueMemory", "REFERENCE_POSTS", "cluster_people", "find_references", "parse_jump", "reference_parts"]
 
 # Posts used as a form of address after a surname (顾书记, 沈市长, 江主席, 王局长): a data file.
 REFERENCE_POSTS = tuple(sorted(lexicon.entries("reference_posts"), key=len, reverse=True))
 _REF_RE = re.compile(rf"^([\u4e00-\u9fff]{{1,2}}?)({'|'.join(REFERENCE_POSTS)})$")
 
 
+_Holder = tuple[str, str, list[Office]]  # (name, role, offices) of a titled person id
+_JUMP_PAGE = re.compile(r"(\d{1,3})版$")
+
+
+def parse_jump(jump: str) -> tuple[str, int] | None:
+    """``("out", 2)`` for 转第2版 / 下转第2版 / 转A2版, ``("in", 1)`` for 上接第1版 / 接第1版 /
+    续第1版 (as ``Article.jumps`` keeps them, simplified or traditional); None without a page."""
+    m = _JUMP_PAGE.search(jump)
+    if not m:
+        return None
+    return ("out" if ("转" in jump or "轉" in jump) else "in"), int(m.group(1))
+
+
+@dataclass
+class _Jump:
+    """A story that goes on to another page (转第<to_page>版), until a continuation takes it."""
+
+    page: int
+    to_page: int
+    story: str
+    headline: str
+    taken: bool = False
+
+
 @dataclass
 class IssueMemory:
-    """What the issue has shown so far: titled people by name, and by (surname, post)."""
+    """What the issue has shown so far: titled people by name, and by (surname, post), over the
+    issue and per story (an article with its continuations on later pages)."""
 
     by_name: dict[str, set[str]] = field(default_factory=dict)  # name → official/known ids
     # (surname, post) → {id: (name, role, offices)}
-    by_post: dict[tuple[str, str], dict[str, tuple[str, str, list[Office]]]] = field(default_factory=dict)
+    by_post: dict[tuple[str, str], dict[str, _Holder]] = field(default_factory=dict)
+    stories: dict[str, str] = field(default_factory=dict)  # article id → id of the story's first article
+    # (story, name) → ids; (story, surname, post) → {id: (name, role, offices)}
+    story_names: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    story_posts: dict[tuple[str, str, str], dict[str, _Holder]] = field(default_factory=dict)
+    story_pairs: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # story → (surname, post)
+    open_jumps: list[_Jump] = field(default_factory=list)  # stories that go on (转第N版)
+
+    def story(self, article_id: str) -> str:
+        return self.stories.get(article_id, article_id)
 
     def remember(self, m: Mention) -> None:
         if not m.entity_id or role_family(m.role) == "none":
             return
+        story = self.story(m.article_id)
         self.by_name.setdefault(m.canonical, set()).add(m.entity_id)
+        self.story_names.setdefault((story, m.canonical), set()).add(m.entity_id)
+        holder = (m.canonical, m.role, m.offices)
+        self.story_pairs.setdefault(story, set()).update(_titled_pairs([m]))
         for o in m.offices:
             for post in {o.post, o.office}:
-                self.by_post.setdefault((m.canonical[:1], post), {})[m.entity_id] = (m.canonical, m.role, m.offices)
+                self.by_post.setdefault((m.canonical[:1], post), {})[m.entity_id] = holder
+                self.story_posts.setdefault((story, m.canonical[:1], post), {})[m.entity_id] = holder
+
+    def follow(self, articles: Iterable[Article]) -> None:
+        """File a page's articles under their stories: one that says 上接第1版 continues the
+        page-1 article that said 转第<this page>版 (the one of the same headline when several
+        did, else the only one not yet continued; none when that is ambiguous)."""
+        for a in articles:
+            jumps = [j for j in map(parse_jump, a.jumps) if j is not None]
+            story = a.article_id
+            for direction, page in jumps:
+                if direction == "in":
+                    story = self._continued(a, page) or story
+            self.stories[a.article_id] = story
+            for direction, page in jumps:
+                if direction == "out":
+                    self.open_jumps.append(_Jump(a.page, page, story, a.headline))
+
+    def _continued(self, a: Article, from_page: int) -> str:
+        cands = [j for j in self.open_jumps if j.page == from_page and j.to_page == a.page and not j.taken]
+        same = [j for j in cands if a.headline and j.headline == a.headline]
+        pick = same[:1] if same else cands if len(cands) == 1 else []
+        if not pick:
+            return ""
+        pick[0].taken = True
+        return pick[0].story
 
 
 def reference_parts(surface: str, after: str = "") -> tuple[str, str] | None:
@@ -79,9 +151,10 @@ def cluster_people(
     """Offices, ``is_official``, untitled repeats and surname + title references of one page's
     PERSON mentions, in place; ``memory`` carries the issue's earlier pages.  Returns it."""
     memory = memory or IssueMemory()
+    memory.follow(articles)
     localities = localities or {}
     if isinstance(mentions, list):
-        find_references(articles, mentions)
+        find_references(articles, mentions, memory)
     text_of = {a.article_id: a.text for a in articles}
     people = [m for m in mentions if m.type == "PERSON"]
     refs: list[tuple[Mention, tuple[str, str]]] = []
@@ -107,10 +180,11 @@ def cluster_people(
     return memory
 
 
-def find_references(articles: Sequence[Article], mentions: list[Mention]) -> int:
+def find_references(articles: Sequence[Article], mentions: list[Mention], memory: IssueMemory | None = None) -> int:
     """Add the surname + title references no recogniser found (柏市长 after 市长柏文涛 in the
     same article) as PERSON mentions of the surname; returns how many were added.  Only posts
-    the article itself gives a person of that surname are searched, so the text decides."""
+    the article itself gives a person of that surname are searched, so the text decides; with
+    ``memory``, also those of the story it continues (陶书记 on page 2 after 市委书记陶X on page 1)."""
     added: list[Mention] = []
     by_article: dict[str, list[Mention]] = {}
     for m in mentions:
@@ -118,7 +192,8 @@ def find_references(articles: Sequence[Article], mentions: list[Mention]) -> int
     for a in articles:
         ms = by_article.get(a.article_id, [])
         taken = IntervalIndex((m.start, m.end) for m in ms)
-        pairs = sorted(_titled_pairs(ms))
+        story_pairs = memory.story_pairs.get(memory.story(a.article_id), set()) if memory else set()
+        pairs = sorted(_titled_pairs(ms) | story_pairs)
         # Every pair's places in one reading of the text, each pair's taken left to right without
         # overlap as ``re.finditer`` takes them: a search per pair and a scan of every mention per
         # hit made a one-line file of a million characters (issue 33) cost pairs x characters.
@@ -173,11 +248,14 @@ def _offices(role: str, resolver, loc: Locality) -> list[Office]:  # noqa: ANN00
 
 
 def _adopt_untitled(people: Iterable[Mention], skip: set[int], memory: IssueMemory) -> None:
-    """A name printed without a role takes the id of the one titled person of that name."""
+    """A name printed without a role takes the id of the one titled person of that name in its
+    story (article and continuations), else in the issue."""
     for m in people:
         if id(m) in skip or m.role or not m.entity_id:
             continue
-        ids = memory.by_name.get(m.canonical, set())
+        ids = memory.story_names.get((memory.story(m.article_id), m.canonical), set())
+        if not ids:
+            ids = memory.by_name.get(m.canonical, set())
         if len(ids) == 1:
             m.entity_id = next(iter(ids))
 
@@ -215,9 +293,11 @@ class _Holders:
 
 
 def _attach_reference(m: Mention, surname: str, post: str, holders: _Holders, memory: IssueMemory) -> None:
-    """顾书记 → the person of surname 顾 with a 书记 office: in the article first, else the issue."""
+    """顾书记 → the person of surname 顾 with a 书记 office: in the article first, then its story
+    (the parts it continues on earlier pages), else the issue."""
     here = {p.entity_id: p for p in holders.holding(m.article_id, surname, post) if p is not m}
-    seen = memory.by_post.get((surname, post), {})
+    seen = memory.story_posts.get((memory.story(m.article_id), surname, post), {})
+    seen = seen or memory.by_post.get((surname, post), {})
     if len(here) == 1:
         target = next(iter(here.values()))
         _link_ref(m, target.entity_id, target.canonical, target.role, target.offices)
