@@ -65,6 +65,7 @@ from pipeline.gazetteers.aliases import (  # noqa: F401 - re-exported: the gazet
 )
 from pipeline.gazetteers.build import build_divisions_csv
 from pipeline.gazetteers.files import GazetteerError, read_config, read_csv
+from pipeline.gazetteers.national import NATIONAL_PREFIX, national_entry
 from pipeline.gazetteers.villages import RENAMED, VILLAGE_KINDS, ruler_safe, village_entry
 from pipeline.records import GazetteerEntry
 
@@ -187,7 +188,8 @@ class Gazetteer:
     # -- access -----------------------------------------------------------------------------
     def by_id(self, entity_id: str) -> GazetteerEntry | None:
         """The entry of ``entity_id``; for ids the resolver builds outside the files (another
-        place's body ``org:<code>-gov|party|x<hash>``, a country ``country:<ISO>``) a minimal
+        place's body ``org:<code>-gov|party|x<hash>``, a country ``country:<ISO>``, a national
+        body ``org:cn-<slug>``, :mod:`pipeline.gazetteers.national`) a minimal
         entry with its kind, division code and parent, so tables can describe them too."""
         hit = self._by_id.get(entity_id)
         if hit is None and entity_id.startswith(("org:", "country:")):
@@ -286,6 +288,8 @@ _BUILT_ORG = re.compile(r"org:(\d+)-(gov|party|x[0-9a-f]{10})")
 def _built_entry(gaz: Gazetteer, entity_id: str) -> GazetteerEntry | None:
     if entity_id.startswith("country:"):
         return GazetteerEntry(entity_id, "PLACE", "", "country")
+    if entity_id.startswith(NATIONAL_PREFIX):
+        return national_entry(entity_id)
     m = _BUILT_ORG.fullmatch(entity_id)
     if m is None or gaz._by_id.get(f"div:{m.group(1)}") is None:
         return None

@@ -14,8 +14,12 @@ Signals, strongest first:
    ones, which would assume the answer): own-county places against other places.
 
 A story of the paper's own staff is local unless it names no place of the county, says no
-我市/本市, and names another place at least twice: then it is about that place.  A text with no
-source line and no staff marker (a national corpus sentence) is local only when it names the
+我市/本市, and names another place at least twice (a place and the division above or below it,
+山西省 and 运城, count together): then it is about that place.  A place named
+only as where the county's people went (赴上海, 前往嘉善考察, 在沪期间: :func:`is_destination`)
+does not count: a 本报讯 story about a trip to Shanghai is still about the county's 市商务局.  A
+wire dateline (新华社北京9月10日电) outweighs the byline's 记者: those are the agency's reporters.
+A text with no source line and no staff marker (a national corpus sentence) is local only when it names the
 county; otherwise it is about the place it names most, else "unknown", which the resolver treats
 like national: no contextual link to the county.
 """
@@ -30,13 +34,19 @@ from dataclasses import dataclass
 from pipeline import lexicons as lexicon
 from pipeline.lexicons.countries import country_link
 
-__all__ = ["Locality", "LOCAL", "UNKNOWN", "infer_locality", "source_line"]
+__all__ = ["Locality", "LOCAL", "UNKNOWN", "infer_locality", "is_destination", "source_line"]
 
 WIRE_RE = re.compile("(" + "|".join(sorted(lexicon.entries("news_agencies"), key=len, reverse=True)) + ")")
 WIRE_DATELINE_RE = re.compile(r"(?:新华社|中新社)([\u4e00-\u9fff]{2,6}?)\d{1,2}月\d{1,2}日(?:电|讯)")
 OWN_MARKERS = ("本报讯", "本报记者", "本报通讯员")
 CITY_WORDS = ("我市", "本市", "我县", "本县", "我区", "本区")
 STAFF_ROLES = ("记者", "通讯员", "摄影", "见习记者", "实习生")
+# A place right after a verb of going or visiting (or after such a verb and a list: 赴上海、杭州)
+# is a destination.  到 counts unless it ends another word (受到, 得到, 达到 …).
+_DESTINATION_BEFORE = re.compile(
+    r"(?:赴|前往|去往|来到|到达|抵达|奔赴|走访|拜访|参观|考察|访问|出访|(?<![受得达遇做感收提想看听找见])到)"
+    r"(?:[^，。；！？：、\s]{1,10}、)*$"
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,17 @@ class PlaceHit:
     ancestor: bool = False  # the county's city or province (a story about 嘉兴市 is about it)
     foreign: bool = False
     division: bool = True  # named as a division (嘉兴市), not an area coded to it (嘉兴港区)
+    destination: bool = False  # named as where someone went (赴上海): see is_destination
+
+
+def is_destination(text: str, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` named as a destination: after 赴 / 到 / 前往 / 走访 … (possibly
+    behind a list, 赴上海、杭州), or as 在X期间 (during the stay)?  Such a place says where the
+    story's people went, not whose story it is."""
+    before = text[max(0, start - 30) : start]
+    if _DESTINATION_BEFORE.search(before):
+        return True
+    return before.endswith("在") and text[end : end + 2] == "期间"
 
 
 def _wire_place(head: str, resolve_place) -> Locality | None:  # noqa: ANN001 - callable(str) -> PlaceHit | None
@@ -112,6 +133,14 @@ def _dominant(hits: list[PlaceHit]) -> Locality | None:
     return Locality("elsewhere", hit.code, hit.name)
 
 
+def _within(hit: PlaceHit, code: str) -> bool:
+    """Is ``hit`` another name of the same place as division ``code``, one level up or down
+    (山西省 and 运城 in one story about 运城)?  Never the county's own city or province, which
+    every county story may name."""
+    return not hit.own and not hit.ancestor and not hit.foreign and (
+        hit.code.startswith(code) or code.startswith(hit.code))
+
+
 def infer_locality(
     head: str,
     text: str,
@@ -122,7 +151,8 @@ def infer_locality(
     """An article's locality from its head (dateline and first body line), full text, byline
     roles and the places it names (see the module docstring for the order of the signals)."""
     wire = source_line(head)
-    own_marker = any(m in head for m in OWN_MARKERS) or any(r in STAFF_ROLES for r in bylines)
+    staff = any(r in STAFF_ROLES for r in bylines) and not WIRE_DATELINE_RE.search(head)
+    own_marker = any(m in head for m in OWN_MARKERS) or staff
     says_our_city = any(w in text for w in CITY_WORDS)
     n_own = sum(h.own for h in hits)
     other = _dominant(hits)
@@ -132,9 +162,11 @@ def infer_locality(
             return placed
         return other if other is not None and other.kind == "foreign" else Locality("national")
     if own_marker:
+        staying = [h for h in hits if not h.destination]
+        other = _dominant(staying)
         if n_own or says_our_city or other is None:
             return LOCAL
-        n_other = sum(1 for h in hits if h.code == other.code)
+        n_other = sum(1 for h in staying if h.code == other.code or _within(h, other.code))
         return other if n_other >= 2 else LOCAL
     if n_own and (other is None or n_own >= sum(1 for h in hits if h.code == other.code)):
         return LOCAL

@@ -37,23 +37,32 @@ Locality (:mod:`pipeline.resolve.locality`): :meth:`Resolver.resolve_articles` d
 locality first; a contextual alias (市政府, 市委, 公安局), 我市X, and fuzzy matching only link to the
 paper's county in the county's own stories.  Elsewhere the name becomes that place's body
 (``org:<division code>-gov`` / ``-party`` / ``-<hash of the body name>``), or, in national,
-foreign or unknown stories, a NIL qualified by the locality.  Countries link to ``country:<ISO>``.
+foreign or unknown stories, a NIL qualified by the locality.  Countries link to ``country:<ISO>``,
+national bodies (全国人大常委会, and a bare 人大常委会 in national news) to ``org:cn-<slug>``
+(:mod:`pipeline.gazetteers.national`).  A class of bodies (省、市政府, 各地纪委) or a bare kind
+(委员会) is no entity (:mod:`pipeline.resolve.generic`); an unlisted county body printed 市X,
+平湖X or 平湖市X is one NIL, and a short form after its full name in an article takes the full
+name's link (:mod:`pipeline.resolve.body_names`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import replace
 
 from rapidfuzz import fuzz, process
 
 from pipeline import lexicons as lexicon
 from pipeline.gazetteers.gazetteer import Gazetteer, Match, division_short_form, normalise
+from pipeline.gazetteers.national import NationalBody, national_bare, national_link
 from pipeline.gazetteers.villages import RENAMED, VILLAGE_KINDS
 from pipeline.lexicons.countries import country_link, leading_country, link_adjacent_forms
 from pipeline.records import Article, GazetteerEntry, Link, Mention
+from pipeline.resolve.body_names import link_short_forms, other_kind
 from pipeline.resolve.families import PUBLIC_FAMILIES, identity_family, role_family
-from pipeline.resolve.locality import LOCAL, Locality, PlaceHit, infer_locality
+from pipeline.resolve.generic import GENERIC_BODIES, generic_mentions
+from pipeline.resolve.locality import LOCAL, Locality, PlaceHit, infer_locality, is_destination
 from pipeline.resolve.place_bodies import body_of_place, split_generic
 from pipeline.resolve.villages import choose, is_village, locality_context, villages_in_article
 
@@ -110,6 +119,13 @@ def person_id(name: str, role: str = "") -> str:
 
 
 _NONE_LINK = Link(entity_id="", canonical="", method="nil", confidence=0.0)
+# Second characters that make 市 a word of its own (市场, 市民, 市区 …), not "the city's" (市X).
+_NOT_AFTER_LEVEL = frozenset("场民区级面值郊井容貌长内外县")
+
+
+def _national(body: NationalBody, method: str) -> Link:
+    """The link to a national body (:mod:`pipeline.gazetteers.national`)."""
+    return Link(body.entity_id, body.canonical, method, CONFIDENCE[method], kind="national", parent_id="country:CN")
 
 
 def _fill(m: Mention, link: Link) -> None:
@@ -234,13 +250,21 @@ class Resolver:
             for m, village in villages_in_article(self.gazetteer, ms, loc):  # homonyms, by the places around
                 _fill(m, self._village_link(village, m.type, normalise(m.surface)))
             link_adjacent_forms(ms)  # 中 | 美 side by side: China and the United States
+            for m in generic_mentions(a.text, ms, self._unqualified):  # 省、市政府, 各地纪委: no one body
+                _fill(m, _NONE_LINK)
+            link_short_forms(ms, self._leading_place)  # 新埭支行 after 平湖农商银行新埭支行
         for ms in by_article.values():  # mentions of no listed article: the paper's county
             self.resolve_many(ms)
         return out
 
     def locality_of(self, head: str, text: str, byline_roles: Iterable[str], mentions: Iterable[Mention]) -> Locality:
         """An article's locality from its head, text, byline roles and its PLACE/ORG mentions."""
-        hits = [h for m in mentions if m.type != "PERSON" for h in [self.place_hit(m.surface)] if h]
+        hits: list[PlaceHit] = []
+        for m in mentions:
+            hit = self.place_hit(m.surface) if m.type != "PERSON" else None
+            if hit is not None:
+                placed = text[m.start : m.end] == m.surface  # offsets into this text
+                hits.append(replace(hit, destination=placed and is_destination(text, m.start, m.end)))
         return infer_locality(head, text, list(byline_roles), hits, self.place_hit)
 
     def place_hit(self, surface: str) -> PlaceHit | None:
@@ -278,6 +302,10 @@ class Resolver:
         lead = self._leading_place(key)
         return bool(lead) and (lead[-1] in "省市县区镇乡旗" or len(key) - len(lead) >= 2)
 
+    def _unqualified(self, key: str) -> bool:
+        """An unqualified body name (市政府, 纪委, 人民检察院), whose owner the story decides."""
+        return split_generic(key) is not None and not self._qualified(key)
+
     def _leading_place(self, key: str) -> str:
         for j in range(min(len(key), self._max_prefix), 1, -1):
             if key[:j] in self._place_prefixes:
@@ -297,7 +325,7 @@ class Resolver:
                 confidence=conf,
                 kind="person",
             )
-        if key in NOT_ENTITIES:
+        if key in NOT_ENTITIES or key in GENERIC_BODIES:  # 全市, a bare 委员会: no entity
             return _NONE_LINK
         ms = self.gazetteer.matches(key)
         if is_village(ms):  # the story's places decide later (resolve_articles); here its locality
@@ -310,6 +338,9 @@ class Resolver:
         country = country_link(key)
         if country is not None:
             return Link(country[0], country[1], "alias", CONFIDENCE["alias"], kind="country")
+        body = national_link(key)
+        if body is not None:  # 全国人大常委会, 国务院: a national body wherever printed
+            return _national(body, "exact" if key == body.canonical else "alias")
         if not locality.is_local:
             return self._elsewhere(key, type_, locality)
         link = self._context(key, type_)
@@ -318,11 +349,32 @@ class Resolver:
         link = self._fuzzy(key, type_)
         if link is not None:
             return link
+        return self._nil(key, type_, local=True)
+
+    def _nil(self, key: str, type_: str, local: bool) -> Link:
+        """A NIL, keyed so that one unlisted county body printed three ways is one entity: an ORG
+        named 平湖市X, 平湖X or (in the county's own story, ``local``) 市X gets the id of 平湖市X
+        (市第一人民医院 / 平湖市第一人民医院).  市场, 市民, 市区 … are words, not 市 + a name."""
+        city, short = self.gazetteer.city_name, self.gazetteer.short_name
+        rest, canonical = "", key
+        if type_ == "ORG" and len(city) >= 2:
+            if key.startswith(city):
+                rest = key[len(city) :]
+            elif short and key.startswith(short):
+                rest = key[len(short) :]
+            elif local and key.startswith(city[-1]) and len(key) > 2 and key[1] not in _NOT_AFTER_LEVEL:
+                rest, canonical = key[1:], city + key[1:]
+        if len(rest) >= 2:
+            return Link(entity_id=nil_id(type_, city + rest), canonical=canonical, method="nil", confidence=0.0)
         return Link(entity_id=nil_id(type_, key), canonical=key, method="nil", confidence=0.0)
 
     def _elsewhere(self, key: str, type_: str, locality: Locality) -> Link:
         """A name outside the paper's county: that place's body where it can be built, a fuzzy
         match only when the surface names its place, else a NIL qualified by the locality."""
+        if locality.kind == "national":
+            body = national_bare(key)
+            if body is not None:  # 人大常委会 in a Xinhua story: the NPC Standing Committee
+                return _national(body, "context")
         qualified = self._qualified(key)
         if locality.kind == "elsewhere" and not qualified:
             link = body_of_place(self.gazetteer, key, locality.code, type_)
@@ -332,9 +384,9 @@ class Resolver:
             link = self._fuzzy(key, type_)
             if link is not None:
                 return link
-            return Link(entity_id=nil_id(type_, key), canonical=key, method="nil", confidence=0.0)
+            return self._nil(key, type_, local=False)
         if split_generic(key) is None:  # 新华社, 华盛顿: a name, the same entity in every story
-            return Link(entity_id=nil_id(type_, key), canonical=key, method="nil", confidence=0.0)
+            return self._nil(key, type_, local=False)
         nil = f"nil:{type_.upper()}:{_sha12(key + '@' + locality.key)}"  # 市政府 of national news
         return Link(entity_id=nil, canonical=key, method="nil", confidence=0.0)
 
@@ -395,14 +447,16 @@ class Resolver:
         neighbour's body of the same kind, or another town's government, is "one character off"
         the paper's own; a surface ending in an institution word (医院, 所, 学会, 楼 …) needs a
         candidate with the same ending; and two different entities tied for the best score are
-        ambiguous (平湖市材政局: 财政局 or 民政局?) and give NIL.  A candidate that starts with
-        a place name needs the surface to start with (an OCR variant of) it: 全国人民代表大会 and
+        ambiguous (平湖市材政局: 财政局 or 民政局?) and give NIL.  Both names' final body words
+        must be of one kind (:func:`~pipeline.resolve.body_names.other_kind`: 纪委 ≠ 党委, 支行 ≠
+        分行).  A candidate that starts with a place name needs the surface to start with (an OCR
+        variant of) it: 全国人民代表大会 and
         中国科学技术协会 are national bodies, not 平湖市人民代表大会 / 平湖市科学技术协会; and a
         generic name (人民检察院, 市公安局, :func:`split_generic`) with no place in it never fuzzes.
         """
         if len(key) < self.fuzzy_min_len or not self._pool_keys:
             return None
-        if split_generic(key) is not None and not self._qualified(key):
+        if self._unqualified(key):
             return None  # 人民检察院, 市公安局: a generic name is nobody's OCR variant
         hits = process.extract(
             key, self._pool_keys, scorer=fuzz.ratio, score_cutoff=self.fuzzy_threshold, limit=8
@@ -415,8 +469,8 @@ class Resolver:
         for choice, score, _ in hits:
             if any(p not in choice for p in places):
                 continue
-            if tail and not choice.endswith(tail):
-                continue
+            if (tail and not choice.endswith(tail)) or other_kind(key, choice):
+                continue  # 新仓镇纪委 is not 新仓镇党委, 发改局 not 发改委
             lead = self._leading_place(choice)
             if lead and fuzz.ratio(key[: len(lead)], lead) < 75:
                 continue  # 全国人民代表大会 is not 平湖市人民代表大会 with an OCR error
