@@ -144,7 +144,7 @@ ENTITIES = _schema(
         _f("entity_id", pa.string(), "entity key: division code, agency id, person:… or nil:…", "330482101", False),
         _f("type", pa.string(), "PERSON, PLACE or ORG", "PLACE"),
         _f("canonical", pa.string(), "canonical name", "新埭镇"),
-        _f("kind", pa.string(), "gazetteer kind (province, city, county, town, village, community, agency…), country, person or nil; null when unknown", "town"),
+        _f("kind", pa.string(), "gazetteer kind (province, city, county, town, village, community, agency…), national (a central body, org:cn-…), country, person or nil; null when unknown", "town"),
         _f("division_code", pa.string(), "statistical division code of a place; null for others", "330482101"),
         _f("parent_id", pa.string(), "enclosing place or body in the gazetteer; null when none", "330482"),
         _f("aliases", pa.list_(pa.string()), "other names the gazetteer knows", "[新埭]"),
