@@ -21,10 +21,12 @@ from pipeline.recognize import (  # noqa: F401  register
     lac,
     learned,
     places,
+    printed_persons,
     propose,
     repair,
     roles,
     ruler,
+    short_forms,
     spacy_model,
     titles,
 )
