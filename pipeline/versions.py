@@ -5,4 +5,4 @@ A module of its own, importing nothing, so that the store can record the version
 importing the package's ``__init__`` (which re-exports ``load`` from the store: an import cycle).
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
