@@ -32,6 +32,12 @@ from pipeline.store import ManifestError
 
 __all__ = ["build_parser", "main"]
 
+# One function per subcommand (the parser's names).
+COMMANDS = {
+    "run": cmd_run, "train": cmd_train, "calibrate": cmd_calibrate, "eval": cmd_eval, "report": cmd_report,
+    "check": cmd_check, "export": cmd_export, "tables": cmd_tables, "migrate": cmd_migrate, "rebuild": cmd_rebuild,
+}
+
 
 def _one_line_warning(message: Warning | str, *_: object, **__: object) -> str:
     return f"pinghu-ner: warning: {message}\n"
@@ -92,26 +98,7 @@ def _dispatch(argv: list[str] | None) -> int:
     if args.command in ("run", "report", "export", "eval", "calibrate"):
         _rich_raises_broken_pipe()
     try:
-        if args.command == "run":
-            return cmd_run(args)
-        if args.command == "train":
-            return cmd_train(args)
-        if args.command == "calibrate":
-            return cmd_calibrate(args)
-        if args.command == "eval":
-            return cmd_eval(args)
-        if args.command == "report":
-            return cmd_report(args)
-        if args.command == "check":
-            return cmd_check(args)
-        if args.command == "export":
-            return cmd_export(args)
-        if args.command == "tables":
-            return cmd_tables(args)
-        if args.command == "migrate":
-            return cmd_migrate(args)
-        if args.command == "rebuild":
-            return cmd_rebuild(args)
+        return COMMANDS[args.command](args)
     except (UsageError, ManifestError, BackendUnavailable) as exc:  # a broken model file is one too
         print(f"pinghu-ner: error: {exc}", file=sys.stderr)
         return 2

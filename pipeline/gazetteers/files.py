@@ -14,6 +14,7 @@ import json
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
+from pipeline.errors import read_json
 from pipeline.ingest import printable
 
 
@@ -76,14 +77,7 @@ def read_config(path: Path, required: tuple[str, ...], lists: tuple[str, ...] = 
     each key of ``lists`` that is present a list."""
     if not path.is_file():
         raise GazetteerError(path, "missing (a gazetteer needs it: the paper, its city and their codes)")
-    try:
-        d = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise GazetteerError(path, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
-    except UnicodeDecodeError as exc:
-        raise GazetteerError(path, f"not UTF-8 text (bad byte at {exc.start})") from None
-    except OSError as exc:
-        raise GazetteerError(path, f"unreadable: {exc.strerror or exc}") from None
+    d = read_json(path, GazetteerError, encoding="utf-8-sig")
     if not isinstance(d, dict):
         raise GazetteerError(path, f"not a JSON object (a {type(d).__name__})")
     for key in required:

@@ -8,7 +8,6 @@ any subset.  Backends load lazily: importing this package never imports onnxrunt
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from pipeline.errors import read_json
 from pipeline.records import Span
 
 RECOGNIZERS: dict[str, Callable[..., Recognizer]] = {}
@@ -47,16 +47,7 @@ class ModelFileError(BackendUnavailable):
 
 def read_model_json(path: Path | str) -> Any:
     """A JSON file of the model directory, or a ``ModelFileError`` saying why it cannot be read."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelFileError(path, "missing") from None
-    except json.JSONDecodeError as exc:
-        raise ModelFileError(path, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
-    except UnicodeDecodeError as exc:
-        raise ModelFileError(path, f"not UTF-8 text (bad byte at {exc.start})") from None
-    except OSError as exc:
-        raise ModelFileError(path, f"unreadable: {exc.strerror or exc}") from None
+    return read_json(path, ModelFileError)
 
 
 class Recognizer(ABC):
