@@ -14,6 +14,7 @@ naming the file and the fix; unlisted files are ignored (``pinghu-ner check`` li
 from __future__ import annotations
 
 import json
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,17 +78,29 @@ class Snapshot:
         """The part files of ``table`` a reader reads, as strings (pyarrow, DuckDB)."""
         return [str(p.path) for p in self.parts.get(table, [])]
 
-    def missing(self, table: str) -> list[Part]:
-        return [p for p in self.parts.get(table, []) if not p.path.is_file()]
-
-    def changed(self, table: str) -> list[tuple[Part, int]]:
-        """Parts whose size on disk is not the committed one (replaced or edited since), with it."""
-        out = []
+    def verify(self, table: str) -> None:
+        """``OutputsError`` naming the first listed part of ``table`` that is missing, or else the
+        first whose size is not the committed one (replaced or edited since): one ``stat`` a part,
+        the rows are checked as they are read (``tables.read_arrow``)."""
+        gone: list[Part] = []
+        changed: tuple[Part, int] | None = None
         for p in self.parts.get(table, []):
-            size = p.path.stat().st_size
-            if p.size is not None and size != p.size:
-                out.append((p, size))
-        return out
+            try:
+                st = p.path.stat()
+            except FileNotFoundError:
+                st = None
+            if st is None or not stat.S_ISREG(st.st_mode):
+                gone.append(p)
+            elif changed is None and p.size is not None and st.st_size != p.size:
+                changed = (p, st.st_size)
+        if gone:
+            more = f" (and {len(gone) - 1} more)" if len(gone) > 1 else ""
+            raise OutputsError(f"{printable(gone[0].path)}: missing{more}, though the manifest lists it for "
+                               f"{printable(gone[0].source)}; run that source again, or `pinghu-ner check`")
+        if changed:
+            p, size = changed
+            raise OutputsError(f"{printable(p.path)}: {size} bytes, the manifest recorded {p.size} (changed since "
+                               f"{printable(p.source)} was committed); run that source again, or `pinghu-ner check`")
 
 
 def _manifest_data(out: Path) -> dict[str, Any]:

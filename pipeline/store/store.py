@@ -173,14 +173,11 @@ class Store:
     def part_files(self, table: str) -> list[str]:
         """The part files of a partitioned table as of the last finished commit: what DuckDB,
         polars or ``pd.read_parquet`` should read instead of a ``**/*.parquet`` glob, which also
-        sees stray and half-committed files.  ``OutputsError`` if a listed part is missing."""
-        from pipeline.errors import OutputsError
+        sees stray and half-committed files.  ``OutputsError`` if a listed part is missing or changed."""
         from pipeline.store.snapshot import Snapshot
 
         snap = Snapshot.read(self.out_dir)
-        gone = snap.missing(table)
-        if gone:
-            raise OutputsError(f"{printable(gone[0].path)}: missing, though the manifest lists it; `pinghu-ner check`")
+        snap.verify(table)
         return snap.files(table)
 
     def load(self) -> Tables:

@@ -251,16 +251,7 @@ def read_arrow(out_dir: Path, table: str, columns: Sequence[str] | None = None,
 def _read_parts(out_dir: Path, table: str, snap: Snapshot, schema: pa.Schema,
                 columns: Sequence[str] | None) -> pa.Table:
     """The listed parts of one partitioned table, verified: each present, the rows as recorded."""
-    gone = snap.missing(table)
-    if gone:
-        more = f" (and {len(gone) - 1} more)" if len(gone) > 1 else ""
-        raise OutputsError(f"{printable(gone[0].path)}: missing{more}, though the manifest lists it for "
-                           f"{printable(gone[0].source)}; run that source again, or `pinghu-ner check`")
-    changed = snap.changed(table)
-    if changed:
-        p, size = changed[0]
-        raise OutputsError(f"{printable(p.path)}: {size} bytes, the manifest recorded {p.size} (changed since "
-                           f"{printable(p.source)} was committed); run that source again, or `pinghu-ner check`")
+    snap.verify(table)
     files = snap.files(table)
     if not files:
         return schema.empty_table()
