@@ -113,33 +113,37 @@ def derived_generation(path: Path) -> int | None:
     return int(raw) if raw is not None and raw.isdigit() else None
 
 
-def stale_reason(out: Path, name: str, snap: Snapshot) -> str:
-    """Why the derived table ``name`` does not describe the snapshot ("" when it does)."""
-    path = out / SINGLE_FILES[name]
-    if not path.is_file():
-        return "missing" if any(snap.parts.values()) else ""
-    try:
-        pq.read_table(path)
-    except (OSError, pa.ArrowException) as exc:
-        return f"unreadable ({str(exc).splitlines()[0]})"
-    built = derived_generation(path)
-    if built is None:
-        return "not stamped with the commits it was built from"
-    if built != snap.generation:
-        return f"built from generation {built}, the manifest is at {snap.generation}"
-    return ""
-
-
 def current_derived(out: Path, name: str, snap: Snapshot, mentions: pa.Table) -> pa.Table:
-    """The derived table ``name``: the file when current, else counted from ``mentions``."""
-    why = stale_reason(out, name, snap)
+    """The derived table ``name``: the file when it describes the snapshot (read once), else
+    counted from ``mentions`` with one warning saying why (missing, unreadable, stale)."""
+    path = out / SINGLE_FILES[name]
+    schema = schema_for(name)
+    table, why = schema.empty_table(), ""
+    if path.is_file():
+        try:
+            table = pq.read_table(path, schema=schema)
+        except (OSError, pa.ArrowException) as exc:
+            why = f"unreadable ({str(exc).splitlines()[0]})"
+        else:
+            why = _stale(derived_generation(path), snap.generation)
+    elif any(snap.parts.values()):
+        why = "missing"
     if not why:
-        return read_arrow(out, name)
-    warnings.warn(f"{printable(out / SINGLE_FILES[name])}: {why}; counted afresh from the mentions "
+        return table
+    warnings.warn(f"{printable(path)}: {why}; counted afresh from the mentions "
                   f"(`pinghu-ner rebuild {printable(out)}` writes it)", stacklevel=3)
     if name == "offices":
-        return offices_of_mentions(mentions.select(OFFICE_COLUMNS)).cast(schema_for(name))
-    return entities_of(mentions.select(ENTITY_COLUMNS), _gazetteer(snap)).cast(schema_for(name))
+        return offices_of_mentions(mentions.select(OFFICE_COLUMNS)).cast(schema)
+    return entities_of(mentions.select(ENTITY_COLUMNS), _gazetteer(snap)).cast(schema)
+
+
+def _stale(built: int | None, generation: int) -> str:
+    """Why a derived table built from ``built`` does not describe ``generation`` ("" if it does)."""
+    if built is None:
+        return "not stamped with the commits it was built from"
+    if built != generation:
+        return f"built from generation {built}, the manifest is at {generation}"
+    return ""
 
 
 def _gazetteer(snap: Snapshot):  # noqa: ANN202 - pipeline.gazetteers.Gazetteer
@@ -151,4 +155,4 @@ def _gazetteer(snap: Snapshot):  # noqa: ANN202 - pipeline.gazetteers.Gazetteer
     return load_gazetteer(named if named.is_dir() else DEFAULT_GAZETTEER)
 
 
-__all__ = ["Tables", "current_derived", "derived_generation", "load", "stale_reason"]
+__all__ = ["Tables", "current_derived", "derived_generation", "load"]
