@@ -174,7 +174,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     store = Store(args.out)
     store.check_layout()
     try:
-        n = store.rebuild(load_gazetteer(args.gazetteer))
+        n = store.rebuild_derived(load_gazetteer(args.gazetteer))
     except OSError as exc:
         raise OutputsError(_cannot_write(exc, args.out)) from None
     print(f"pinghu-ner: {printable(args.out)}: entities ({n}) and offices rebuilt", file=sys.stderr)

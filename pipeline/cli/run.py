@@ -180,7 +180,7 @@ def _prune(settings: Settings, yes: bool) -> bool:
         if input(f"remove the rows of these {len(gone)} source(s)? [y/N] ").strip().lower() not in ("y", "yes"):
             return True
     files = store.prune(gone)
-    store.rebuild(load_gazetteer(settings.gazetteer_dir))
+    store.rebuild_derived(load_gazetteer(settings.gazetteer_dir))
     print(f"pinghu-ner: --prune: {len(gone)} source(s) removed ({files} part files)", file=sys.stderr)
     return True
 

@@ -15,11 +15,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.store.manifest import Manifest, locked
 from pipeline.store.schema import OFFICES, entities_table
 from pipeline.store.snapshot import Snapshot
 from pipeline.store.tables import ENTITIES_FILE, OFFICES_FILE, read_arrow, write_parquet_atomic
 
-__all__ = ["GENERATION_KEY", "entities_of", "offices_of_mentions", "rebuild_entities", "rebuild_offices", "stamped"]
+__all__ = ["GENERATION_KEY", "rebuild_derived", "rebuild_locked", "entities_of", "offices_of_mentions", "rebuild_entities", "rebuild_offices", "stamped"]
 
 
 def _non_empty(t: pa.Table, col: str) -> pa.ChunkedArray:
@@ -53,6 +54,22 @@ def _gazetteer_entry(gazetteer: object | None, entity_id: str) -> Any:
 ENTITY_COLUMNS = ["entity_id", "type", "canonical", "role", "article_id", "issue_date"]
 OFFICE_COLUMNS = ["entity_id", "canonical", "article_id", "issue_date", "offices"]
 GENERATION_KEY = b"pinghu.generation"  # the manifest generation a derived table was built from
+
+
+def rebuild_derived(out_dir: str | Path, gazetteer: object | None = None, generation: int | None = None) -> int:
+    """Rebuild entities and offices from every committed mention, stamped with the manifest
+    ``generation`` they describe; returns the entity count.  The caller holds the outputs lock
+    (``rebuild_locked``, ``Store.finish_run``)."""
+    n = rebuild_entities(Path(out_dir), gazetteer, generation)
+    rebuild_offices(out_dir, generation)  # who held what, when
+    return n
+
+
+def rebuild_locked(out_dir: str | Path, gazetteer: object | None = None) -> int:
+    """``rebuild_derived`` under the outputs lock, at the manifest's generation then
+    (``pinghu-ner rebuild``, ``migrate``)."""
+    with locked(Path(out_dir)):
+        return rebuild_derived(out_dir, gazetteer, Manifest.load(Path(out_dir)).generation)
 
 
 def rebuild_entities(out_dir: Path, gazetteer: object | None = None, generation: int | None = None) -> int:

@@ -27,8 +27,8 @@ import pyarrow.parquet as pq
 
 from pipeline.errors import OutputsError
 from pipeline.ingest import printable
-from pipeline.store.derived import rebuild_entities, rebuild_offices
-from pipeline.store.manifest import Manifest, locked
+from pipeline.store.derived import rebuild_locked
+from pipeline.store.manifest import Manifest
 from pipeline.store.schema import PARTITIONED_TABLES, file_schema
 from pipeline.store.snapshot import old_layout
 from pipeline.store.tables import commit_source
@@ -43,7 +43,7 @@ def migrate(out_dir: str | Path, gazetteer: object | None = None) -> list[str]:
     data = Manifest.load(out).data
     why = old_layout(out, data)
     if not why:  # the current layout: only the derived tables may predate their stamps
-        _rebuild(out, gazetteer)
+        rebuild_locked(out, gazetteer)
         return [f"{printable(out)}: already the current layout; entities and offices rebuilt"]
     sources = _parts_by_source(out)
     notes = [f"{printable(out)}: {why}; {len(sources)} source(s)"]
@@ -56,20 +56,12 @@ def migrate(out_dir: str | Path, gazetteer: object | None = None) -> list[str]:
         record = {k: v for k, v in old.items() if k not in _RESULT_KEYS}
         commit_source(out, key, paper, date, tables, identity, record)
     notes += _settle_empty_records(out)
-    _rebuild(out, gazetteer)
+    rebuild_locked(out, gazetteer)
     left = old_layout(out, Manifest.load(out).data)
     if left:
         raise OutputsError(f"{printable(out)}: still an older layout after migrating ({left})")
     notes.append(f"{printable(out)}: migrated; entities and offices rebuilt")
     return notes
-
-
-def _rebuild(out: Path, gazetteer: object | None) -> None:
-    """The derived tables from the committed mentions, stamped, under the outputs lock."""
-    with locked(out):
-        generation = Manifest.load(out).generation
-        rebuild_entities(out, gazetteer, generation)
-        rebuild_offices(out, generation)
 
 
 def _settle_empty_records(out: Path) -> list[str]:

@@ -19,7 +19,7 @@ import pyarrow as pa
 from pipeline.ingest import printable
 from pipeline.store.check import check_outputs
 from pipeline.store.commit import recover
-from pipeline.store.derived import rebuild_entities, rebuild_offices
+from pipeline.store.derived import rebuild_derived, rebuild_locked
 from pipeline.store.manifest import LOCK_FILE, Manifest, ManifestError, locked
 from pipeline.store.reader import Tables, load
 from pipeline.store.snapshot import old_layout
@@ -111,7 +111,7 @@ class Store:
 
     def prune(self, identities: list[str]) -> int:
         """Remove the parts and records of ``identities`` in one step under the lock; returns the
-        part files removed.  The derived tables are stale afterwards (``rebuild``)."""
+        part files removed.  The derived tables are stale afterwards (``rebuild_derived``)."""
         from pipeline.store.commit import remove_empty_dirs
 
         removed = 0
@@ -135,25 +135,17 @@ class Store:
 
     # --- after a run ----------------------------------------------------------------------
 
-    def rebuild_derived(self, gazetteer: object | None = None, generation: int | None = None) -> int:
-        """Rebuild entities and offices from every committed mention, stamped with the manifest
-        ``generation`` they describe; returns the entity count.  The caller holds the lock
-        (``finish_run``, ``rebuild``)."""
-        n = rebuild_entities(self.out_dir, gazetteer, generation)
-        rebuild_offices(self.out_dir, generation)  # who held what, when
-        return n
-
-    def rebuild(self, gazetteer: object | None = None) -> int:
-        """``rebuild_derived`` under the outputs lock (``pinghu-ner rebuild``)."""
-        with locked(self.out_dir):
-            return self.rebuild_derived(gazetteer, Manifest.load(self.out_dir).generation)
+    def rebuild_derived(self, gazetteer: object | None = None) -> int:
+        """Entities and offices rebuilt from every committed mention, under the outputs lock
+        (``pinghu-ner rebuild``); returns the entity count."""
+        return rebuild_locked(self.out_dir, gazetteer)
 
     def finish_run(self, gazetteer: object | None, run_record: Callable[[], dict[str, Any]]) -> int:
         """Under the outputs lock: rebuild the derived tables, then append ``run_record()`` (called
         after the rebuild, so its timing includes it) to the manifest.  Returns the entity count."""
         with locked(self.out_dir):
             m = Manifest.load(self.out_dir)
-            n = self.rebuild_derived(gazetteer, m.generation)
+            n = rebuild_derived(self.out_dir, gazetteer, m.generation)
             m.record_run(run_record())
             m.save()
         return n
