@@ -14,7 +14,6 @@ Read-only: unlike a run, it never repairs (a run completes interrupted commits).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -22,14 +21,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.errors import OutputsError
 from pipeline.ingest import printable
 from pipeline.store.commit import JOURNAL_DIR
 from pipeline.store.derived import GENERATION_KEY
-from pipeline.store.manifest import MANIFEST_FILE, ManifestError, check_shape
 from pipeline.store.parts import verify_parts
 from pipeline.store.schema import PARTITIONED_TABLES, file_schema
-from pipeline.store.snapshot import old_layout
-from pipeline.store.tables import ENTITIES_FILE, SINGLE_FILES
+from pipeline.store.snapshot import manifest_data, old_layout
+from pipeline.store.tables import SINGLE_FILES
 
 KEY_COLUMNS = {"articles": ["article_id"], "mentions": ["mention_id", "article_id", "entity_id"], "people": ["article_id"]}
 
@@ -55,26 +54,17 @@ def check_outputs(out_dir: Path) -> list[str]:
         listed.update(str(p.get("file", "")) for p in (rec.get("parts") or {}).values())
     keys = {t: _check_table(out, t, listed, problems) for t in PARTITIONED_TABLES}
     _check_keys(keys, problems)
-    _check_entities(out, problems)
     _check_derived(out, int(data.get("generation", 0) or 0), bool(listed), keys["mentions"]["entity_id"], problems)
     return problems
 
 
 def _manifest_data(out: Path, problems: list[str]) -> dict[str, Any]:
-    path = out / MANIFEST_FILE
-    if not path.is_file():
-        if any((out / t).is_dir() for t in PARTITIONED_TABLES):
-            problems.append(f"{printable(path)}: missing (the part files cannot be verified)")
-        return {}
+    """The manifest as the readers read it (``snapshot.manifest_data``); what stops them is a problem."""
     try:
-        data = check_shape(path, json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, UnicodeDecodeError, OSError) as exc:
-        problems.append(f"{printable(path)}: unreadable manifest ({exc})")
-        return {}
-    except ManifestError as exc:
+        return manifest_data(out)
+    except OutputsError as exc:
         problems.append(str(exc))
         return {}
-    return data
 
 
 def _check_table(out: Path, table: str, listed: set[str], problems: list[str]) -> dict[str, pa.Array]:
@@ -129,23 +119,9 @@ def _check_keys(keys: dict[str, dict[str, pa.Array]], problems: list[str]) -> No
             problems.append(f"{table}: {len(missing)} article_id value(s) with no article, e.g. {sorted(missing)[0]}")
 
 
-def _check_entities(out: Path, problems: list[str]) -> None:
-    path = out / ENTITIES_FILE
-    if not path.is_file():
-        return
-    try:
-        ids = pq.read_table(path, columns=["entity_id"]).column("entity_id").combine_chunks()
-    except (OSError, pa.ArrowException, KeyError) as exc:
-        problems.append(f"{printable(path)}: unreadable ({str(exc).splitlines()[0]})")
-        return
-    dup = _duplicates(ids)
-    if dup:
-        problems.append(f"{printable(path)}: {len(dup)} duplicate entity_id value(s), e.g. {dup[0]}")
-
-
 def _check_derived(out: Path, generation: int, any_parts: bool, entity_ids: pa.Array, problems: list[str]) -> None:
     """The derived tables: present, readable, built from the manifest's current generation, and
-    (entities) counting exactly the linked mentions."""
+    (entities) one row per id, counting exactly the linked mentions."""
     shown = printable(out)
     for name, rel in SINGLE_FILES.items():
         path = out / rel
@@ -159,6 +135,10 @@ def _check_derived(out: Path, generation: int, any_parts: bool, entity_ids: pa.A
             problems.append(f"{printable(path)}: unreadable ({str(exc).splitlines()[0]}); "
                             f"`pinghu-ner rebuild {shown}` rewrites it")
             continue
+        if name == "entities":
+            dup = _duplicates(table.column("entity_id").combine_chunks())
+            if dup:
+                problems.append(f"{printable(path)}: {len(dup)} duplicate entity_id value(s), e.g. {dup[0]}")
         raw = (table.schema.metadata or {}).get(GENERATION_KEY, b"")
         if raw != str(generation).encode():
             built = f"built from generation {raw.decode()}" if raw else "not stamped with the commits it describes"

@@ -52,7 +52,7 @@ class Snapshot:
         """The snapshot of ``out_dir`` (empty when nothing was written yet); ``OutputsError`` for a
         manifest that cannot be read or an archive that needs ``pinghu-ner migrate``."""
         out = Path(out_dir)
-        data = _manifest_data(out)
+        data = manifest_data(out)
         check_layout(out, data)
         records = {k: r for k, r in data.get("files", {}).items() if isinstance(r, dict) and r.get("parts")}
         snap = cls(out, int(data.get("generation", 0) or 0))
@@ -103,8 +103,9 @@ class Snapshot:
                                f"{printable(p.source)} was committed); run that source again, or `pinghu-ner check`")
 
 
-def _manifest_data(out: Path) -> dict[str, Any]:
-    """The manifest as read, never changed (a reader does not set a corrupt one aside)."""
+def manifest_data(out: Path) -> dict[str, Any]:
+    """The manifest as read, never changed (a reader does not set a corrupt one aside): ``{}`` when
+    nothing was written, ``OutputsError`` when it is missing beside part files or unreadable."""
     path = out / MANIFEST_FILE
     if not path.is_file():
         if any(next((out / t).glob("paper=*/*/part-*.parquet"), None) for t in PARTITIONED_TABLES):
@@ -116,8 +117,8 @@ def _manifest_data(out: Path) -> dict[str, Any]:
     except ManifestError as exc:
         raise OutputsError(str(exc)) from None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise OutputsError(f"{printable(path)}: unreadable manifest ({exc}); `pinghu-ner check` says more, "
-                           "a run sets it aside and starts afresh") from None
+        raise OutputsError(f"{printable(path)}: unreadable manifest ({exc}); a run sets it aside "
+                           "and starts afresh") from None
 
 
 def check_layout(out: Path, data: dict[str, Any]) -> None:
@@ -161,4 +162,4 @@ def _journals(out: Path) -> list[tuple[str, dict[str, Any], dict[str, Path], lis
     return found
 
 
-__all__ = ["Part", "Snapshot", "check_layout", "old_layout"]
+__all__ = ["Part", "Snapshot", "check_layout", "manifest_data", "old_layout"]
