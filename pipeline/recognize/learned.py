@@ -30,7 +30,7 @@ from pipeline import lexicons as lexicon
 from pipeline.recognize.base import ModelFileError, read_model_json
 from pipeline.recognize.document import RecognitionDoc
 from pipeline.recognize.occurrences import occurrences
-from pipeline.recognize.overlap import keep_non_overlapping
+from pipeline.recognize.overlap import Enclosing, keep_non_overlapping
 from pipeline.recognize.registry import register_pass
 from pipeline.records import Span
 
@@ -133,20 +133,13 @@ def _source_relations(c: Candidate, index: _SourceIndex, src: str) -> dict[str, 
     return {f"{src}:{k}": v for k, v in out.items()}
 
 
-class _Containment:
-    """Whether a span lies inside a different, longer proposed span, by prefix maxima of ends."""
-
-    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
-        ordered = sorted(spans)
-        self.starts = [a for a, _ in ordered]
-        self.max_end = [-1]
-        for _, b in ordered:
-            self.max_end.append(max(self.max_end[-1], b))
+class _Containment(Enclosing):
+    """Whether a span lies inside a different, longer proposed span, by prefix maxima of ends
+    (``Enclosing``'s index, which answers the same-or-earlier-start half)."""
 
     def inside_another(self, start: int, end: int) -> bool:
-        before = self.max_end[bisect_left(self.starts, start)]  # spans starting earlier
-        at_or_before = self.max_end[bisect_right(self.starts, start)]  # ... or at the same place
-        return before >= end or at_or_before > end
+        before = self._max_end[bisect_left(self._starts, start)]  # spans starting earlier
+        return before >= end or self.holds(start, end)  # ... or at the same place, ending later
 
 
 def _repeated(text: str, surface: str, start: int) -> bool:
