@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.lexicons import PACKAGE_LEXICONS, read_file
+from pipeline.lexicons import PACKAGE_LEXICONS, keyed_rows
 from pipeline.records import GazetteerEntry
 
 __all__ = ["NATIONAL_PREFIX", "NationalBody", "national_bare", "national_bodies", "national_entry", "national_link"]
@@ -32,27 +32,12 @@ class NationalBody:
     bare: tuple[str, ...] = ()  # forms that name the body only in national news
 
 
-def _parse(lines: list[str]) -> tuple[NationalBody, ...]:
-    out: list[NationalBody] = []
-    for line in lines:
-        parts = line.split()
-        if len(parts) < 2 or line.startswith("#"):
-            continue
-        rest = parts[2:]
-        out.append(NationalBody(
-            entity_id=NATIONAL_PREFIX + parts[0],
-            canonical=parts[1],
-            aliases=tuple(p for p in rest if not p.startswith("=")),
-            bare=tuple(p[1:] for p in rest if p.startswith("=") and len(p) > 1),
-        ))
-    return tuple(out)
-
-
 @cache
 def national_bodies() -> tuple[NationalBody, ...]:
-    """Every body of the data file, in file order (the header is checked by the lexicon loader)."""
-    read_file(NATIONAL_FILE)  # raises LexiconError without a '# source:' header
-    return _parse(NATIONAL_FILE.read_text(encoding="utf-8").splitlines())
+    """Every body of the data file, in file order (``slug canonical [alias …] [=bare form …]``)."""
+    return tuple(NationalBody(entity_id=NATIONAL_PREFIX + slug, canonical=name, aliases=forms,
+                              bare=tuple(m for m in marked if m))
+                 for slug, name, forms, marked in keyed_rows(NATIONAL_FILE))
 
 
 @cache

@@ -43,6 +43,22 @@ def read_file(path: Path) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def keyed_rows(path: Path) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
+    """Rows ``key name [form …] [=marked …]`` of a keyed lexicon (countries, national bodies):
+    ``(key, name, forms, marked)`` with the ``=`` taken off the marked forms, in file order; the
+    file must carry its ``# source:`` header like every lexicon."""
+    read_file(path)  # raises LexiconError without a '# source:' header
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) < 2 or line.startswith("#"):
+            continue
+        rest = parts[2:]
+        rows.append((parts[0], parts[1], tuple(p for p in rest if not p.startswith("=")),
+                     tuple(p[1:] for p in rest if p.startswith("="))))
+    return rows
+
+
 def entries(name: str) -> tuple[str, ...]:
     """A language-wide list shipped with the package, in file order."""
     path = PACKAGE_LEXICONS / f"{name}.txt"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline import lexicons as lexicon
-from pipeline.lexicons import PACKAGE_LEXICONS, read_file
+from pipeline.lexicons import PACKAGE_LEXICONS, keyed_rows
 
 __all__ = ["Country", "countries", "country_link", "country_pair_spans", "is_compound", "one_char_forms"]
 
@@ -32,24 +32,11 @@ class Country:
     one_char: str = ""  # 中, 美 …
 
 
-def _parse(lines: list[str]) -> tuple[Country, ...]:
-    out: list[Country] = []
-    for line in lines:
-        parts = line.split()
-        if not parts or line.startswith("#"):
-            continue
-        code, name, rest = parts[0], parts[1], parts[2:]
-        one = next((p[1:] for p in rest if p.startswith("=")), "")
-        aliases = tuple(p for p in rest if not p.startswith("="))
-        out.append(Country(code=code, name=name, aliases=aliases, one_char=one))
-    return tuple(out)
-
-
 @cache
 def countries() -> tuple[Country, ...]:
-    """All countries of the data file, in file order (the header is checked by the lexicon loader)."""
-    read_file(COUNTRY_FILE)  # raises LexiconError without a '# source:' header
-    return _parse(COUNTRY_FILE.read_text(encoding="utf-8").splitlines())
+    """All countries of the data file, in file order (``code name [alias …] [=one-character form]``)."""
+    return tuple(Country(code=code, name=name, aliases=forms, one_char=marked[0] if marked else "")
+                 for code, name, forms, marked in keyed_rows(COUNTRY_FILE))
 
 
 @cache
