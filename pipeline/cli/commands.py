@@ -64,11 +64,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not args.corpus and not args.pages:
         raise UsageError("eval needs --corpus NAME and/or --pages PAGE...")
     results: dict[str, object] = {}
-    for name in args.corpus:
-        results[name] = evaluate_corpus(settings, name, corpora_root=args.corpora, limit=args.limit,
-                                        print_table=not args.json)
-    if args.pages:
-        results["pages"] = evaluate_pages(settings, args.pages, print_table=not args.json)
+    try:
+        for name in args.corpus:
+            results[name] = evaluate_corpus(settings, name, corpora_root=args.corpora, limit=args.limit,
+                                            print_table=not args.json)
+        if args.pages:
+            results["pages"] = evaluate_pages(settings, args.pages, print_table=not args.json)
+    except FileNotFoundError as exc:  # a page without its gold, a corpus not there: its message says which
+        raise UsageError(str(exc)) from None
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2, default=str))
     return 0
