@@ -233,6 +233,7 @@ class Mention:
     link_method: str = ""  # exact, alias, context, renamed, fuzzy, nil, person
     link_confidence: float = 0.0
     offices: list = field(default_factory=list)  # pipeline.resolve.offices.Office of the role (people only)
+    in_title: bool = False  # the body or place printed inside an official's title (市委 of 市委书记)
 
     @property
     def mention_id(self) -> str:

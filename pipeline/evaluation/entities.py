@@ -210,7 +210,28 @@ def read_entity_gold(directory: Path) -> tuple[list[GoldEntityRow], dict[tuple[s
 
 
 def _office_key(o: object) -> str:
-    return f"{o.office}@{o.org_id}"  # type: ignore[attr-defined]
+    """``office@org id``; an unresolved organisation (a company printed in the title: a NIL id,
+    a hash of its name) as ``nil:<name>``, so the gold can write it."""
+    org = o.org_id or ""  # type: ignore[attr-defined]
+    return f"{o.office}@{'nil:' + o.org_name if org.startswith('nil:') else org}"  # type: ignore[attr-defined]
+
+
+def _offices_of_role(role: str, resolver) -> set[str]:  # noqa: ANN001 - Resolver
+    """The office keys a gold role names, a company post with the company printed in its title
+    (as ``join_title_bodies`` gives it the company mention's id)."""
+    from dataclasses import replace
+
+    from pipeline.recognize.title_parts import title_units
+    from pipeline.resolve import parse_offices
+
+    out = set()
+    for o in parse_offices(role, resolver):
+        units = [(s, e) for s, e, label in title_units(o.title) if label == "ORG"]
+        if not o.org_id and units:
+            link = resolver.resolve("ORG", o.title[units[0][0] : units[0][1]])
+            o = replace(o, org_id=link.entity_id, org_name=link.canonical)
+        out.add(_office_key(o))
+    return out
 
 
 def _predict(pipe, directory: Path, issues: list[str]):  # noqa: ANN001, ANN202 - Pipeline
@@ -315,7 +336,6 @@ def score_pages(pipe, pages: list[tuple[Path, Path]]) -> EntityScores:  # noqa: 
 
     from pipeline.errors import InputError
     from pipeline.evaluation.metrics import norm_surface, read_page_gold
-    from pipeline.resolve import parse_offices
 
     g_clusters: dict[tuple, str] = {}
     p_clusters: dict[tuple, str] = {}
@@ -342,7 +362,7 @@ def score_pages(pipe, pages: list[tuple[Path, Path]]) -> EntityScores:  # noqa: 
                     g_clusters[item] = r.surface
                     if p is not None and p.entity_id and k < p.count:
                         p_clusters[item] = p.entity_id
-                want = {_office_key(o) for o in parse_offices(r.role, pipe.resolver)} if r.role else set()
+                want = _offices_of_role(r.role, pipe.resolver) if r.role else set()
                 if want:
                     offices.total += 1
                     offices.hits += p is not None and p.offices == want

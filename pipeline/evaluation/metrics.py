@@ -31,6 +31,9 @@ from pipeline.records import ENTITY_TYPES, Mention
 SpanTuple = tuple[int, int, str]
 MICRO = "ALL"
 GOLD_COLUMNS = ("article_no", "type", "surface", "canonical", "role", "count")
+# Optional seventh column: 1 when the mention is the organisation or place printed inside an
+# official's title (市委 in 市委书记), as the county pages by another annotator mark it.
+TITLE_COLUMN = "in_title"
 
 
 # --------------------------------------------------------------------------------------------
@@ -250,14 +253,24 @@ class GoldRow:
     canonical: str = ""
     role: str = ""
     count: int = 1
+    in_title: bool = False
 
     @property
-    def key(self) -> tuple[int, str, str]:
-        return (self.article_no, self.type, norm_surface(self.surface))
+    def key(self) -> tuple[int, str, str, bool]:
+        """(article, type, surface, in_title): a body printed inside a title and the same body
+        acting are two rows, so neither can stand in for the other."""
+        return (self.article_no, self.type, norm_surface(self.surface), self.in_title)
+
+
+def without_titles(rows: Iterable[GoldRow]) -> list[GoldRow]:
+    """The rows an analyst counting bodies as actors sees: title parts left out (the project's
+    own gold has none, so its scores are the same either way)."""
+    return [r for r in rows if not r.in_title]
 
 
 def read_page_gold(path: str | Path) -> list[GoldRow]:
-    """Read a page gold TSV (header ``article_no type surface canonical role count``).
+    """Read a page gold TSV (header ``article_no type surface canonical role count``, optionally
+    followed by ``in_title`` with 0 or 1).
 
     Blank lines and lines starting with ``#`` are skipped so annotators can leave notes.  Any
     malformed line raises ``ValueError`` naming file and line: a silently skipped gold row
@@ -271,15 +284,19 @@ def read_page_gold(path: str | Path) -> list[GoldRow]:
     if not content:
         raise ValueError(f"{path}: empty gold file")
     header_no, header = content[0]
-    if tuple(c.strip() for c in header.split("\t")) != GOLD_COLUMNS:
-        raise ValueError(f"{path}:{header_no}: header must be {' '.join(GOLD_COLUMNS)!r} (tab-separated)")
+    names = tuple(c.strip() for c in header.split("\t"))
+    if names not in (GOLD_COLUMNS, (*GOLD_COLUMNS, TITLE_COLUMN)):
+        raise ValueError(
+            f"{path}:{header_no}: header must be {' '.join(GOLD_COLUMNS)!r} [+ {TITLE_COLUMN!r}] (tab-separated)"
+        )
     for n, line in content[1:]:
         cols = line.split("\t")
-        if len(cols) != len(GOLD_COLUMNS):
-            raise ValueError(
-                f"{path}:{n}: expected {len(GOLD_COLUMNS)} tab-separated columns, got {len(cols)}"
-            )
-        art, typ, surface, canonical, role, count = (c.strip() for c in cols)
+        if len(cols) != len(names):
+            raise ValueError(f"{path}:{n}: expected {len(names)} tab-separated columns, got {len(cols)}")
+        art, typ, surface, canonical, role, count = (c.strip() for c in cols[:6])
+        flag = cols[6].strip() if len(cols) > 6 else "0"
+        if flag not in ("0", "1"):
+            raise ValueError(f"{path}:{n}: {TITLE_COLUMN} must be 0 or 1")
         try:
             art_no, cnt = int(art), int(count)
         except ValueError:
@@ -290,7 +307,7 @@ def read_page_gold(path: str | Path) -> list[GoldRow]:
             raise ValueError(f"{path}:{n}: type {typ!r} is not one of {', '.join(ENTITY_TYPES)}")
         if not surface:
             raise ValueError(f"{path}:{n}: empty surface")
-        rows.append(GoldRow(art_no, typ, surface, canonical, role, cnt))
+        rows.append(GoldRow(art_no, typ, surface, canonical, role, cnt, flag == "1"))
     return rows
 
 
@@ -298,9 +315,9 @@ def write_page_gold(path: str | Path, rows: Iterable[GoldRow]) -> None:
     """Write rows in the gold TSV format (e.g. a run's predictions, for diffing against gold)."""
     with Path(path).open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
-        w.writerow(GOLD_COLUMNS)
-        for r in sorted(rows, key=lambda r: (r.article_no, r.type, r.surface)):
-            w.writerow([r.article_no, r.type, r.surface, r.canonical, r.role, r.count])
+        w.writerow((*GOLD_COLUMNS, TITLE_COLUMN))
+        for r in sorted(rows, key=lambda r: (r.article_no, r.type, r.surface, r.in_title)):
+            w.writerow([r.article_no, r.type, r.surface, r.canonical, r.role, r.count, int(r.in_title)])
 
 
 def _most_common_nonempty(values: Iterable[str]) -> str:
@@ -316,9 +333,9 @@ def rows_from_mentions(mentions: Iterable[Mention], article_no: Mapping[str, int
     mentions, because the gold records one role per person per article (inherited roles make
     all mentions agree in a correct run; in a wrong run the majority is the fairest summary).
     """
-    groups: dict[tuple[int, str, str], list[Mention]] = defaultdict(list)
+    groups: dict[tuple[int, str, str, bool], list[Mention]] = defaultdict(list)
     for m in mentions:
-        groups[(article_no[m.article_id], m.type, norm_surface(m.surface))].append(m)
+        groups[(article_no[m.article_id], m.type, norm_surface(m.surface), m.in_title)].append(m)
     return [
         GoldRow(
             art,
@@ -327,8 +344,9 @@ def rows_from_mentions(mentions: Iterable[Mention], article_no: Mapping[str, int
             canonical=_most_common_nonempty(m.canonical for m in ms),
             role=_most_common_nonempty(m.role for m in ms),
             count=len(ms),
+            in_title=in_title,
         )
-        for (art, typ, surface), ms in groups.items()
+        for (art, typ, surface, in_title), ms in groups.items()
     ]
 
 
@@ -408,14 +426,14 @@ def score_page(gold_rows: Iterable[GoldRow], predicted_rows: Iterable[GoldRow]) 
     with the same key must carry that canonical name.
     """
     gold_rows, predicted_rows = list(gold_rows), list(predicted_rows)
-    g_art: Counter[tuple[int, str, str]] = Counter()
-    p_art: Counter[tuple[int, str, str]] = Counter()
-    g_bag: Counter[tuple[str, str]] = Counter()
-    p_bag: Counter[tuple[str, str]] = Counter()
+    g_art: Counter[tuple[int, str, str, bool]] = Counter()
+    p_art: Counter[tuple[int, str, str, bool]] = Counter()
+    g_bag: Counter[tuple[str, str, bool]] = Counter()
+    p_bag: Counter[tuple[str, str, bool]] = Counter()
     for r in gold_rows:
         g_art[r.key] += r.count
         g_bag[r.key[1:]] += r.count
-    pred_by_key: dict[tuple[int, str, str], GoldRow] = {}
+    pred_by_key: dict[tuple[int, str, str, bool], GoldRow] = {}
     for r in predicted_rows:
         p_art[r.key] += r.count
         p_bag[r.key[1:]] += r.count

@@ -207,6 +207,7 @@ def city_prefix_forms(name: str, city_name: str, short_name: str) -> list[tuple[
 # The 55 minority nationalities, stripped from autonomous-division names (凉山彝族自治州 → 凉山).
 ETHNIC_GROUPS: tuple[str, ...] = lexicon.entries("ethnic_groups")
 _ETHNIC_SUFFIXES = sorted((g + "族" for g in ETHNIC_GROUPS), key=len, reverse=True)
+_BARE_ETHNIC = sorted((g for g in ETHNIC_GROUPS if len(g) >= 2), key=len, reverse=True)
 
 _DIVISION_SUFFIXES: dict[str, tuple[str, ...]] = {
     "province": ("特别行政区", "自治区", "省", "市"),
@@ -235,10 +236,13 @@ def division_short_form(name: str, level: str, common: frozenset[str] = COMMON_W
             break
     else:
         return None
+    # 新疆维吾尔自治区 → 新疆: the one autonomous division whose nationality is printed without 族;
+    # only after an 自治 suffix and for names of two characters or more (内蒙古 keeps its 蒙古).
+    ethnic = _ETHNIC_SUFFIXES + (_BARE_ETHNIC if suffix.startswith("自治") else [])
     changed = True
     while changed:  # 恩施土家族苗族 → 恩施
         changed = False
-        for eth in _ETHNIC_SUFFIXES:
+        for eth in ethnic:
             if short.endswith(eth) and len(short) - len(eth) >= 2:
                 short = short[: -len(eth)]
                 changed = True

@@ -118,6 +118,7 @@ class GazetteerConfig:
     province_name: str
     neighbour_codes: tuple[str, ...] = ()
     ruler_regions: tuple[str, ...] = ()
+    one_char_form: str = ""  # the county's one-character form (平 of 来平), linked to the county
 
     @classmethod
     def from_json(cls, path: Path) -> GazetteerConfig:
@@ -134,6 +135,7 @@ class GazetteerConfig:
             province_name=d.get("province_name", ""),
             neighbour_codes=tuple(str(c) for c in d.get("neighbour_codes", ())),
             ruler_regions=tuple(str(c) for c in d.get("ruler_regions", ())),
+            one_char_form=str(d.get("one_char_form", "")),
         )
 
 
@@ -261,8 +263,10 @@ class Gazetteer:
         """A village's printed name, whichever town it is in (homonyms share the type PLACE; the
         resolver tells them apart), if :func:`~pipeline.gazetteers.villages.ruler_safe`.  Not its
         town-qualified canonical: gold splits 广陈镇泗泾村 into 广陈镇 + 泗泾村, which the ruler's
-        longest match would join; not a renamed form, which names no place that exists."""
-        if best.method != "exact" or not ruler_safe(surface):
+        longest match would join.  A renamed form (X社区 for a register's X村, or the reverse) is
+        proposed too: a village turned community (撤村建居) is printed under its new name before
+        the register has it, and the resolver links it with the lower-confidence ``renamed``."""
+        if best.method not in ("exact", "renamed") or not ruler_safe(surface):
             return False
         town = self._by_id.get(best.entry.parent_id)
         return town is None or not surface.startswith(normalise(town.canonical))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pipeline.recognize import (  # noqa: F401  register
     agencies,
+    companies,
     country_pairs,
     hanlp_backend,
     lac,
@@ -28,7 +29,9 @@ from pipeline.recognize import (  # noqa: F401  register
     ruler,
     short_forms,
     spacy_model,
+    title_parts,
     titles,
+    trims,
 )
 from pipeline.recognize.base import RECOGNIZERS, BackendUnavailable, ModelFileError, Recognizer, create
 from pipeline.recognize.config import RecognizeConfig, preset_names

@@ -35,6 +35,7 @@ class RecognitionDoc:
     spans: list[Span] = field(default_factory=list)
     titles: list[Span] = field(default_factory=list)
     roles: dict[tuple[int, int], RoleAssignment] = field(default_factory=dict)
+    in_title: set[tuple[int, int]] = field(default_factory=set)  # spans that are a title's unit
 
     def all_candidates(self) -> list[Span]:
         """Every source's candidates in source order (the order the vote breaks ties by)."""

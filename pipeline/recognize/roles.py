@@ -30,6 +30,7 @@ class RoleAssignment:
     span: Span
     role: str = ""
     is_official: bool = False
+    title: Span | None = None  # where the role is printed with this name (None: inherited, byline)
 
 
 def assign_roles(
@@ -52,10 +53,10 @@ def assign_roles(
             groups.append([i])
 
     for group in groups:
-        role = _group_role(text, [people[i] for i in group], title_ending_at, title_starting_at)
-        if role:
+        title = _group_role(text, [people[i] for i in group], title_ending_at, title_starting_at)
+        if title is not None:
             for i in group:
-                out[i].role, out[i].is_official = role, True
+                out[i].role, out[i].is_official, out[i].title = text[title.start : title.end], True, title
 
     by_name = {b.name: b.role for b in bylines}
     byline_spans = {(b.start, b.end): b.role for b in bylines}
@@ -83,21 +84,24 @@ def assign_roles(
 def _group_role(
     text: str, group: Sequence[Span],
     title_ending_at: dict[int, Span], title_starting_at: dict[int, Span],
-) -> str:
+) -> Span | None:
     """The title an enumeration of people shares: before the first name, after 等, right after a
-    lone name (习近平总书记), or in brackets after it (X（市农业农村局局长））."""
+    lone name (习近平总书记), in brackets after it (X（市农业农村局局长））, or in an appointment
+    (任命X为T, 免去X的T职务, X辞去T职务)."""
     first, last = group[0], group[-1]
     before = title_ending_at.get(first.start)
     if before is not None:
-        return text[before.start : before.end]
+        return before
     m = re.match(r"(?:同志)?等(?:同志)?", text[last.end : last.end + 12])
     if m:
         after = title_starting_at.get(last.end + m.end())
         if after is not None:
-            return text[after.start : after.end]
+            return after
     if len(group) == 1 and last.end in title_starting_at:
-        after = title_starting_at[last.end]  # 习近平总书记: the post follows the name
-        return text[after.start : after.end]
+        return title_starting_at[last.end]  # 习近平总书记: the post follows the name
+    appointed = _appointment(text, group, title_starting_at)
+    if appointed is not None:
+        return appointed
     if len(group) == 1 and text[last.end : last.end + 1] in ("（", "("):
         # X（市农业农村局局长）: the bracket holds a title if a title ends at its close.
         # Looked for within the 30 characters only, and a title's end by the index: a run-on
@@ -105,8 +109,27 @@ def _group_role(
         found = (text.find("）", last.end, last.end + 31), text.find(")", last.end, last.end + 31))
         close = min((k for k in found if k > 0), default=-1)
         if 0 < close - last.end <= 30 and close in title_ending_at:
-            return text[last.end + 1 : close]
-    return ""
+            return Span(last.end + 1, close, "TITLE", "bracket")
+    return None
+
+
+# 任命X为T / 提名X为T; 免去X(的)T职务; X(因…)辞去T职务: the title stands apart from the name.
+_APPOINTED = re.compile(r"(?:任命|提名|推选|选举|聘任|聘请)$")
+_REMOVED = re.compile(r"免去$")
+_AFTER_NAME = {"appointed": re.compile(r"为|担任"), "removed": re.compile(r"的?"),
+               "resigned": re.compile(r"[^。；，,]{0,12}?辞去")}
+
+
+def _appointment(text: str, group: Sequence[Span], title_starting_at: dict[int, Span]) -> Span | None:
+    """The title of an appointment, removal or resignation, printed after the names; a removal
+    or resignation names the post as ``T职务``, which keeps 免去X…/X辞去… from taking any title."""
+    before = text[max(0, group[0].start - 4) : group[0].start]
+    kind = "appointed" if _APPOINTED.search(before) else "removed" if _REMOVED.search(before) else "resigned"
+    m = _AFTER_NAME[kind].match(text, group[-1].end)
+    title = title_starting_at.get(m.end()) if m else None
+    if title is None or (kind != "appointed" and not text.startswith("职务", title.end)):
+        return None
+    return title
 
 
 @register_pass("bylines", requires=["spans", "article"], provides=["spans"])

@@ -16,10 +16,15 @@ from pipeline.records import Span
 @register("gazetteer")
 class GazetteerRuler(Recognizer):
     def __init__(self, names: Iterable[tuple[str, str]] = (), gazetteer_dir: object = None, **_: object) -> None:
+        # Names of the gazetteer's regions (长三角, 浙北: kind "region"), which the region_names
+        # pass keeps where the vote dropped the ruler's candidate and nothing else was found.
+        self.regions: frozenset[str] = frozenset()
         if gazetteer_dir is not None and not names:
             from pipeline.gazetteers import load_gazetteer
 
-            names = load_gazetteer(gazetteer_dir).names_for_ruler()
+            gaz = load_gazetteer(gazetteer_dir)
+            names = gaz.names_for_ruler()
+            self.regions = frozenset(f for e in gaz.entries if e.kind == "region" for f in (e.canonical, *e.aliases))
         self.label_of: dict[str, str] = {}
         lengths: dict[str, set[int]] = {}
         for surface, label in names:

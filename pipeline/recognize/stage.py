@@ -165,6 +165,7 @@ def _mentions(article: Article, doc: RecognitionDoc) -> list[Mention]:
                 is_official=bool(r and r.is_official),
                 recognizer=s.source,
                 confidence=s.score,
+                in_title=(s.start, s.end) in doc.in_title,
             )
         )
     return out

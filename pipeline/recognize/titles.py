@@ -45,7 +45,9 @@ class TitleRules(Recognizer):
 
     def find(self, text: str, org_spans: Sequence[Span] = ()) -> list[Span]:
         """TITLE spans; an ORG/PLACE span ending where a title starts is absorbed into it."""
-        units = _Units([s for s in org_spans if s.label in ("ORG", "PLACE")])
+        bodies = [s for s in org_spans if s.label in ("ORG", "PLACE")]
+        units = _Units(bodies)
+        known = sorted({text[s.start : s.end] for s in bodies if s.label == "ORG"}, key=len, reverse=True)
         out: list[Span] = []
         for m in TITLE_RE.finditer(text):
             start, end = m.start(), m.end()
@@ -53,7 +55,10 @@ class TitleRules(Recognizer):
                 # A bare generic post with nothing before it is too often a plain noun.
                 continue
             # 市发改局|局长, 乍浦[镇|党委书记]: the named unit is part of the title
-            out.append(Span(units.absorb(start), end, "TITLE", self.name))
+            absorbed = units.absorb(start)
+            if absorbed == start:
+                absorbed = _named_before(text, start, known, units)
+            out.append(Span(absorbed, end, "TITLE", self.name))
         return out
 
 
@@ -80,6 +85,27 @@ class _Units:
                 return start
             last, org = min(held, key=lambda item: item[0])
             start = org.start
+
+
+# A sub-unit printed between a body and a post: 市公安局|刑侦大队|大队长, 某局|办公室|主任.
+_SUB_UNIT = re.compile(r"[\u4e00-\u9fff]{1,4}(?:大队|支队|中队|科|处|所|站|室|办公室)$")
+
+
+def _named_before(text: str, start: int, known: Sequence[str], units: _Units) -> int:
+    """Where a title starts when no recognised span ends at its post: a name recognised
+    elsewhere in the article printed right before it (平湖农商银行|行长, where the taggers read the
+    first mention only), or a sub-unit after a recognised body (市公安局刑侦大队|大队长)."""
+    before = text[max(0, start - 30) : start]
+    for name in known:
+        if before.endswith(name):
+            return start - len(name)
+    sub = _SUB_UNIT.search(text[max(0, start - 6) : start])
+    if sub is not None:
+        at = start - (len(sub.group()))
+        for k in range(at, start - 1):  # the shortest sub-unit whose start a body reaches
+            if units.absorb(k) < k:
+                return units.absorb(k)
+    return start
 
 
 def _has_unit(text: str, start: int) -> bool:

@@ -5,7 +5,8 @@
    — names found by their shape (县政府, 中美双方) are recognised before this, by the
    ``agency_shapes`` and ``country_pairs`` recognise passes;
 2. people: offices, public-office flag, untitled repeats and surname + title references,
-   over the issue's pages in order (``memory``).
+   over the issue's pages in order (``memory``);
+3. each office and the body printed in its title joined to one entity (``join_title_bodies``).
 
 One call for the runner, so that the runner's own loop stays about files and pages.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.records import Article, Mention
+from pipeline.resolve.offices import join_title_bodies
 from pipeline.resolve.people import IssueMemory, cluster_people
 
 __all__ = ["link_page"]
@@ -31,4 +33,6 @@ def link_page(
     localities = resolver.resolve_articles(articles, mentions)
     for a in articles:
         a.locality = localities[a.article_id].key
-    return cluster_people(articles, mentions, resolver, localities, memory)
+    memory = cluster_people(articles, mentions, resolver, localities, memory)
+    join_title_bodies(mentions)
+    return memory

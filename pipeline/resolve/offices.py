@@ -13,25 +13,24 @@ procuratorates and public institutions (schools, hospitals, museums) are public;
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from pipeline import lexicons as lexicon
-from pipeline.recognize.titles import POSTS
+from pipeline.recognize.title_parts import parse_segment as _parse_segment
+from pipeline.recognize.title_parts import split_title, strip_qualifiers, title_units
+from pipeline.records import Mention
 from pipeline.resolve.locality import LOCAL, Locality
 from pipeline.resolve.place_bodies import body_of_place, split_generic
 
-__all__ = ["Office", "is_public_role", "parse_offices", "split_title"]
+__all__ = ["Office", "is_public_role", "join_title_bodies", "parse_offices", "split_title"]
 
-_POSTS_LONGEST = tuple(sorted(set(POSTS), key=len, reverse=True))
 HEAD_OF_GOVERNMENT = ("省长", "市长", "县长", "区长", "镇长", "乡长")
 NATIONAL_POSTS = frozenset({"总书记", "总理", "委员长"})  # printed bare, they are China's
 COMPANY_POSTS = lexicon.load("company_posts")
 # Posts that are public only when their unit is (会长 of a 商会, 主编 of a company magazine).
 UNIT_DEPENDENT_POSTS = lexicon.load("unit_dependent_posts")
 COMPANY_WORDS = lexicon.entries("company_words")
-_SPLIT = re.compile(r"[、，,]|兼")
 
 
 @dataclass(frozen=True)
@@ -47,35 +46,15 @@ class Office:
     jurisdiction: str = ""
     public: bool = True
     title: str = ""
+    qualifier: str = ""  # how the post is held, as printed: 代 / 代理 (acting), 挂职 (seconded)
 
     @property
     def office(self) -> str:
-        """副书记 / 常务副市长 / 书记: the post with its rank, as an analyst would label it."""
+        """副书记 / 常务副市长 / 代市长 / 挂职副镇长: the post with its rank and how it is held, as
+        an analyst would label it (an acting mayor is not the mayor)."""
         prefix = {"deputy": "副", "executive_deputy": "常务副"}.get(self.rank, "")
-        return prefix + self.post
-
-
-def split_title(role: str) -> list[str]:
-    """中共平湖市委副书记、市长 → [中共平湖市委副书记, 市长]; empty parts dropped."""
-    return [p.strip() for p in _SPLIT.split(role or "") if p.strip()]
-
-
-def _parse_segment(seg: str) -> tuple[str, str, str] | None:
-    """(unit, rank, post) of one segment, or None when it names no post (市领导, 记者)."""
-    post = next((p for p in _POSTS_LONGEST if seg.endswith(p)), "")
-    if not post:
-        return None
-    head = seg[: -len(post)]
-    rank = "head"
-    if head.endswith("常务副"):
-        head, rank = head[:-3], "executive_deputy"
-    elif head.endswith("副"):
-        head, rank = head[:-1], "deputy"
-    if post in ("常委", "委员") and rank == "head":
-        rank = "member"
-    if post == "党委书记":
-        head, post = head + "党委", "书记"
-    return head, rank, post
+        qualifier = "代" if self.qualifier in ("代", "代理") else self.qualifier
+        return qualifier + prefix + self.post
 
 
 def is_public_role(role: str) -> bool:
@@ -102,11 +81,18 @@ def parse_offices(role: str, resolver, locality: Locality = LOCAL) -> list[Offic
     """The offices a role names, organisations resolved in the article's ``locality``."""
     out: list[Office] = []
     place = ""  # 金山区委副书记、区长: the second post is 金山区's too
+    party = ""  # 市委常委、宣传部部长: the bare department is that committee's
     for seg in split_title(role):
         parsed = _parse_segment(seg)
         if parsed is None:
             continue
         unit, rank, post = parsed
+        unit, held = strip_qualifiers(unit)  # 代理市长, 新埭镇挂职副镇长: the post is the body's all the same
+        held = held if held in ("代", "代理", "挂职") else ""
+        if unit.endswith("委") and len(unit) >= 2:
+            party = unit
+        elif party and unit.endswith("部") and 2 <= len(unit) <= 4 and unit[0] not in "省市县区镇乡":
+            unit = party + unit
         lead = resolver._leading_place(unit.removeprefix("中共"))
         if lead and lead[-1] in "省市县区镇乡":
             place = lead
@@ -114,10 +100,10 @@ def parse_offices(role: str, resolver, locality: Locality = LOCAL) -> list[Offic
             unit = place
         public = _is_public(unit, post)
         if post in NATIONAL_POSTS and not unit:
-            out.append(Office(post, rank, "", "", "CN", public, seg))
+            out.append(Office(post, rank, "", "", "CN", public, seg, held))
             continue
         org_id, org_name, jur = _organisation(unit, post, resolver, locality) if public else ("", "", "")
-        out.append(Office(post, rank, org_id, org_name, jur, public, seg))
+        out.append(Office(post, rank, org_id, org_name, jur, public, seg, held))
     return out
 
 
@@ -166,3 +152,33 @@ def _jurisdiction(body: str, resolver, locality: Locality) -> str:  # noqa: ANN0
 def offices_of(roles: Iterable[str], resolver, locality: Locality = LOCAL) -> dict[str, list[Office]]:  # noqa: ANN001
     """role → offices for several roles at once (one parse per distinct role)."""
     return {r: parse_offices(r, resolver, locality) for r in set(roles) if r}
+
+
+def join_title_bodies(mentions: Sequence[Mention]) -> int:
+    """Make each office and the body printed in its title (an ``in_title`` ORG mention of the
+    same article) name one entity; returns how many were joined.
+
+    Why: the office's organisation is resolved from the title for "who held what", the in-title
+    mention by the resolver for "which bodies appear"; an analyst joining ``offices.org_id`` to
+    ``entities`` must find the same id.  A company post resolves no organisation (its unit is not
+    a public body), so it takes the company mention's id (a NIL cluster); a body only the office
+    could resolve (金山区委 → 中共上海市金山区委员会) gives its id to the mention.
+    """
+    bodies = {(m.article_id, m.surface): m for m in mentions if m.in_title and m.type == "ORG"}
+    joined = 0
+    for person in mentions:
+        if person.type != "PERSON" or not person.offices or not bodies:
+            continue
+        offices = []
+        for o in person.offices:
+            units = title_units(o.title)
+            body = bodies.get((person.article_id, o.title[units[0][0] : units[0][1]])) if units else None
+            if body is not None and o.org_id and (not body.entity_id or body.link_method == "nil"):
+                body.entity_id, body.canonical, body.link_method, body.link_confidence = o.org_id, o.org_name, "context", 0.8
+                joined += 1
+            elif body is not None and body.entity_id and not o.org_id:
+                o = replace(o, org_id=body.entity_id, org_name=body.canonical)
+                joined += 1
+            offices.append(o)
+        person.offices = offices
+    return joined

@@ -64,6 +64,7 @@ from pipeline.resolve.families import PUBLIC_FAMILIES, identity_family, role_fam
 from pipeline.resolve.generic import GENERIC_BODIES, generic_mentions
 from pipeline.resolve.locality import LOCAL, Locality, PlaceHit, infer_locality, is_destination
 from pipeline.resolve.place_bodies import body_of_place, split_generic
+from pipeline.resolve.short_forms import one_char_link
 from pipeline.resolve.villages import choose, is_village, locality_context, villages_in_article
 
 __all__ = [
@@ -327,6 +328,10 @@ class Resolver:
             )
         if key in NOT_ENTITIES or key in GENERIC_BODIES:  # 全市, a bare 委员会: no entity
             return _NONE_LINK
+        if len(key) == 1 and type_ == "PLACE":
+            one = one_char_link(self.gazetteer, key)
+            if one is not None:
+                return one
         ms = self.gazetteer.matches(key)
         if is_village(ms):  # the story's places decide later (resolve_articles); here its locality
             return self._village_link(choose(self.gazetteer, ms, context=locality_context(locality)), type_, key)

@@ -150,7 +150,8 @@ def _check_derived(out: Path, generation: int, any_parts: bool, entity_ids: pa.A
 
 def _entities_against_mentions(path: Path, entities: pa.Table, entity_ids: pa.Array) -> list[str]:
     linked = [e for e in entity_ids.to_pylist() if e]
-    counted = dict(zip(entities.column("entity_id").to_pylist(), entities.column("mention_count").to_pylist()))
+    counted = {e: n for e, n in zip(entities.column("entity_id").to_pylist(), entities.column("mention_count").to_pylist())
+               if n}  # an organisation only an office implies (市政府 of 市长) has no mention to count
     if set(counted) != set(linked) or sum(counted.values()) != len(linked):
         return [f"{printable(path)}: {len(counted)} entities counting {sum(counted.values())} mentions, the "
                 f"mentions hold {len(set(linked))} linked entities in {len(linked)} mentions; `pinghu-ner rebuild`"]

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.resolve.org_kind import org_kind
 from pipeline.store.manifest import Manifest, locked
 from pipeline.store.schema import OFFICES, entities_table
 from pipeline.store.snapshot import Snapshot
@@ -51,7 +52,7 @@ def _gazetteer_entry(gazetteer: object | None, entity_id: str) -> Any:
         return None
 
 
-ENTITY_COLUMNS = ["entity_id", "type", "canonical", "role", "article_id", "issue_date"]
+ENTITY_COLUMNS = ["entity_id", "type", "canonical", "role", "article_id", "issue_date", "in_title", "offices"]
 OFFICE_COLUMNS = ["entity_id", "canonical", "article_id", "issue_date", "offices"]
 GENERATION_KEY = b"pinghu.generation"  # the manifest generation a derived table was built from
 
@@ -103,8 +104,10 @@ def entities_of(t: pa.Table, gazetteer: object | None = None) -> pa.Table:
     year's mentions as Python strings took ~500 MB in the coordinating process; grouped in Arrow
     only one row per entity (and per distinct type, name and role of it) becomes Python objects.
     """
+    implied = _implied_organisations(t)
     t = t.filter(_non_empty(t, "entity_id"))
     rows: list[dict[str, Any]] = []
+    titled = _title_counts(t)
     if t.num_rows:
         stats = t.group_by("entity_id").aggregate([
             ("issue_date", "min"), ("issue_date", "max"), ([], "count_all"), ("article_id", "count_distinct"),
@@ -125,7 +128,9 @@ def entities_of(t: pa.Table, gazetteer: object | None = None) -> pa.Table:
             if eid.startswith("person:"):
                 kind = "person"
             elif eid.startswith("nil:"):
-                kind = "nil"
+                # An organisation no gazetteer knows: company, agency or organisation, guessed from
+                # its name by the learned classifier (models/org_kind.md); other NILs stay "nil".
+                kind = org_kind(canon.get(eid, "")) if etype == "ORG" else "nil"
             else:
                 entry = _gazetteer_entry(gazetteer, eid)
                 kind = getattr(entry, "kind", "") if entry is not None else ""
@@ -142,11 +147,53 @@ def entities_of(t: pa.Table, gazetteer: object | None = None) -> pa.Table:
                     "first_seen": _as_date(first),
                     "last_seen": _as_date(last),
                     "mention_count": int(n_mentions),
+                    "title_mention_count": titled.get(eid, 0),
                     "article_count": int(n_articles),
                     "roles": sorted(roles.get(eid, ())) if etype == "PERSON" else [],
                 }
             )
+    seen = {r["entity_id"] for r in rows}
+    rows += [_implied_row(eid, name, first, last, gazetteer) for eid, (name, first, last) in sorted(implied.items())
+             if eid not in seen]
     return entities_table(rows)
+
+
+def _title_counts(t: pa.Table) -> dict[str, int]:
+    """Per entity, its mentions inside officials' titles."""
+    if "in_title" not in t.column_names or not t.num_rows:
+        return {}
+    sub = t.select(["entity_id", "in_title"]).filter(pc.fill_null(t["in_title"], False))
+    counts = sub.group_by("entity_id").aggregate([([], "count_all")])
+    return dict(zip(counts["entity_id"].to_pylist(), counts["count_all"].to_pylist()))
+
+
+def _implied_organisations(t: pa.Table) -> dict[str, tuple[str, Any, Any]]:
+    """org id → (name, first seen, last seen) of every organisation an office names, so that
+    ``offices.org_id`` always finds its row in ``entities`` (市政府 of 市长 is named by no mention)."""
+    if "offices" not in t.column_names:
+        return {}
+    people = t.select(["offices", "issue_date"]).filter(pc.greater(pc.fill_null(pc.list_value_length(t["offices"]), 0), 0))
+    out: dict[str, tuple[str, Any, Any]] = {}
+    for offices, day in zip(people["offices"].to_pylist(), people["issue_date"].to_pylist()):
+        for o in offices or ():
+            if o.get("org_id"):
+                name, first, last = out.get(o["org_id"], (o.get("org_name") or "", day, day))
+                out[o["org_id"]] = (name, min(first, day), max(last, day))
+    return out
+
+
+def _implied_row(eid: str, name: str, first: Any, last: Any, gazetteer: object | None) -> dict[str, Any]:
+    entry = _gazetteer_entry(gazetteer, eid)
+    return {
+        "entity_id": eid, "type": getattr(entry, "type", "ORG") if entry is not None else "ORG",
+        "canonical": name or (getattr(entry, "canonical", "") if entry is not None else ""),
+        "kind": getattr(entry, "kind", "") if entry is not None else "",
+        "division_code": getattr(entry, "division_code", "") if entry is not None else "",
+        "parent_id": getattr(entry, "parent_id", "") if entry is not None else "",
+        "aliases": list(getattr(entry, "aliases", ()) or ()) if entry is not None else [],
+        "first_seen": _as_date(first), "last_seen": _as_date(last),
+        "mention_count": 0, "title_mention_count": 0, "article_count": 0, "roles": [],
+    }
 
 
 def _as_date(v: Any) -> dt.date | None:

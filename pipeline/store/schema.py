@@ -24,7 +24,9 @@ import pyarrow as pa
 
 from pipeline.records import Article, Mention
 
-SCHEMA_VERSION = "2"  # 2: nulls for missing values, issue_date inside the files, page_inferred, person_id
+# 2: nulls for missing values, issue_date inside the files, page_inferred, person_id;
+# 3: mentions.in_title (the body or place printed inside an official's title).
+SCHEMA_VERSION = "3"
 VERSION_KEY = b"pinghu.schema_version"
 TABLE_KEY = b"pinghu.table"
 
@@ -102,7 +104,7 @@ ARTICLES = _schema(
         _f("source_sha256", pa.string(), "sha256 of the input file's bytes", "9f86d08…"),
         _f("source_start", pa.int64(), "first character of the article in the decoded source file", "120"),
         _f("source_end", pa.int64(), "end (exclusive) of the article in the decoded source file", "1690"),
-        _f("locality", pa.string(), "what the article is about: local, elsewhere:<division code>, national, foreign:<ISO>", "local"),
+        _f("locality", pa.string(), "what the article is about: local, elsewhere:<division code>, national, foreign:<ISO>, or unknown (a text with no source line that names no place of the county: treated like national)", "local"),
     ],
     required=("paper", "issue_date", "page", "page_inferred", "seq", "kind", "bylines", "text", "n_chars", "repairs", "jumps",
      "source_file", "source_sha256", "source_start", "source_end"),
@@ -123,9 +125,11 @@ MENTIONS = _schema(
         _f("source_start", pa.int64(), "first character in the decoded source file", "132"),
         _f("source_end", pa.int64(), "end (exclusive) in the decoded source file", "134"),
         _f("sentence", pa.string(), "the sentence around the mention", "市委书记张三出席会议。"),
-        _f("field", pa.string(), "article field holding it: headline, body, byline, caption…", "body"),
+        _f("field", pa.string(), "article field holding it: kicker, headline, subtitle, byline, dateline, body or caption", "body"),
         _f("role", pa.string(), "official title or byline role given with the mention; null when none", "市委书记"),
         _f("is_official", pa.bool_(), "named with an official title (not a byline)", "true"),
+        _f("in_title", pa.bool_(), "the organisation or place printed inside an official's title (市委 of 市委书记张三); "
+           "filter it out to count bodies as actors only", "false"),
         _f("entity_id", pa.string(), "resolved entity (entities.entity_id); null when unresolved", "person:3f2a…"),
         _f("canonical", pa.string(), "canonical name of the entity; null when unresolved", "张三"),
         _f("link_method", pa.string(), "how it was resolved: exact, alias, context, fuzzy, renamed (a village printed as X村 where the register has X社区, or the reverse), person (a person id), nil", "exact"),
@@ -135,7 +139,7 @@ MENTIONS = _schema(
         _f("offices", pa.list_(OFFICE_TYPE), "people: the role normalised into offices (office, post, rank, organisation, jurisdiction)", "[{office: 副书记, post: 书记, rank: deputy, …}]"),
     ],
     required=("paper", "issue_date", "page", "type", "surface", "start", "end", "source_start", "source_end", "is_official",
-     "confidence", "link_confidence"),
+     "in_title", "confidence", "link_confidence"),
 )
 
 ENTITIES = _schema(
@@ -144,17 +148,20 @@ ENTITIES = _schema(
         _f("entity_id", pa.string(), "entity key: division code, agency id, person:… or nil:…", "330482101", False),
         _f("type", pa.string(), "PERSON, PLACE or ORG", "PLACE"),
         _f("canonical", pa.string(), "canonical name", "新埭镇"),
-        _f("kind", pa.string(), "gazetteer kind (province, city, county, town, village, community, agency…), national (a central body, org:cn-…), country, person or nil; null when unknown", "town"),
+        _f("kind", pa.string(), "gazetteer kind (province, city, county, town, village, community, region, agency, party…), national (a central body, org:cn-…), country, person; for an organisation no gazetteer knows (nil:ORG:…) company, agency or organisation, learned from its name (models/org_kind.md); nil for other unresolved names", "town"),
         _f("division_code", pa.string(), "statistical division code of a place; null for others", "330482101"),
         _f("parent_id", pa.string(), "enclosing place or body in the gazetteer; null when none", "330482"),
         _f("aliases", pa.list_(pa.string()), "other names the gazetteer knows", "[新埭]"),
         _f("first_seen", pa.date32(), "earliest issue date it is mentioned in", "2024-01-02"),
         _f("last_seen", pa.date32(), "latest issue date it is mentioned in", "2024-12-30"),
-        _f("mention_count", pa.int64(), "mentions of it over all articles", "42"),
+        _f("mention_count", pa.int64(), "mentions of it over all articles, those inside officials' titles included; "
+           "0 for an organisation only an office implies (市政府 of 市长)", "42"),
+        _f("title_mention_count", pa.int64(), "how many of those mentions are inside officials' titles (mentions.in_title): "
+           "mention_count minus this counts it as an actor only", "12"),
         _f("article_count", pa.int64(), "articles mentioning it", "30"),
         _f("roles", pa.list_(pa.string()), "distinct roles seen with it (people only)", "[市委书记]"),
     ],
-    required=("aliases", "first_seen", "last_seen", "mention_count", "article_count", "roles"),
+    required=("aliases", "first_seen", "last_seen", "mention_count", "title_mention_count", "article_count", "roles"),
 )
 
 PEOPLE = _schema(
@@ -281,6 +288,7 @@ def mentions_table(mentions: Sequence[Mention], articles: Sequence[Article]) -> 
             "field": a.field_at(m.start),
             "role": _opt(m.role),
             "is_official": bool(m.is_official),
+            "in_title": bool(m.in_title),
             "entity_id": _opt(m.entity_id),
             "canonical": _opt(m.canonical),
             "link_method": _opt(m.link_method),

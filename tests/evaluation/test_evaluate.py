@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from pipeline.evaluation.gold_check import (
     check_page_gold,
+    in_title_count,
     split_by_first_lines,
     split_markdown_articles,
     split_page,
@@ -32,6 +33,7 @@ from pipeline.evaluation.metrics import (
     score_page,
     score_spans,
     to_json,
+    without_titles,
     write_page_gold,
 )
 from pipeline.records import Mention
@@ -237,12 +239,37 @@ def test_rows_from_mentions_counts_and_majority_role() -> None:
         m("a1", "PERSON", "顾立新", role="市委书记"),
         m("a2", "ORG", "平湖经开", canonical="平湖经济技术开发区"),
         m("a2", "ORG", "银(院)"),
+        m("a1", "ORG", "市委"),
+        Mention("a1", "ORG", "市委", 0, 2, 0, 2, in_title=True),
     ]
     rows = {r.key: r for r in rows_from_mentions(mentions, {"a1": 1, "a2": 2})}
-    assert rows[(1, "PERSON", "顾立新")].count == 3
-    assert rows[(1, "PERSON", "顾立新")].role == "市委书记"
-    assert rows[(2, "ORG", "平湖经开")].canonical == "平湖经济技术开发区"
-    assert (2, "ORG", "银（院）") in rows
+    assert rows[(1, "PERSON", "顾立新", False)].count == 3
+    assert rows[(1, "PERSON", "顾立新", False)].role == "市委书记"
+    assert rows[(2, "ORG", "平湖经开", False)].canonical == "平湖经济技术开发区"
+    assert (2, "ORG", "银（院）", False) in rows
+    # the same body acting and printed inside a title are two rows
+    assert rows[(1, "ORG", "市委", False)].count == rows[(1, "ORG", "市委", True)].count == 1
+
+
+def test_title_rows_scored_with_and_without(tmp_path: Path) -> None:
+    p = tmp_path / "g.tsv"
+    p.write_text("article_no\ttype\tsurface\tcanonical\trole\tcount\tin_title\n"
+                 "1\tPERSON\t张三\t\t市委书记\t1\t0\n1\tORG\t市委\t\t\t1\t1\n", encoding="utf-8")
+    gold = read_page_gold(p)
+    assert [r.in_title for r in gold] == [False, True]
+    pred = [row(1, "PERSON", "张三", role="市委书记")]  # the title's body not found
+    assert score_page(gold, pred).by_article.get("ORG").fn == 1
+    assert score_page(without_titles(gold), without_titles(pred)).by_article.get("ORG").fn == 0
+    bad = tmp_path / "b.tsv"
+    bad.write_text(p.read_text(encoding="utf-8").replace("\t1\t1\n", "\t1\t2\n"), encoding="utf-8")
+    with pytest.raises(ValueError, match="in_title"):
+        read_page_gold(bad)
+
+
+def test_in_title_count_counts_only_inside_roles() -> None:
+    text = "市委书记张三说，市委要求。新仓镇党委书记李四"
+    assert in_title_count(text, "市委", ["市委书记", "新仓镇党委书记"], ["市委", "新仓镇党委"]) == 1
+    assert in_title_count(text, "新仓镇", ["新仓镇党委书记"], ["新仓镇党委"]) == 0
 
 
 def test_format_table_and_json() -> None:
@@ -263,10 +290,11 @@ def test_format_table_and_json() -> None:
 
 
 def test_read_write_roundtrip(tmp_path: Path) -> None:
-    rows = [row(1, "PERSON", "顾立新", 2, role="市委书记", canonical="顾立新"), row(2, "PLACE", "平湖", 1)]
+    rows = [row(1, "PERSON", "顾立新", 2, role="市委书记", canonical="顾立新"), row(2, "PLACE", "平湖", 1),
+            GoldRow(1, "ORG", "市委", "中共平湖市委", "", 1, True)]
     p = tmp_path / "g.tsv"
     write_page_gold(p, rows)
-    assert read_page_gold(p) == rows
+    assert sorted(read_page_gold(p), key=lambda r: r.key) == sorted(rows, key=lambda r: r.key)
 
 
 @pytest.mark.parametrize(

@@ -73,10 +73,18 @@ def test_interval_index_and_enclosing_answer_as_the_scans() -> None:
 
 
 def test_titles_absorb_units_as_the_loop_over_every_unit() -> None:
-    from pipeline.recognize.titles import GENERIC_POSTS, TITLE_RE, TitleRules, _has_unit
+    from pipeline.recognize.titles import (
+        GENERIC_POSTS,
+        TITLE_RE,
+        TitleRules,
+        _has_unit,
+        _named_before,
+        _Units,
+    )
 
-    def reference(text: str, spans: list[Span]) -> list[Span]:  # ``find`` as it was
+    def reference(text: str, spans: list[Span]) -> list[Span]:  # ``find`` as it was, plus its fallback
         orgs = [s for s in spans if s.label in ("ORG", "PLACE")]
+        known = sorted({text[s.start : s.end] for s in orgs if s.label == "ORG"}, key=len, reverse=True)
         out = []
         for m in TITLE_RE.finditer(text):
             start, end = m.start(), m.end()
@@ -85,6 +93,8 @@ def test_titles_absorb_units_as_the_loop_over_every_unit() -> None:
             for org in orgs:
                 if org.start < start <= org.end:
                     start = org.start
+            if start == m.start():  # no span ends at the post: a name or sub-unit before it
+                start = _named_before(text, start, known, _Units(orgs))
             out.append(Span(start, end, "TITLE", "titles"))
         return out
 

@@ -29,6 +29,7 @@ from outputs_fixture import (
 )
 
 from pipeline.errors import InputError
+from pipeline.resolve.org_kind import org_kind
 from pipeline.store import Tables, load
 from pipeline.store import schema as S
 from pipeline.store.derived import rebuild_entities
@@ -306,7 +307,8 @@ def test_rebuild_entities_counts(out: Path) -> None:
     assert dh.parent_id == "gz:county:pinghu"
     fgj = e.loc["gz:org:fgj"]
     assert fgj.canonical == "平湖市发展和改革局" and fgj.kind == "agency"
-    assert e.loc["nil:ORG:某合作社"].kind == "nil"
+    # an organisation no gazetteer knows: its kind learned from its name (models/org_kind.md)
+    assert e.loc["nil:ORG:某合作社"].kind == org_kind("某合作社") == "company"  # a cooperative trades
     assert list(e.loc["gz:org:fgj"].roles) == []
 
 

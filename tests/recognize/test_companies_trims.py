@@ -1,0 +1,81 @@
+"""Company short forms, companies named by a list, and spans cut to their entity (issue 31).
+
+Invented names throughout: the rules read shapes, never a list of companies."""
+
+from __future__ import annotations
+
+from pipeline.recognize.companies import company_core, company_short_forms, listed_companies, short_forms_of
+from pipeline.recognize.document import RecognitionDoc
+from pipeline.recognize.trims import trim_spans
+from pipeline.records import Span
+
+
+def _doc(text: str, *spans: tuple[str, str], candidates: tuple[tuple[str, str], ...] = ()) -> RecognitionDoc:
+    """Spans at every occurrence of each surface that no longer given surface holds; candidates
+    at every occurrence."""
+    def every(surface: str) -> list[int]:
+        out, i = [], text.find(surface)
+        while i >= 0:
+            out.append(i)
+            i = text.find(surface, i + 1)
+        return out
+
+    holders = [(i, i + len(o)) for o, _ in spans for i in every(o)]
+    kept = [Span(i, i + len(s), label, "spacy") for s, label in spans for i in every(s)
+            if not any(a <= i and i + len(s) <= b and b - a > len(s) for a, b in holders)]
+    doc = RecognitionDoc(text=text, spans=sorted(kept, key=lambda x: x.start))
+    doc.candidates = {"gazetteer": [Span(i, i + len(s), label, "gazetteer") for s, label in candidates for i in every(s)]}
+    return doc
+
+
+def _got(doc: RecognitionDoc) -> list[tuple[str, str]]:
+    return [(doc.text[s.start : s.end], s.label) for s in doc.spans]
+
+
+def test_company_core_drops_place_and_legal_suffix() -> None:
+    assert company_core("浙江筑岭新材料有限公司", 2) == "筑岭新材料"
+    assert company_core("平湖市澄禾服饰有限公司", 3) == "澄禾服饰"
+    assert company_core("嘉兴弥川生物科技股份有限公司", 2) == "弥川生物科技"
+
+
+def test_short_forms_take_the_core_in_order() -> None:
+    text = "浙江筑岭新材料有限公司签约。筑岭新材是重点企业，筑岭的产值。"
+    full = [(0, 11)]
+    assert [text[a:b] for a, b in short_forms_of(text, "筑岭新材料", full)] == ["筑岭新材"]  # not the bare 筑岭
+
+
+def test_short_form_pass_adds_an_org_and_replaces_a_place_reading() -> None:
+    text = "浙江筑岭新材料有限公司落户。筑岭新材总经理说，筑岭新材的产值翻番。"
+    doc = _doc(text, ("浙江筑岭新材料有限公司", "ORG"), ("筑岭", "PLACE"), candidates=(("浙江", "PLACE"),))
+    company_short_forms(doc, None)
+    got = _got(doc)
+    assert got.count(("筑岭新材", "ORG")) == 2 and ("筑岭", "PLACE") not in got
+
+
+def test_listed_companies_are_orgs_and_their_repeats_too() -> None:
+    text = "产品已进入澜栖、岑峰等企业的供应链。设备发往澜栖位于华南的园区。"
+    doc = _doc(text, ("澜栖", "PLACE"))
+    listed_companies(doc, None)
+    got = _got(doc)
+    assert ("澜栖", "ORG") in got and ("岑峰", "ORG") in got and ("澜栖", "PLACE") not in got
+    assert got.count(("澜栖", "ORG")) == 2
+
+
+def test_no_list_no_company() -> None:
+    doc = _doc("澜栖、岑峰等地的游客。", ("澜栖", "PLACE"))
+    listed_companies(doc, None)
+    assert _got(doc) == [("澜栖", "PLACE")]
+
+
+def test_trims() -> None:
+    doc = _doc("召开普惠金融服务推进会，全国人大常委会执法检查组来到天妃社区文化礼堂，新任命的同志表态。",
+               ("普惠金融服务推进会", "ORG"), ("全国人大常委会执法检查组", "ORG"), ("天妃社区文化礼堂", "PLACE"),
+               ("任命的", "PERSON"))
+    trim_spans(doc, None)
+    assert _got(doc) == [("全国人大常委会", "ORG"), ("天妃社区", "PLACE")]
+
+
+def test_trims_keep_standing_bodies() -> None:
+    doc = _doc("市商会和市工商联合会与检查组", ("市商会", "ORG"), ("市工商联合会", "ORG"), ("检查组", "ORG"))
+    trim_spans(doc, None)
+    assert _got(doc) == [("市商会", "ORG"), ("市工商联合会", "ORG"), ("检查组", "ORG")]
