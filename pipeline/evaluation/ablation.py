@@ -33,6 +33,12 @@ class MemoSource(Recognizer):
         self._memo: dict[str, list[Span]] = {}
         self._sure: dict[str, np.ndarray | None] = {}
 
+    def __getattr__(self, name: str) -> object:
+        """What else the wrapped source offers the passes (the ruler's ``regions``)."""
+        if name == "inner":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
     def spans(self, texts: Sequence[str]) -> list[list[Span]]:
         if any(t not in self._memo for t in texts):
             for t, found in zip(texts, self.inner.spans(texts)):

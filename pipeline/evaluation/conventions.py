@@ -10,7 +10,9 @@ corpus as released, and this one, where
   printed form (王 + 先生 → 王先生), and
 * a one-character PLACE that forms a word with the character after it (华人, 港人, 台商, 法籍, 日寇,
   奥运; ``word_forming_suffixes``) is put in the example's ignore regions: a prediction there is
-  neither right nor wrong.
+  neither right nor wrong;
+* a surname + honorific printed where the gold has no person (CLUENER leaves 王先生, 郑阿姨
+  unannotated) is an ignore region too: the corpus does not say who it is, the convention does.
 
 The mapping reads only the gold and two word lists, never a recogniser's output, so it cannot
 agree with the system by construction.
@@ -18,6 +20,7 @@ agree with the system by construction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from pipeline import lexicons as lexicon
@@ -25,6 +28,8 @@ from pipeline.training.corpora import Example
 
 HONORIFICS = tuple(sorted(lexicon.entries("person_honorifics"), key=len, reverse=True))
 WORD_FORMING = lexicon.load("word_forming_suffixes")
+_PRINTED_PERSON = re.compile(
+    "[" + "".join(sorted(lexicon.entries("surnames"))) + "](?:" + "|".join(map(re.escape, HONORIFICS)) + ")")
 
 
 def printed_forms(example: Example) -> Example:
@@ -40,4 +45,7 @@ def printed_forms(example: Example) -> Example:
             ignore.append((s, e))
         else:
             spans.append((s, e, label))
+    people = [(s, e) for s, e, label in spans if label == "PERSON"]
+    ignore += [(m.start(), m.end()) for m in _PRINTED_PERSON.finditer(text)
+               if not any(s < m.end() and m.start() < e for s, e in people)]
     return replace(example, spans=tuple(spans), ignore=tuple(ignore))
