@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from pipeline.cli.browse import cmd_export_sqlite, export_target
 from pipeline.cli.parser import UsageError, filters_of
 from pipeline.cli.run import settings_from
 from pipeline.errors import OutputsError
@@ -79,13 +80,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from pipeline.report import report
+    from pipeline.report.export import inside_outputs
+    from pipeline.report.filters import UnknownLocality
 
     if not Path(args.out).is_dir():
         raise UsageError(f"{printable(args.out)}: no outputs directory (run `pinghu-ner run` first)")
     if args.html is not None and Path(args.html).is_dir():
         raise UsageError(f"--html {printable(args.html)}: is a directory; give a file name such as report.html")
+    for flag, dest in (("--html", args.html), ("--png", args.png)):
+        root = inside_outputs(dest, args.out) if dest is not None else None
+        if root is not None:  # like export: nothing is written into the Parquet tree
+            raise UsageError(f"{flag} {printable(dest)}: inside the outputs directory {printable(root)}; "
+                             "write it beside the outputs, not into them")
     try:
         report(Path(args.out), html=args.html, top=args.top, filters=filters_of(args), png_dir=args.png)
+    except UnknownLocality as exc:  # a place nobody knows: one line with the closest names, exit 2
+        raise UsageError(str(exc)) from None
     except BrokenPipeError:  # the reader of stdout went away: main ends quietly (141)
         raise
     except OSError as exc:
@@ -95,18 +105,26 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipeline.report.export import export
+    from pipeline.report.export import export, inside_outputs
+    from pipeline.report.filters import UnknownLocality
 
     if not Path(args.out).is_dir():
         raise UsageError(f"{printable(args.out)}: no outputs directory (run `pinghu-ner run` first)")
-    dest = Path(args.dest)
-    fmt = args.format or ("xlsx" if dest.suffix.lower() == ".xlsx" else "csv")
+    dest, fmt = export_target(args)  # `export sqlite OUT.db` names the format first
+    if fmt == "sqlite":
+        return cmd_export_sqlite(args, dest)
     if fmt == "csv" and dest.exists() and not dest.is_dir():
         raise UsageError(f"{printable(dest)}: exists and is not a directory (csv writes one file per table into a directory)")
     if fmt == "xlsx" and dest.is_dir():
         raise UsageError(f"{printable(dest)}: is a directory; give a file name such as tables.xlsx")
+    root = inside_outputs(dest, args.out)
+    if root is not None:  # a file no manifest lists, in the Parquet tree: refused, not written
+        raise UsageError(f"{printable(dest)}: inside the outputs directory {printable(root)}; "
+                         "write exports beside it, not into it")
     try:
         res = export(args.out, dest, fmt, filters_of(args))
+    except UnknownLocality as exc:
+        raise UsageError(str(exc)) from None
     except BrokenPipeError:  # not the target's fault: main ends quietly
         raise
     except OSError as exc:  # read-only, a directory in the way, a full disk: one line, not a traceback

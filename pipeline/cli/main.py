@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 
+from pipeline.cli.browse import cmd_browse
 from pipeline.cli.commands import (
     cmd_calibrate,
     cmd_check,
@@ -36,6 +37,7 @@ __all__ = ["build_parser", "main"]
 COMMANDS = {
     "run": cmd_run, "train": cmd_train, "calibrate": cmd_calibrate, "eval": cmd_eval, "report": cmd_report,
     "check": cmd_check, "export": cmd_export, "tables": cmd_tables, "migrate": cmd_migrate, "rebuild": cmd_rebuild,
+    "browse": cmd_browse,
 }
 
 

@@ -65,7 +65,11 @@ def _filter_args(sp: argparse.ArgumentParser) -> None:
     g.add_argument("--page", dest="pages", type=int, action="append", default=[], metavar="N",
                    help="only page N (repeatable: --page 1 --page 2)")
     g.add_argument("--locality", default=None, metavar="PLACE",
-                   help="only articles about this place: an entity id (div:330482101), a name (新埭镇) or an article locality (local, national)")
+                   help="only articles about this place: an entity id (div:330482102), a division code, a name (新埭镇) "
+                        "or an article locality (local, national, foreign, elsewhere); an unknown one is an error")
+    g.add_argument("--no-titles", action="store_true",
+                   help="leave out the bodies and places printed inside officials' titles (市委 of 市委书记): "
+                        "organisations as actors only")
 
 
 def filters_of(args: argparse.Namespace):  # noqa: ANN202 - pipeline.report.data.Filters, imported lazily
@@ -73,7 +77,7 @@ def filters_of(args: argparse.Namespace):  # noqa: ANN202 - pipeline.report.data
 
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise UsageError(f"--from {args.date_from} is after --to {args.date_to}")
-    return Filters(args.date_from, args.date_to, tuple(args.pages), args.locality)
+    return Filters(args.date_from, args.date_to, tuple(args.pages), args.locality, titles=not args.no_titles)
 
 
 def _common(sp: argparse.ArgumentParser) -> None:
@@ -186,12 +190,16 @@ def _add_analysis_commands(sub: argparse._SubParsersAction) -> None:
     rp.add_argument("--top", type=int, default=15, help="rows per table (default: %(default)s)")
     _filter_args(rp)
 
-    x = sub.add_parser("export", help="write the tables as CSV files or an Excel workbook")
-    x.add_argument("dest", type=_safe_path, metavar="OUT",
-                   help="where to write: a directory (csv, one file per table) or a .xlsx file")
-    x.add_argument("--format", choices=("csv", "xlsx"), default=None,
-                   help="csv: one UTF-8 file per table; xlsx: one workbook, a sheet per table "
-                        "(default: xlsx when OUT ends in .xlsx, else csv)")
+    x = sub.add_parser("export", help="write the tables as CSV files, an Excel workbook or a SQLite database")
+    x.add_argument("dest", type=_safe_path, metavar="FORMAT|OUT",
+                   help="where to write: a directory (csv, one file per table), a .xlsx file or a .db file "
+                        "(sqlite); or a format (csv, xlsx, sqlite) followed by OUT")
+    x.add_argument("target", type=_safe_path, nargs="?", default=None, metavar="OUT",
+                   help="after a format: where to write (`export sqlite outputs.db`)")
+    x.add_argument("--format", choices=("csv", "xlsx", "sqlite"), default=None,
+                   help="csv: one UTF-8 file per table; xlsx: one workbook, a sheet per table; sqlite: one "
+                        "database with full-text search and OUT.metadata.json for Datasette (default: xlsx "
+                        "when OUT ends in .xlsx, sqlite for .db/.sqlite/.sqlite3, else csv)")
     x.add_argument("--outputs", dest="out", type=_safe_path, default=Path("outputs"), metavar="DIR",
                    help="outputs directory written by `pinghu-ner run` (default: %(default)s)")
     _filter_args(x)
@@ -199,4 +207,10 @@ def _add_analysis_commands(sub: argparse._SubParsersAction) -> None:
     tb = sub.add_parser("tables", help="print the data dictionary: every table and column, type, meaning, example")
     tb.add_argument("table", nargs="*", metavar="TABLE",
                     help=f"only these tables ({', '.join(TABLE_NAMES)}; default: all)")
+
+    br = sub.add_parser("browse", help="browse the tables in Datasette on localhost (needs the [browse] extra)")
+    br.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default: %(default)s)")
+    br.add_argument("--outputs", dest="out", type=_safe_path, default=Path("outputs"), metavar="DIR",
+                    help="outputs directory written by `pinghu-ner run` (default: %(default)s)")
+    _filter_args(br)
 

@@ -12,94 +12,12 @@ places and agencies, and national names would top every one of them.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, replace
-
 import pandas as pd
 
+from pipeline.report.filters import Filters, apply_filters, locality_mask, resolve_locality
 from pipeline.store import Tables
 
 TOWN_KINDS = ("town", "township", "subdistrict", "street")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which articles to look at: issue dates (inclusive), pages, and a locality.
-
-    ``locality`` is a place's entity id or canonical name, or a value of ``articles.locality``
-    (``local``, ``national``, ``foreign:US``): an article is "in" it when its own locality says so
-    or when it names that place or a place whose gazetteer parent it is (a village of the town).
-    """
-
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    pages: tuple[int, ...] = ()
-    locality: str | None = None
-
-    @property
-    def active(self) -> bool:
-        return bool(self.date_from or self.date_to or self.pages or self.locality)
-
-    def describe(self) -> str:
-        parts = []
-        if self.date_from or self.date_to:
-            parts.append(f"{self.date_from or '…'} to {self.date_to or '…'}")
-        if self.pages:
-            parts.append("page " + ", ".join(map(str, self.pages)))
-        if self.locality:
-            parts.append(f"locality {self.locality}")
-        return "; ".join(parts) or "all articles"
-
-
-def _locality_places(t: Tables, locality: str) -> set[str]:
-    """Entity ids of the locality (by id or name) and of the places directly under it."""
-    e = t.entities
-    if e.empty:
-        return {locality}
-    ids = set(e.loc[(e["entity_id"] == locality) | (e["canonical"] == locality), "entity_id"]) | {locality}
-    children = e.loc[e["parent_id"].isin(ids), "entity_id"]
-    return ids | set(children)
-
-
-def _articles_in_locality(t: Tables, locality: str) -> pd.Series:
-    """Boolean mask over ``t.articles``: articles in ``locality``.
-
-    Two readings, either one admits an article: the article's own ``locality`` column (values
-    ``local``, ``national``, ``foreign:<ISO>``, ``elsewhere:<division code>``; a place id or name
-    (``div:<code>``) matches ``elsewhere:<code>``), and the places it names (the place or a place under it)."""
-    a = t.articles
-    places = _locality_places(t, locality)
-    m = t.mentions
-    hit = m.loc[(m["type"] == "PLACE") & (m["entity_id"].isin(places) | (m["canonical"] == locality)), "article_id"]
-    named = a["article_id"].isin(set(hit))
-    if "locality" not in a.columns:
-        return named
-    values = places | {locality} | {f"elsewhere:{p.removeprefix('div:')}" for p in places}
-    own = a["locality"].astype("string").isin(values).fillna(False).astype(bool)
-    return own | named
-
-
-def apply_filters(t: Tables, f: Filters | None) -> Tables:
-    """The articles, mentions and people of ``t`` that pass ``f``; entities stay whole."""
-    if f is None or not f.active:
-        return t
-    a = t.articles
-    keep = pd.Series(True, index=a.index)
-    if f.date_from:
-        keep &= a["issue_date"] >= pd.Timestamp(f.date_from)
-    if f.date_to:
-        keep &= a["issue_date"] <= pd.Timestamp(f.date_to)
-    if f.pages:
-        keep &= a["page"].isin(f.pages)
-    if f.locality:
-        keep &= _articles_in_locality(t, f.locality)
-    ids = set(a.loc[keep, "article_id"])
-    return replace(
-        t,
-        articles=a[keep].reset_index(drop=True),
-        mentions=t.mentions[t.mentions["article_id"].isin(ids)].reset_index(drop=True),
-        people=t.people[t.people["article_id"].isin(ids)].reset_index(drop=True),
-    )
 
 
 def _mode(s: pd.Series) -> str | None:
@@ -123,10 +41,31 @@ def officials(t: Tables) -> pd.DataFrame:
     return p
 
 
+def current_roles(t: Tables) -> pd.Series:
+    """Per person_id, the title printed with them most recently, preferring one that names an
+    office (``mentions.offices`` not empty) to a group word such as 市领导: their current office
+    in the selection.  Later issue, then later page, article and position wins."""
+    m = t.mentions
+    if m.empty or "role" not in m.columns:
+        return pd.Series(dtype=object)
+    m = m[(m["type"] == "PERSON") & m["role"].notna() & (m["role"].astype(str) != "")]
+    if m.empty:
+        return pd.Series(dtype=object)
+    offices = m["offices"] if "offices" in m.columns else pd.Series(None, index=m.index)
+    ranked = pd.DataFrame({
+        "person_id": m["entity_id"].astype(object).where(m["entity_id"].notna(), "surface:" + m["surface"].astype(str)),
+        "office": offices.map(lambda o: o is not None and len(o) > 0), "when": pd.to_datetime(m["issue_date"]),
+        "page": m["page"], "article_id": m["article_id"], "start": m["start"], "role": m["role"].astype(str),
+    }).sort_values(["office", "when", "page", "article_id", "start"], kind="stable")
+    return ranked.groupby("person_id", sort=False)["role"].last()
+
+
 def top_officials(t: Tables, top: int = 15, page: int | None = None) -> pd.DataFrame:
     """Officials by the number of articles they appear in (on ``page`` only, if given).
 
-    Columns: person_id, name, role (the role they are most often given), articles.
+    Columns: person_id, name, role, articles.  ``role`` is their current office in the
+    selection (:func:`current_roles`), not the one printed most often: a deputy promoted in the
+    autumn is the head now.
     """
     p = officials(t)
     cols = ["person_id", "name", "role", "articles"]
@@ -137,6 +76,7 @@ def top_officials(t: Tables, top: int = 15, page: int | None = None) -> pd.DataF
     g = p.groupby("person_id", observed=True)
     df = pd.DataFrame({"name": g["name"].agg(_mode), "role": g["role"].agg(_mode), "articles": g["article_id"].nunique()})
     df = df.rename_axis("person_id").reset_index()
+    df["role"] = df["person_id"].map(current_roles(t)).fillna(df["role"])
     df = df.sort_values(["articles", "name", "person_id"], ascending=[False, True, True], kind="stable")
     return df[cols].head(top).reset_index(drop=True)
 
@@ -191,7 +131,11 @@ def town_coverage(t: Tables, top: int = 30, county: str | None = None, every_cou
 
     Only the towns of ``county`` (an entity id or canonical name; by default the paper's own,
     :func:`paper_county`): a 沪浙 story naming Shanghai's 山阳镇 is news in the paper, but 山阳镇
-    is not one of the towns whose coverage the chart compares.  ``every_county`` lists them all."""
+    is not one of the towns whose coverage the chart compares.  ``every_county`` lists them all.
+
+    ``articles`` counts the articles *in* each town as ``--locality <town>`` selects them (naming
+    it or one of its villages, or about it), so a bar and that filter agree; ``mentions`` counts
+    the town's own name."""
     places = place_coverage(t, top=10**9)
     towns = places[places["kind"].isin(TOWN_KINDS)]
     if towns.empty:
@@ -204,6 +148,9 @@ def town_coverage(t: Tables, top: int = 30, county: str | None = None, every_cou
         if county:
             parents = towns["entity_id"].map(e.set_index("entity_id")["parent_id"])
             towns = towns[(parents == county).fillna(False).astype(bool)]
+    inside = [int(locality_mask(t, resolve_locality(t, town)).sum()) for town in towns["entity_id"]]
+    towns = towns.assign(articles=inside).sort_values(["articles", "mentions", "name"], ascending=[False, False, True],
+                                                      kind="stable")
     return towns.head(top).reset_index(drop=True)
 
 
@@ -244,23 +191,55 @@ def person_labels(top: pd.DataFrame) -> dict[str, str]:
     }
 
 
-def timeline(t: Tables, top: int = 5, freq: str = "D") -> pd.DataFrame:
-    """Articles per period (``freq``: D issue date, W week, M month) of the ``top`` officials.
+MONTHLY_AFTER_DAYS = 62  # "auto": months when the selection spans more (report.js draws the same)
+FREQS = ("auto", "issue", "D", "W", "M")
 
-    Index: period start; one column per person (labelled by name, or name and id where names
-    clash, so one name is never drawn twice for two people or once for two).
+
+def timeline_freq(t: Tables, freq: str = "auto") -> str:
+    """``freq`` itself, or for ``auto`` months when the articles span over two months, else issues."""
+    if freq not in FREQS:
+        raise ValueError(f"freq {freq!r}: choose one of {', '.join(FREQS)}")
+    if freq != "auto":
+        return freq
+    d = pd.to_datetime(t.articles["issue_date"]).dropna()
+    return "M" if len(d) and (d.max() - d.min()).days > MONTHLY_AFTER_DAYS else "issue"
+
+
+def time_axis(t: Tables, freq: str) -> pd.DatetimeIndex:
+    """Every period of the selection's time span: each issue (``issue``), else each day, week or
+    month from the first article's to the last's, those without an issue included."""
+    d = pd.to_datetime(t.articles["issue_date"]).dropna()
+    if d.empty:
+        return pd.DatetimeIndex([], name="issue_date")
+    if freq == "issue":
+        return pd.DatetimeIndex(sorted(d.unique()), name="issue_date")
+    return pd.DatetimeIndex(pd.period_range(d.min(), d.max(), freq=freq).start_time, name="period")
+
+
+def timeline(t: Tables, top: int = 5, freq: str = "auto") -> pd.DataFrame:
+    """Articles per period of the ``top`` officials, zero where they were not printed.
+
+    ``freq``: ``issue`` (each issue date of the selection), ``D``, ``W`` or ``M`` (every day,
+    week or month of its span, from the start of each), or ``auto`` (:func:`timeline_freq`).
+    Zero-filled so a line drops to 0 through the issues or months a person was absent, instead
+    of running straight across them.  Index: period start (``attrs["freq"]`` says which);
+    one column per person (labelled by name, or name and id where names clash).
     """
+    freq = timeline_freq(t, freq)
     p = officials(t)
     if p.empty:
         return pd.DataFrame()
-    best = top_officials(t, top)
-    labels = person_labels(best)
+    labels = person_labels(top_officials(t, top))
     p = p[p["person_id"].isin(labels)]
-    when = p["issue_date"] if freq == "D" else p["issue_date"].dt.to_period(freq).dt.start_time
+    when = pd.to_datetime(p["issue_date"])
+    if freq != "issue":
+        when = when.dt.to_period(freq).dt.start_time
     df = p.groupby([when.rename("issue_date"), p["person_id"]], observed=True)["article_id"].nunique()
     df = df.unstack(fill_value=0).reindex(columns=list(labels), fill_value=0).rename(columns=labels)
+    df = df.reindex(time_axis(t, freq), fill_value=0)
     df.columns.name = None
-    return df.sort_index()
+    df.attrs["freq"] = freq
+    return df
 
 
 def offices_held(t: Tables, top: int = 15) -> pd.DataFrame:
@@ -299,12 +278,15 @@ __all__ = [
     "build",
     "cooccurrence",
     "coverage",
+    "current_roles",
     "officials",
     "offices_held",
     "paper_county",
     "person_labels",
     "place_coverage",
+    "time_axis",
     "timeline",
+    "timeline_freq",
     "top_officials",
     "town_coverage",
 ]

@@ -1,11 +1,12 @@
 """``pinghu-ner export``: the output tables as CSV files or one Excel workbook, filtered.
 
 For readers who work in a spreadsheet.  The same filters as the report (dates, pages, locality)
-pick the articles; mentions and people follow their articles, and entities are the ones those
-mentions name.  List columns (bylines, aliases, roles, jumps) become JSON text, since neither
-format has lists.  CSV is written as UTF-8 with a byte-order mark, which Excel needs to read
-Chinese correctly; Excel cells hold at most 32,767 characters, so longer article texts are cut
-there in the workbook (the CSV keeps them whole) and the cut is counted in the returned summary.
+pick the articles; mentions and people follow their articles, and entities and offices are the
+ones those mentions name, recounted over them (no first or last seen date outside the window).
+List columns (bylines, aliases, roles, jumps) become JSON text, since neither format has lists.
+CSV is written as UTF-8 with a byte-order mark, which Excel needs to read Chinese correctly;
+Excel cells hold at most 32,767 characters, so longer article texts are cut there in the
+workbook (the CSV keeps them whole) and the cut is counted in the returned summary.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.report.data import Filters, apply_filters
+from pipeline.report.filters import Filters, apply_filters, outputs_gazetteer
 from pipeline.store import TABLE_NAMES, Tables, load
 
 FORMATS = ("csv", "xlsx")
@@ -50,12 +51,20 @@ def flat(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def selected(out_dir: str | Path, filters: Filters | None = None) -> Tables:
-    """The tables of ``out_dir`` after ``filters``; entities cut to those the mentions name."""
-    t = apply_filters(load(out_dir), filters)
-    if filters is not None and filters.active:
-        named = set(t.mentions["entity_id"].dropna())
-        t.entities = t.entities[t.entities["entity_id"].isin(named)].reset_index(drop=True)
-    return t
+    """The tables of ``out_dir`` after ``filters``: every table cut to the selected articles,
+    entities and offices recounted from their mentions (:func:`~pipeline.report.filters.apply_filters`)."""
+    tables = load(out_dir)
+    gazetteer = outputs_gazetteer(out_dir) if filters is not None and filters.locality else None
+    return apply_filters(tables, filters, gazetteer)
+
+
+def inside_outputs(dest: str | Path, out_dir: str | Path) -> Path | None:
+    """``out_dir`` (resolved) when ``dest`` is it or lies inside it, else None.
+
+    Why refused: a CSV or workbook written into the Parquet tree is a file no manifest lists,
+    read by a ``**/*`` glob and in the way of ``check``; exports go beside the outputs."""
+    target, root = Path(dest).resolve(), Path(out_dir).resolve()
+    return root if target == root or root in target.parents else None
 
 
 def _write_csv(t: Tables, dest: Path) -> list[Path]:
@@ -94,10 +103,14 @@ def _write_xlsx(t: Tables, dest: Path) -> tuple[list[Path], int]:
 def export(out_dir: str | Path, dest: str | Path, fmt: str, filters: Filters | None = None) -> dict[str, Any]:
     """Write the (filtered) tables of ``out_dir`` to ``dest``: a directory of CSVs, or one .xlsx.
 
-    Returns ``{"paths": [...], "rows": {table: n}, "cut_cells": n}``.
+    Returns ``{"paths": [...], "rows": {table: n}, "cut_cells": n}``.  Refuses (ValueError) a
+    ``dest`` inside an outputs directory (:func:`inside_outputs`).
     """
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    root = inside_outputs(dest, out_dir)
+    if root is not None:
+        raise ValueError(f"{dest}: inside the outputs directory {root}; write exports beside it, not into it")
     t = selected(out_dir, filters)
     dest = Path(dest)
     if fmt == "csv":
@@ -107,4 +120,4 @@ def export(out_dir: str | Path, dest: str | Path, fmt: str, filters: Filters | N
     return {"paths": paths, "rows": {name: len(t[name]) for name in TABLE_NAMES}, "cut_cells": cut}
 
 
-__all__ = ["FORMATS", "export", "flat", "selected"]
+__all__ = ["FORMATS", "export", "flat", "inside_outputs", "selected"]

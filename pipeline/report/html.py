@@ -3,7 +3,8 @@
 The file carries everything it needs, with no request to any server: Plotly's JavaScript bundle
 (from the ``plotly`` package), our own small script and stylesheet (``assets/``), the data as one
 JSON object, and a subset of the bundled CJK font (so Chinese shows on a machine without a CJK
-font).  The script filters by issue-date range, page and locality in the browser and redraws:
+font).  The script filters by issue-date range, page and locality in the browser (which articles
+are in a locality is decided here, by :mod:`pipeline.report.filters`, and shipped) and redraws:
 officials' appearances over time, coverage by town, the official–agency network, and the
 articles themselves with their entities highlighted and linked to their ids.
 
@@ -17,13 +18,15 @@ from __future__ import annotations
 
 import html as html_lib
 import json
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pipeline.report.data import TOWN_KINDS, Filters
+from pipeline.report.data import TOWN_KINDS, town_coverage
+from pipeline.report.filters import LOCALITY_CLASSES, Filters, Locality, locality_mask, resolve_locality
 from pipeline.report.fonts import font_subset_b64
 from pipeline.store import Tables
 
@@ -49,8 +52,6 @@ def _none(v: Any) -> Any:
 def _articles_payload(t: Tables) -> list[dict[str, Any]]:
     a = t.articles.sort_values(["issue_date", "page", "seq"], kind="stable")
     has_loc = "locality" in a.columns
-    places = t.mentions[t.mentions["type"] == "PLACE"].dropna(subset=["entity_id"])
-    by_article = places.groupby("article_id")["entity_id"].agg(lambda s: sorted(set(s))).to_dict()
     out = []
     for r in a.itertuples(index=False):
         out.append({
@@ -60,7 +61,6 @@ def _articles_payload(t: Tables) -> list[dict[str, Any]]:
             "page_inferred": bool(getattr(r, "page_inferred", False) or False),
             "headline": _none(r.headline) or "",
             "text": r.text or "",
-            "places": by_article.get(r.article_id, []),
             "locality": _none(getattr(r, "locality", None)) if has_loc else None,
         })
     return out
@@ -89,32 +89,69 @@ def _entities_payload(t: Tables) -> dict[str, dict[str, Any]]:
     }
 
 
-def _localities(entities: dict[str, dict[str, Any]], articles: list[dict[str, Any]]) -> list[list[str]]:
-    """Locality choices: the towns named in the articles (all places when no kinds are known)."""
-    named = {p for a in articles for p in a["places"]} | {a["locality"] for a in articles if a["locality"]}
-    towns = [i for i in named if (entities.get(i) or {}).get("kind") in TOWN_KINDS]
-    if not towns:
-        towns = [i for i in named if (entities.get(i) or {}).get("kind") not in (None, "nil")]
-    return sorted(([i, (entities.get(i) or {}).get("name") or i] for i in towns), key=lambda x: x[1])
+CLASS_LABELS = {"local": "local stories", "national": "national news", "foreign": "foreign news",
+                "elsewhere": "elsewhere in China"}
 
 
-def payload(t: Tables, title: str, filters: Filters | None = None) -> dict[str, Any]:
-    """The JSON object the page's script works from (also used by tests)."""
+def _locality_options(t: Tables, gazetteer: Any, chosen: Locality | None) -> tuple[list[Locality], dict[str, str]]:
+    """Locality choices: the article classes present, the towns named (all places when no kinds
+    are known), and the locality the page was built with when it is none of those; with each
+    choice's kind (``class``, ``town`` for a town the town chart shows, ``place``, ``chosen``)."""
+    a, e = t.articles, t.entities
+    present = set(a["locality"].dropna().astype(str)) if "locality" in a.columns else set()
+    opts = [Locality(c, c, CLASS_LABELS[c], classes=(c,) if c in ("local", "national") else (c + ":",))
+            for c in LOCALITY_CLASSES if any(v == c or v.startswith(c + ":") for v in present)]
+    kinds = {o.key: "class" for o in opts}
+    named = set(t.mentions.loc[t.mentions["type"] == "PLACE", "entity_id"].dropna())
+    places = e[e["entity_id"].isin(named)] if not e.empty else e
+    towns = places[places["kind"].isin(TOWN_KINDS)] if not places.empty else places
+    if towns.empty and not places.empty:
+        towns = places[(places["kind"].astype("string") != "nil").fillna(False)]
+    charted = set(town_coverage(t, top=10**9)["entity_id"])  # the towns the chart compares (the paper's county)
+    for r in towns.sort_values("canonical").itertuples(index=False):
+        loc = resolve_locality(t, r.entity_id, gazetteer)
+        opts.append(Locality(r.entity_id, r.entity_id, str(r.canonical or r.entity_id), loc.places, loc.classes))
+        kinds[r.entity_id] = "town" if r.entity_id in charted else "place"
+    if chosen is not None and chosen.key not in kinds:
+        opts.append(chosen)
+        kinds[chosen.key] = "chosen"
+    return opts, kinds
+
+
+def _localities(t: Tables, index: dict[str, int], gazetteer: Any, chosen: Locality | None) -> list[list[Any]]:
+    """[key, label, kind, article indices] per choice: the articles are the ones
+    :func:`~pipeline.report.filters.locality_mask` admits, so the page filters by the same rule
+    as the terminal report and the export (it does not recompute it in JavaScript)."""
+    out = []
+    options, kinds = _locality_options(t, gazetteer, chosen)
+    for loc in options:
+        ids = t.articles.loc[locality_mask(t, loc), "article_id"]
+        out.append([loc.key, loc.label, kinds[loc.key], sorted(index[i] for i in ids)])
+    return out
+
+
+def payload(t: Tables, title: str, filters: Filters | None = None, gazetteer: Any = None) -> dict[str, Any]:
+    """The JSON object the page's script works from (also used by tests).  An unknown locality
+    in ``filters`` raises :class:`~pipeline.report.filters.UnknownLocality`."""
+    f = filters or Filters()
+    if not f.titles and "in_title" in t.mentions.columns:  # the page filters dates and places itself
+        t = replace(t, mentions=t.mentions[~t.mentions["in_title"].fillna(False).astype(bool)])
     articles = _articles_payload(t)
     index = {a["id"]: i for i, a in enumerate(articles)}
-    entities = _entities_payload(t)
-    f = filters or Filters()
+    chosen = resolve_locality(t, f.locality, gazetteer) if f.locality else None
+    built = replace(f, locality=chosen.label).describe() if chosen is not None else f.describe()
     return {
         "title": title,
+        "built_with": f"{built}; {f.counts_titles()}",
         "articles": articles,
         "mentions": _mentions_payload(t, index),
-        "entities": entities,
-        "localities": _localities(entities, articles),
+        "entities": _entities_payload(t),
+        "localities": _localities(t, index, gazetteer, chosen),
         "initial": {
             "from": f.date_from.isoformat() if f.date_from else None,
             "to": f.date_to.isoformat() if f.date_to else None,
-            "page": f.pages[0] if len(f.pages) == 1 else None,
-            "locality": f.locality,
+            "page": ",".join(map(str, sorted(f.pages))) or None,
+            "locality": chosen.key if chosen is not None else None,
         },
     }
 
@@ -129,9 +166,9 @@ def _script_json(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def render(t: Tables, title: str, filters: Filters | None = None) -> str:
+def render(t: Tables, title: str, filters: Filters | None = None, gazetteer: Any = None) -> str:
     """The whole HTML document as a string."""
-    data = payload(t, title, filters)
+    data = payload(t, title, filters, gazetteer)
     font = font_subset_b64(_used_chars(data))
     css = _asset("report.css").replace("FONT_FAMILY", FONT_FAMILY)
     return "\n".join([
@@ -152,11 +189,14 @@ def render(t: Tables, title: str, filters: Filters | None = None) -> str:
     ])
 
 
-def write_html(path: str | Path, t: Tables, title: str, filters: Filters | None = None) -> Path:
-    """Write the interactive report to ``path`` (parent directories created)."""
+def write_html(path: str | Path, t: Tables, title: str, filters: Filters | None = None,
+               gazetteer: Any = None) -> Path:
+    """Write the interactive report to ``path`` (parent directories created); the page opens
+    with ``filters`` applied and says so."""
     path = Path(path)
+    html = render(t, title, filters, gazetteer)  # an unknown locality fails before anything is written
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(t, title, filters), encoding="utf-8")
+    path.write_text(html, encoding="utf-8")
     return path
 
 

@@ -28,19 +28,35 @@ def plot_town_coverage(ax: Any, towns: pd.DataFrame) -> None:
     ax.set_title("Coverage by town")
 
 
+LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 3)))
+MARKERS = ("o", "s", "D", "^", "x", "+")
+
+
+def series_style(k: int) -> dict[str, Any]:
+    """Line style of the ``k``-th series: its own dash and hollow marker, the first drawn widest
+    and largest, so lines that coincide (two officials at the same meetings) still both show."""
+    i = k % len(LINESTYLES)
+    return {"linestyle": LINESTYLES[i], "marker": MARKERS[i], "linewidth": 3.0 - 0.4 * i,
+            "markersize": 10 - 1.2 * i, "markerfacecolor": "none", "markeredgewidth": 1.5}
+
+
 def plot_timeline(ax: Any, tl: pd.DataFrame) -> None:
-    """One line per official (columns are unique person labels): articles per period."""
+    """One line per official (columns are unique person labels): articles per period, zero
+    where they were absent (:func:`pipeline.report.data.timeline` fills the periods)."""
     from matplotlib.dates import DateFormatter
     from matplotlib.ticker import MaxNLocator
 
-    for name in tl.columns:
-        ax.plot(tl.index, tl[name], marker="o", label=str(name))
+    for k, name in enumerate(tl.columns):
+        ax.plot(tl.index, tl[name], label=str(name), **series_style(k))
+    monthly = tl.attrs.get("freq") == "M"
     ax.set_ylabel("articles")
+    ax.set_xlabel("month" if monthly else "issue date" if tl.attrs.get("freq") == "issue" else "")
     ax.set_title("Officials' appearances over time")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(bottom=0)
     if 0 < len(tl.index) <= 12:  # few periods: one tick each, not one per hour between them
         ax.set_xticks(list(tl.index))
-    ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
+    ax.xaxis.set_major_formatter(DateFormatter("%Y-%m" if monthly else "%Y-%m-%d"))
     if len(tl.columns):
         ax.legend(loc="upper left", fontsize="small")
     for label in ax.get_xticklabels():
@@ -110,4 +126,4 @@ def write_pngs(data: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]
     return [save_png(draw, out / name, size) for name, df, draw, size in charts if not df.empty]
 
 
-__all__ = ["network_layout", "plot_network", "plot_timeline", "plot_town_coverage", "save_png", "write_pngs"]
+__all__ = ["network_layout", "plot_network", "plot_timeline", "series_style", "plot_town_coverage", "save_png", "write_pngs"]

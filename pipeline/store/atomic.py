@@ -55,7 +55,16 @@ def atomic_write_bytes(final: Path, write: Callable[[IO[bytes]], object]) -> Non
     """Call ``write(fh)`` on a temp file beside ``final``, fsync it, rename it over ``final``."""
     tmp = tmp_path(final)
     write_file(tmp, write)
+    replace_atomic(tmp, final)
+
+
+def replace_atomic(tmp: Path, final: Path) -> None:
+    """fsync ``tmp`` (written whole by any writer: a file handle, sqlite3) and rename it over
+    ``final``, then fsync the directory; ``tmp`` is removed if any step fails, so a reader sees
+    the old file or the new one, never a part."""
     try:
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
         os.replace(tmp, final)
     except BaseException:
         with contextlib.suppress(OSError):

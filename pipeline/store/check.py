@@ -7,13 +7,15 @@ Checks, one line per problem:
   and sha256; no part file is in the tables that the manifest does not list (an orphan);
 * every part file has its table's columns with their types;
 * ``article_id`` and ``mention_id`` are unique across the directory, every mention's and every
-  people row's article is present, ``entities`` has one row per ``entity_id``.
+  people row's article is present, ``entities`` has one row per ``entity_id``;
+* no other file lies in the tree (a CSV export written into it, a copy): :func:`stray_files`.
 
 Read-only: unlike a run, it never repairs (a run completes interrupted commits).
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from pipeline.errors import OutputsError
 from pipeline.ingest import printable
 from pipeline.store.commit import JOURNAL_DIR
 from pipeline.store.derived import GENERATION_KEY
+from pipeline.store.manifest import LOCK_FILE, MANIFEST_FILE
 from pipeline.store.parts import verify_parts
 from pipeline.store.schema import PARTITIONED_TABLES, file_schema
 from pipeline.store.snapshot import manifest_data, old_layout
@@ -55,7 +58,35 @@ def check_outputs(out_dir: Path) -> list[str]:
     keys = {t: _check_table(out, t, listed, problems) for t in PARTITIONED_TABLES}
     _check_keys(keys, problems)
     _check_derived(out, int(data.get("generation", 0) or 0), bool(listed), keys["mentions"]["entity_id"], problems)
+    problems.extend(f"{printable(f)}: stray file (not one pinghu-ner wrote; no reader reads it): move it out of "
+                    f"{printable(out)}" for f in stray_files(out))
     return problems
+
+
+def stray_files(out: Path) -> list[Path]:
+    """Files in the outputs tree that are none of its own: not the manifest or its lock, not a
+    part file of a table (a part the manifest does not list is an orphan, reported as such), not
+    a derived table.  Hidden names are the commit's staging and journal, checked above.
+
+    Why: a CSV export or a copied file inside the Parquet tree is read by any ``**/*`` glob and
+    looks like data; ``export`` refuses to write there, and ``check`` says when something did."""
+    own = {str(rel) for rel in SINGLE_FILES.values()} | {MANIFEST_FILE, LOCK_FILE}
+    out_files = []
+    for root, dirs, files in os.walk(out):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            rel = (Path(root) / name).relative_to(out)
+            if name.startswith(".") or str(rel) in own or _is_part(rel):
+                continue
+            out_files.append(out / rel)
+    return out_files
+
+
+def _is_part(rel: Path) -> bool:
+    """``<table>/paper=<paper>/<date>/part-….parquet`` of a partitioned table."""
+    parts = rel.parts
+    return (len(parts) == 4 and parts[0] in PARTITIONED_TABLES and parts[1].startswith("paper=")
+            and parts[3].startswith("part-") and parts[3].endswith(".parquet"))
 
 
 def _manifest_data(out: Path, problems: list[str]) -> dict[str, Any]:

@@ -99,5 +99,27 @@ def test_report_filters_on_the_command_line(outputs: Path, tmp_path: Path, capsy
     assert main(["report", str(outputs), "--page", "1", "--to", "2024-03-01", "--html", str(html)]) == 0
     out = capsys.readouterr().out
     assert "filtered: … to 2024-03-01; page 1" in out
-    assert '"initial":{"from":null,"to":"2024-03-01","page":1,"locality":null}' in html.read_text(encoding="utf-8")
+    assert '"initial":{"from":null,"to":"2024-03-01","page":"1","locality":null}' in html.read_text(encoding="utf-8")
     assert main(["report", str(outputs), "--from", "2024-03-02", "--to", "2024-03-01"]) == 2
+
+
+@pytest.mark.parametrize("where", ["", "csv", "mentions/paper=pinghu-daily", "tables.xlsx"])
+def test_export_refuses_to_write_inside_the_outputs(outputs: Path, where: str, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.store.check import stray_files
+
+    dest = outputs / where if where else outputs
+    before = sorted(p for p in outputs.rglob("*"))
+    assert main(["export", str(dest), "--outputs", str(outputs)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "inside the outputs directory" in err, err
+    assert sorted(p for p in outputs.rglob("*")) == before and stray_files(outputs) == []
+    assert main(["export", str(tmp_path / "beside"), "--outputs", str(outputs)]) == 0  # beside it: fine
+
+
+def test_report_writes_no_file_into_the_outputs(outputs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = sorted(outputs.rglob("*"))
+    assert main(["report", str(outputs), "--html", str(outputs / "report.html")]) == 2
+    assert main(["report", str(outputs), "--png", str(outputs / "charts")]) == 2
+    assert capsys.readouterr().err.count("inside the outputs directory") == 2
+    assert sorted(outputs.rglob("*")) == before

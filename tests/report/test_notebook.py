@@ -55,5 +55,14 @@ def test_notebook_executes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert len(month.source.strip().splitlines()) <= 3 and "merge" not in month.source and "astype" not in month.source
     month_text = "".join(str(o.get("data", {}).get("text/plain", "")) for o in month.outputs)
     assert "2024-03" in month_text and "person:张三" in month_text  # top officials on page 1 per month
+    # the report's filters, as the command line takes them, and the same count
+    from pipeline import load
+    from pipeline.report import Filters, apply_filters
+
+    sel = apply_filters(load(out), Filters(pages=(1,), locality="新埭镇"))
+    assert f"page 1; locality 新埭镇: {len(sel.articles)} articles, {len(sel.mentions)} mentions" in text
+    assert 0 < len(sel.articles) < 6
+    timeline = next(c for c in nb.cells if c.cell_type == "code" and "R.timeline(" in c.source)
+    assert 'freq="M"' in timeline.source  # what the text above it says it plots
     stderr = "".join(str(o.get("text", "")) for o in outputs if o.output_type == "stream" and o.name == "stderr")
     assert "missing from font" not in stderr and "Glyph" not in stderr, stderr  # Chinese labels drawn

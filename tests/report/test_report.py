@@ -61,7 +61,7 @@ def test_report_html_is_self_contained(outputs: Path, tmp_path: Path) -> None:
     assert str(html) in buf.getvalue()
     data = json.loads(re.search(r"<script id='report-data' type='application/json'>(.*?)</script>", doc, re.S).group(1))
     assert len(data["articles"]) == 6 and {a["page"] for a in data["articles"]} == {1, 2}
-    assert [name for _, name in data["localities"]] == ["当湖街道", "新埭镇"]
+    assert [name for _, name, kind, _ in data["localities"] if kind == "town"] == ["当湖街道", "新埭镇"]
     person = [m for m in data["mentions"] if m[3] == "PERSON" and m[6]]
     assert person and all(m[5].startswith("person:") for m in person)
 

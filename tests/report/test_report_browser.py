@@ -3,7 +3,8 @@
 Loads the report from disk (no server, no network), dumps the DOM after the scripts ran and
 takes a screenshot.  Passes when no console message was logged, every chart has Plotly's SVG
 with its traces drawn, the articles are rendered with linked entities, and the embedded CJK font
-loaded.  Screenshots are written to ``tests/artifacts/`` (ignored by git; CI keeps them).
+loaded.  Screenshots are written to ``$PINGHU_TEST_ARTIFACTS`` (default ``tests/artifacts/``,
+ignored by git; CI keeps them).
 
 Without a browser the tests skip and say why, except under ``CI=true``, where a missing browser
 is a failure: ``.ci/run`` installs chromium.
@@ -12,15 +13,13 @@ is a failure: ``.ci/run`` installs chromium.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import shutil
 import struct
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
+from chromium_page import ARTIFACTS, chromium, console, find_browser
 from outputs_fixture import build_outputs
 
 from pipeline import report as R
@@ -28,49 +27,21 @@ from pipeline.report.data import Filters
 from pipeline.report.html import write_html
 from pipeline.store import load
 
-ARTIFACTS = Path(os.environ.get("PINGHU_TEST_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
 CHARTS = {"chart-timeline": "trace scatter", "chart-towns": "trace bars", "chart-network": "trace scatter"}
+WINDOW = (1280, 2600)
 
 
 @pytest.fixture(scope="module")
 def browser() -> str:
-    for name in BROWSERS:
-        path = shutil.which(name)
-        if path:
-            return path
-    reason = "no chromium on PATH (Debian: apt-get install -y chromium); the browser test did not run"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true: {reason}")
-    pytest.skip(reason)
-
-
-WINDOW = (1280, 2600)
+    return find_browser()
 
 
 def _chromium(browser: str, page: Path, *args: str, fragment: str = "") -> subprocess.CompletedProcess[str]:
-    # A profile of its own: without one, a second chromium may hand the page to a running one
-    # (another test, another user's browser), ignoring our window size and flags.
-    profile = tempfile.mkdtemp(prefix="pinghu-chromium-")
-    cmd = [
-        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
-        f"--user-data-dir={profile}", "--no-first-run", "--no-default-browser-check",
-        "--enable-logging=stderr", "--v=0",
-        "--host-resolver-rules=MAP * ~NOTFOUND",  # offline: a fetch from elsewhere fails, and is logged
-        "--virtual-time-budget=20000", f"--window-size={WINDOW[0]},{WINDOW[1]}",
-        *args, page.as_uri() + (f"#{fragment}" if fragment else ""),
-    ]
-    try:
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    assert res.returncode == 0, res.stderr[-2000:]
-    return res
+    return chromium(browser, page, *args, window=WINDOW, fragment=fragment)
 
 
 def _console(stderr: str) -> list[str]:
-    """Messages the page logged (chromium prints them as ``…:CONSOLE(line)] "msg", source: …``)."""
-    return [line for line in stderr.splitlines() if ":CONSOLE" in line]
+    return console(stderr)
 
 
 def _section(dom: str, div_id: str) -> str:
