@@ -36,7 +36,12 @@ _QUALIFIERS = ("挂职", "代理", "代", "常务", "执行", "兼任", "兼")
 _PLACE_ENDINGS = (*lexicon.entries("settlement_suffixes"), "市", "县", "区", "省")
 # A unit that is only a kind of body (公司 of 公司总经理, 党委 of 党委书记) names no one in particular.
 _GENERIC_UNITS = frozenset(lexicon.entries("generic_bodies")) | {
-    "公司", "集团", "党委", "党组", "党工委", "政府", "人民政府", "工委", "管委会", "总支", "支部", "村", "社区", "镇", "街道", "乡"}
+    "公司", "集团", "党委", "党组", "党工委", "政府", "人民政府", "工委", "管委会", "总支", "支部", "党支部", "党总支",
+    "委会", "村委会", "居委会", "村", "社区", "镇", "街道", "乡"}
+# Words before a unit that point at it (该局, 我市, 本公司) and heads that name no body (国家 of
+# 国家主席 is the state's office, not an organisation mention).
+_DETERMINERS = ("该", "我", "本", "一名", "一位", "这位", "这名")
+_NOT_UNITS = frozenset({"国家", "学校", "单位", "企业", "部门"})
 _BODY_WORDS = ("委", "会", "局", "办", "院", "部", "所", "队", "司", "行", "校", "中心", "政府", "党", "支", "站", "馆")
 
 
@@ -84,9 +89,13 @@ def _unit_extent(seg: str) -> tuple[int, int] | None:
     head = parsed[0]  # always a prefix of seg (新仓镇党委 of 新仓镇党委书记 included)
     end = len(strip_qualifiers(head)[0])
     start = len(seg) - len(seg.lstrip())
+    while seg.startswith(_DETERMINERS, start):  # 该局局长, 我市…: the unit after the pointer
+        start += next(len(d) for d in _DETERMINERS if seg.startswith(d, start))
     unit = seg[start:end]
-    if len(unit) < 2 or unit in _QUALIFIERS or unit in _GENERIC_UNITS or unit.strip("市县区镇乡省") == "":
+    if len(unit) < 2 or unit in _QUALIFIERS or unit.strip("市县区镇乡省") == "":
         return None
+    if unit in _GENERIC_UNITS or unit.lstrip("省市县区镇乡村") in _GENERIC_UNITS or unit in _NOT_UNITS:
+        return None  # 公司总经理, 镇党委委员, 村党支部书记, 国家主席: no body in particular
     return start, end
 
 

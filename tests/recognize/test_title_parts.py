@@ -44,10 +44,12 @@ TITLES: list[tuple[str, list[tuple[str, str]]]] = [
     ("浙江晟博新材料有限公司董事长", [("浙江晟博新材料有限公司", "ORG")]),
     ("海沃新能源总经理", [("海沃新能源", "ORG")]),
     ("国网平湖市供电公司总经理", [("国网平湖市供电公司", "ORG")]),
+    ("中共中央总书记、国家主席、中央军委主席", [("中共中央", "ORG"), ("中央军委", "ORG")]),
 ]
 
 # Titles whose unit is only a kind of body, or none at all: nothing to count.
-NO_UNIT = ["市长", "副市长", "代理市长", "副主任", "公司总经理", "党委书记", "常务副市长", "总书记"]
+NO_UNIT = ["市长", "副市长", "代理市长", "副主任", "公司总经理", "党委书记", "常务副市长", "总书记",
+           "村党支部书记", "镇党委委员、副镇长", "该局局长", "该公司总经理", "学校校长"]
 
 
 @pytest.mark.parametrize(("title", "expected"), TITLES, ids=[t for t, _ in TITLES])
