@@ -105,20 +105,40 @@ def listed_companies(doc: RecognitionDoc, _ctx: Any) -> None:
     new: list[Span] = []
     for m in _LISTED.finditer(doc.text):
         items, pos = m.group(1).split("、"), m.start(1)
+        found = []
         for i, item in enumerate(items):
             start, end = pos, pos + len(item)
             pos = end + 1
             if i == 0:
                 start = _first_name_start(doc.text, start, end, spans)
-            if end - start >= 2 and not any(s.label in ("ORG", "PERSON") and (s.start, s.end) == (start, end)
-                                            for s in doc.spans):
-                new.append(Span(start, end, "ORG", "listed", 0.8))
+            found.append((start, end))
+        if not _names_not_sectors(doc.text, found, spans):
+            continue  # 汽车、电子等企业, 新能源、光伏等企业: kinds of business, not names
+        new += [Span(a, b, "ORG", "listed", 0.8) for a, b in found if b - a >= 2 and not any(
+            s.label in ("ORG", "PERSON") and (s.start, s.end) == (a, b) for s in doc.spans)]
     if new:
         # The same name elsewhere in the text is the same company (发往京东位于华南的物流园区).
         names = {doc.surface(n) for n in new}
         doc.spans = [Span(s.start, s.end, "ORG", s.source, s.score) if s.label == "PLACE" and doc.surface(s) in names
                      else s for s in doc.spans]
         _replace(doc, new)
+
+
+# jieba's dictionary frequency from which a listed item is an everyday word (汽车 10193, 物流 610,
+# 家电 667), not a brand (华为 373, 小米 396, 京东 70): brands are in the dictionary too, but rarer.
+COMMON_ITEM_FREQ = 500
+
+
+def _names_not_sectors(text: str, items: list[tuple[int, int]], spans: list[Span]) -> bool:
+    """A list of names: no item is an everyday word, and a source proposed at least one of them
+    as a name (a company list has; a list of industries, 新能源、光伏, has not)."""
+    from pipeline.model.wordseg import jieba_tokenizer
+
+    freq = jieba_tokenizer().FREQ
+    if any((freq.get(text[a:b]) or 0) >= COMMON_ITEM_FREQ for a, b in items):
+        return False
+    named = {(s.start, s.end) for s in spans if s.label in ("ORG", "PLACE", "PERSON")}
+    return any(item in named for item in items)
 
 
 def _first_name_start(text: str, start: int, end: int, spans: list[Span]) -> int:

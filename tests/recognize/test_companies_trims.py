@@ -79,3 +79,10 @@ def test_trims_keep_standing_bodies() -> None:
     doc = _doc("市商会和市工商联合会与检查组", ("市商会", "ORG"), ("市工商联合会", "ORG"), ("检查组", "ORG"))
     trim_spans(doc, None)
     assert _got(doc) == [("市商会", "ORG"), ("市工商联合会", "ORG"), ("检查组", "ORG")]
+
+
+def test_a_list_of_industries_is_no_list_of_companies() -> None:
+    for text in ("支持汽车、电子等企业扩产。", "引进新能源、光伏等企业。"):
+        doc = _doc(text)
+        listed_companies(doc, None)
+        assert _got(doc) == [], text
