@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
@@ -217,25 +218,37 @@ def cut_words(text: str, walk: Walk | None = None) -> list[str]:
     return word_cutter()(text, walk)
 
 
-_LAST_BOUNDS: list[tuple[str, array]] = []  # the last text asked about, and its bounds
+# The bounds of the texts asked about lately, least recent first, and how many words they hold.
+_BOUNDS: OrderedDict[str, array] = OrderedDict()
+_BOUNDS_WORDS = [0]
+# At most this many words kept: every article of a page batch (the passes run one after another
+# over the whole batch, each asking for every article's bounds), never a second copy of a
+# one-line file of a million characters.
+BOUNDS_CACHE_WORDS = 400_000
 
 
 def word_bounds(text: str) -> array:
     """jieba's word boundaries in ``text``, ascending (0 and ``len(text)`` included), as an
     ``array`` of int64: read only, and the same object again for the same text.
 
-    Why so: three passes ask for an article's bounds in turn (the split-name check, the learned
-    vote, the place trims), and a one-line file of a million characters (issue 33) has most of a
-    million words: an int per word in a list, cut three times over, was time and memory that
-    the last text's array saves."""
-    if _LAST_BOUNDS and (_LAST_BOUNDS[0][0] is text or _LAST_BOUNDS[0][0] == text):
-        return _LAST_BOUNDS[0][1]
+    Why cached: several passes ask for an article's bounds in turn (the split-name check, the
+    learned vote, the place trims, the printed-form passes), each over the whole batch of a
+    page's articles, so a cache of the last text alone missed every time; a bounded cache of
+    recent texts cuts each article once.  An int per word in a list, cut three times over, was
+    time and memory that an array saves on a one-line file of a million characters (issue 33)."""
+    hit = _BOUNDS.get(text)
+    if hit is not None:
+        _BOUNDS.move_to_end(text)
+        return hit
     bounds, pos = array("q", [0]), 0
     for words in block_words()(text):
         for w in words:
             pos += len(w)
             bounds.append(pos)
-    _LAST_BOUNDS[:] = [(text, bounds)]
+    _BOUNDS[text] = bounds
+    _BOUNDS_WORDS[0] += len(bounds)
+    while _BOUNDS_WORDS[0] > BOUNDS_CACHE_WORDS and len(_BOUNDS) > 1:
+        _BOUNDS_WORDS[0] -= len(_BOUNDS.popitem(last=False)[1])
     return bounds
 
 
