@@ -3,7 +3,8 @@
 Why: taggers trained on national text rarely tag a bare 县政府 or an unfamiliar department
 (市数据资源局), yet these are exactly the names whose link depends on the story's locality, and
 an analyst asking "which agencies appear" needs them.  The shape is regular: a level character
-(省 市 县 区), then a body word or a department ending (局, 委员会, 办公室 …), starting right after
+(省 市 县 区), then a body word, a department ending (局, 委员会, 办公室 …) or a public
+institution's (馆, 医院, 法院, 检察院: 市文化馆, 县人民医院), starting right after
 punctuation or a conjunction, and not inside an official's title (县委书记 is a title).
 """
 
@@ -28,6 +29,10 @@ AGENCY_RE = re.compile(
     rf"{_START}(?:"
     rf"[省市县区](?:人民政府|政府|人大常委会|政协|纪委|监委|委常委会|委){_SHORT_END}"
     r"|[省市县区][\u4e00-\u9fff]{2,7}?(?:局|委员会|办公室)"
+    # the public institutions of a level: 市文化馆, 市图书馆, 县人民医院, 市中医院, 区人民法院
+    # (not 省级乡村博物馆: a grade, not a body of the province)
+    r"|[省市县区](?!级)[\u4e00-\u9fff]{2,6}?(?:馆|法院|检察院)(?![\u4e00-\u9fff]{0,2}[长员])"
+    r"|[省市县区](?!级)[\u4e00-\u9fff]{1,6}?(?:医院|卫生院)(?![\u4e00-\u9fff]{0,2}[长员])"
     rf"|(?:{'|'.join(map(re.escape, lexicon.entries('bare_bodies')))}){_SHORT_END})"
 )
 _TITLES = TitleRules()

@@ -61,3 +61,9 @@ def test_country_pairs_need_a_bilateral_noun(text: str) -> None:
     doc = _doc(text)
     country_pairs(doc, None)
     assert doc.spans == []
+
+
+def test_agency_shapes_reads_a_level_s_public_institutions() -> None:
+    doc = RecognitionDoc(text="市文化馆和市中医院联合举办活动，县人民医院院长出席，省级乡村博物馆开放。")
+    agency_shapes(doc, None)
+    assert [doc.text[s.start : s.end] for s in doc.spans] == ["市文化馆", "市中医院"]  # not 省级…, not a title
