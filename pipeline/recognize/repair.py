@@ -300,7 +300,8 @@ def _propagate_people(text: str, spans: list[Span]) -> list[Span]:
     covered = IntervalIndex((s.start, s.end) for s in spans).overlaps  # = _covered(spans, ...), by bisection
     for m in _COMRADE.finditer(text):
         name = m.group(1)
-        if name[0] in SURNAMES and not covered(m.start(1), m.end(1)):
+        # 新任命的同志: a name never ends in a particle, though 任 is a surname
+        if name[0] in SURNAMES and name[-1] not in "的了着们" and not covered(m.start(1), m.end(1)):
             names.add(name)
     return _tag_other_occurrences(text, spans, dict.fromkeys(names, "PERSON"))
 

@@ -76,9 +76,9 @@ def test_trims() -> None:
 
 
 def test_trims_keep_standing_bodies() -> None:
-    doc = _doc("市商会和市工商联合会与检查组", ("市商会", "ORG"), ("市工商联合会", "ORG"), ("检查组", "ORG"))
+    doc = _doc("市商会和市工商联合会召开会议", ("市商会", "ORG"), ("市工商联合会", "ORG"))
     trim_spans(doc, None)
-    assert _got(doc) == [("市商会", "ORG"), ("市工商联合会", "ORG"), ("检查组", "ORG")]
+    assert _got(doc) == [("市商会", "ORG"), ("市工商联合会", "ORG")]  # 会 of a body is no meeting
 
 
 def test_a_list_of_industries_is_no_list_of_companies() -> None:
@@ -86,3 +86,17 @@ def test_a_list_of_industries_is_no_list_of_companies() -> None:
         doc = _doc(text)
         listed_companies(doc, None)
         assert _got(doc) == [], text
+
+
+def test_a_bureau_takes_its_standing_sub_unit_and_a_bare_group_goes() -> None:
+    doc = _doc("市公安局交警大队与执法检查组座谈，市公安局刑侦大队大队长说。", ("市公安局", "ORG"), ("执法检查组", "ORG"))
+    trim_spans(doc, None)
+    # the second bureau's sub-unit is followed by its post (大队长): the title rules take it
+    assert _got(doc) == [("市公安局交警大队", "ORG"), ("市公安局刑侦大队", "ORG")]
+
+
+def test_comrade_rule_takes_no_particle_as_a_name() -> None:
+    from pipeline.recognize.repair import _propagate_people
+
+    text = "希望新任命的同志牢记重托。"
+    assert _propagate_people(text, []) == []
