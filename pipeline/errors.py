@@ -1,4 +1,4 @@
-"""The one exception type that bad input may raise.
+"""The exception types that bad input may raise.
 
 The runner catches ``InputError`` per file, prints its one-line message and moves on; any other
 exception is a bug in the pipeline, not in the user's data, and is reported as such.
@@ -28,6 +28,11 @@ class OutputsError(Exception):
     Raised by ``pipeline.load()`` and the report instead of an Arrow traceback, so that a user
     knows which part file to delete or re-create (``pinghu-ner check`` lists every problem).
     """
+
+
+class CorrectionError(ValueError):
+    """A corrections file or a new correction that cannot be used (``pipeline.store.corrections``);
+    the message is one line naming the file and line, or the correction."""
 
 
 def read_json(path: Path | str, error: Callable[[Path, str], Exception], encoding: str = "utf-8") -> Any:

@@ -195,8 +195,11 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     store = Store(args.out)
     store.check_layout()
     try:
+        again = store.reapply_corrections()  # corrections.csv edited by hand since the last run
         n = store.rebuild_derived(load_gazetteer(args.gazetteer))
     except OSError as exc:
         raise OutputsError(_cannot_write(exc, args.out)) from None
+    if again:
+        print(f"pinghu-ner: {printable(args.out)}: corrections applied to {len(again)} source(s)", file=sys.stderr)
     print(f"pinghu-ner: {printable(args.out)}: entities ({n}) and offices rebuilt", file=sys.stderr)
     return 0

@@ -26,9 +26,10 @@ from pipeline.cli.commands import (
     cmd_tables,
     cmd_train,
 )
+from pipeline.cli.correct import cmd_correct
 from pipeline.cli.parser import UsageError, build_parser
 from pipeline.cli.run import cmd_run
-from pipeline.errors import OutputsError
+from pipeline.errors import CorrectionError, OutputsError
 from pipeline.store import ManifestError
 
 __all__ = ["build_parser", "main"]
@@ -37,7 +38,7 @@ __all__ = ["build_parser", "main"]
 COMMANDS = {
     "run": cmd_run, "train": cmd_train, "calibrate": cmd_calibrate, "eval": cmd_eval, "report": cmd_report,
     "check": cmd_check, "export": cmd_export, "tables": cmd_tables, "migrate": cmd_migrate, "rebuild": cmd_rebuild,
-    "browse": cmd_browse,
+    "browse": cmd_browse, "correct": cmd_correct,
 }
 
 
@@ -101,7 +102,7 @@ def _dispatch(argv: list[str] | None) -> int:
         _rich_raises_broken_pipe()
     try:
         return COMMANDS[args.command](args)
-    except (UsageError, ManifestError, BackendUnavailable) as exc:  # a broken model file is one too
+    except (UsageError, ManifestError, BackendUnavailable, CorrectionError) as exc:  # a broken model file too
         print(f"pinghu-ner: error: {exc}", file=sys.stderr)
         return 2
     except OutputsError as exc:

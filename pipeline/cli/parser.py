@@ -109,6 +109,9 @@ def _add_run_command(sub: argparse._SubParsersAction) -> None:
                    help="after the run, remove the rows of recorded sources whose files are gone (asks first; "
                         "--yes to skip the question)")
     r.add_argument("--yes", action="store_true", help="with --prune: do not ask")
+    r.add_argument("--corrections", type=_safe_path, default=None, metavar="FILE",
+                   help="corrections to apply (CSV as `pinghu-ner correct` writes it); copied to OUT/corrections.csv, "
+                        "which every later run applies (default: OUT/corrections.csv if present)")
     g = r.add_mutually_exclusive_group()
     g.add_argument("--quiet", action="store_true", help="print errors only: no progress bar, no summary")
     g.add_argument("--verbose", action="store_true", help="print one line per file (counts and time)")
@@ -166,7 +169,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_store_commands(sub: argparse._SubParsersAction) -> None:
-    """``migrate`` and ``rebuild``: maintaining an outputs directory without its sources."""
+    """``migrate``, ``rebuild`` and ``correct``: maintaining an outputs directory without its sources."""
+    co = sub.add_parser(
+        "correct", help="record a correction (merge, link, split, relabel, drop, alias) that every run applies",
+        description="Record what the machine got wrong, in OUT/corrections.csv; it is applied to the committed rows "
+                    "now (no recognition re-run) and to every later run.  merge ID INTO_ID | link NIL_ID GAZETTEER_ID "
+                    "| split MENTION... [--as ID] | relabel MENTION TYPE | drop MENTION | alias ID NAME | list | "
+                    "remove CORRECTION_ID.  MENTION is a mention_id (its :TYPE may be left off).")
+    co.add_argument("action", choices=("merge", "link", "split", "relabel", "drop", "alias", "list", "remove"),
+                    help="what to record (list: show them; remove: take one out)")
+    co.add_argument("args", nargs="*", metavar="ARG", help="what the action takes (see above)")
+    co.add_argument("--outputs", dest="out", type=_safe_path, default=Path("outputs"), metavar="DIR",
+                    help="outputs directory written by `pinghu-ner run` (default: %(default)s)")
+    co.add_argument("--as", dest="as_id", default="", metavar="ID",
+                    help="split: the entity id the mentions take (default: person:split:<correction id>)")
+    co.add_argument("--name", default="", help="split: the name of the new entity (default: as printed)")
+    co.add_argument("--note", default="", help="why, in your words (kept in the file)")
+    co.add_argument("--gazetteer", type=_safe_path, default=DEFAULT_GAZETTEER,
+                    help="gazetteer that link's ids come from (default: %(default)s)")
     mg = sub.add_parser("migrate", help="rewrite outputs of an older pinghu-ner in the current layout")
     mg.add_argument("out", type=_safe_path, help="outputs directory to migrate in place")
     mg.add_argument("--gazetteer", type=_safe_path, default=DEFAULT_GAZETTEER,

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.cli.parser import UsageError
+from pipeline.errors import CorrectionError
 from pipeline.ingest import printable
 from pipeline.settings import Settings
 
@@ -75,7 +76,25 @@ def _run_settings(args: argparse.Namespace) -> Settings:
         raise UsageError("no input files found (*.md, *.txt) in " + ", ".join(printable(p) for p in args.paths))
     _check_model(settings)
     _check_out(settings.out_dir)
+    _check_corrections(args.corrections, Path(settings.out_dir))
     return settings
+
+
+def _check_corrections(given: Path | None, out: Path) -> None:
+    """The corrections the run applies, read before any file is processed: ``--corrections FILE``
+    is checked and copied to OUT/corrections.csv (so the outputs keep what corrected them), else
+    OUT's own file is checked.  A bad row is one line naming the file and line, exit 2."""
+    from pipeline.store.corrections import CORRECTIONS_FILE, Corrections
+
+    try:
+        if given is None:
+            Corrections.of(out)
+            return
+        if not Path(given).is_file():
+            raise UsageError(f"--corrections {printable(given)}: no such file")
+        Corrections.read(given).write(out / CORRECTIONS_FILE)
+    except CorrectionError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _check_model(settings: Settings) -> None:

@@ -253,7 +253,7 @@ def _mentions_arrow(m: pd.DataFrame, columns: list[str]) -> pa.Table:
     for c in df.columns:
         if isinstance(df[c].dtype, pd.CategoricalDtype):
             df[c] = df[c].astype(object)
-    df["issue_date"] = _dates(df["issue_date"]).dt.date
+    df["issue_date"] = _dates(df["issue_date"]).astype("datetime64[ms]")  # the store's DATE_TYPE
     return pa.Table.from_pandas(df, schema=pa.schema([MENTIONS.field(c) for c in columns]), preserve_index=False)
 
 

@@ -3,7 +3,8 @@
 Modules: ``schema`` (the tables' columns), ``atomic`` (file writes no reader sees half-done),
 ``manifest`` (what was committed, from which inputs), ``commit`` (a source's parts as one
 commit), ``parts`` (verifying parts against the manifest), ``tables`` (writing and reading the
-partitioned tables), ``derived`` (entities and offices rebuilt from the mentions), ``check``,
+partitioned tables), ``derived`` (entities and offices rebuilt from the mentions), ``corrections`` (the analyst's
+fixes, applied at every commit), ``check``,
 ``datadict`` (the data dictionary generated from the schemas) and ``store`` (the object the
 runner talks to).
 """

@@ -8,7 +8,9 @@ Checks, one line per problem:
 * every part file has its table's columns with their types;
 * ``article_id`` and ``mention_id`` are unique across the directory, every mention's and every
   people row's article is present, ``entities`` has one row per ``entity_id``;
-* no other file lies in the tree (a CSV export written into it, a copy): :func:`stray_files`.
+* no other file lies in the tree (a CSV export written into it, a copy): :func:`stray_files`;
+* ``corrections.csv`` is readable, every committed source was corrected with it, every correction
+  in it still changes some row, and no row carries a correction the file no longer has.
 
 Read-only: unlike a run, it never repairs (a run completes interrupted commits).
 """
@@ -26,6 +28,7 @@ import pyarrow.parquet as pq
 from pipeline.errors import OutputsError
 from pipeline.ingest import printable
 from pipeline.store.commit import JOURNAL_DIR
+from pipeline.store.corrections import CORRECTIONS_FILE, CorrectionError, Corrections
 from pipeline.store.derived import GENERATION_KEY
 from pipeline.store.manifest import LOCK_FILE, MANIFEST_FILE
 from pipeline.store.parts import verify_parts
@@ -33,7 +36,8 @@ from pipeline.store.schema import PARTITIONED_TABLES, file_schema
 from pipeline.store.snapshot import manifest_data, old_layout
 from pipeline.store.tables import SINGLE_FILES
 
-KEY_COLUMNS = {"articles": ["article_id"], "mentions": ["mention_id", "article_id", "entity_id"], "people": ["article_id"]}
+KEY_COLUMNS = {"articles": ["article_id"], "mentions": ["mention_id", "article_id", "entity_id", "correction"],
+               "people": ["article_id"]}
 
 
 def check_outputs(out_dir: Path) -> list[str]:
@@ -58,6 +62,7 @@ def check_outputs(out_dir: Path) -> list[str]:
     keys = {t: _check_table(out, t, listed, problems) for t in PARTITIONED_TABLES}
     _check_keys(keys, problems)
     _check_derived(out, int(data.get("generation", 0) or 0), bool(listed), keys["mentions"]["entity_id"], problems)
+    problems.extend(_check_corrections(out, records, keys["mentions"]["correction"]))
     problems.extend(f"{printable(f)}: stray file (not one pinghu-ner wrote; no reader reads it): move it out of "
                     f"{printable(out)}" for f in stray_files(out))
     return problems
@@ -70,7 +75,7 @@ def stray_files(out: Path) -> list[Path]:
 
     Why: a CSV export or a copied file inside the Parquet tree is read by any ``**/*`` glob and
     looks like data; ``export`` refuses to write there, and ``check`` says when something did."""
-    own = {str(rel) for rel in SINGLE_FILES.values()} | {MANIFEST_FILE, LOCK_FILE}
+    own = {str(rel) for rel in SINGLE_FILES.values()} | {MANIFEST_FILE, LOCK_FILE, CORRECTIONS_FILE}
     out_files = []
     for root, dirs, files in os.walk(out):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -187,3 +192,34 @@ def _entities_against_mentions(path: Path, entities: pa.Table, entity_ids: pa.Ar
         return [f"{printable(path)}: {len(counted)} entities counting {sum(counted.values())} mentions, the "
                 f"mentions hold {len(set(linked))} linked entities in {len(linked)} mentions; `pinghu-ner rebuild`"]
     return []
+
+
+def _check_corrections(out: Path, records: dict[str, dict[str, Any]], applied: pa.Array) -> list[str]:
+    """The analyst's corrections against the rows: each still applies, each source has them."""
+    shown = printable(out)
+    try:
+        fixes = Corrections.of(out)
+    except CorrectionError as exc:
+        return [str(exc)]
+    problems = []
+    behind = [i for i, r in records.items() if str(r.get("corrections", "")) != fixes.digest]
+    if behind:
+        problems.append(f"{shown}: {len(behind)} source(s) not yet corrected with {CORRECTIONS_FILE}, e.g. "
+                        f"{printable(sorted(behind)[0])}; `pinghu-ner rebuild {shown}` applies it")
+    carried = [v for v in applied.to_pylist() if v]
+    took = [";".join(r.get("corrected") or ()) for r in records.values()]
+    entities = out / SINGLE_FILES["entities"]
+    if entities.is_file():
+        try:
+            took += pq.read_table(entities, columns=["correction"]).column("correction").to_pylist()
+        except (OSError, pa.ArrowException, KeyError):
+            pass  # reported by the derived-table checks
+    for c in fixes.stale(took) if not behind else ():
+        problems.append(f"{printable(out / CORRECTIONS_FILE)}: {c.describe()} no longer applies to any row "
+                        f"(what it fixed is gone or recognised differently); `pinghu-ner correct remove {c.id}`")
+    known = {c.id for c in fixes.rows}
+    gone = sorted({i for v in carried for i in v.split(";")} - known)
+    if gone:
+        problems.append(f"{shown}: rows carry correction(s) {', '.join(gone)} that {CORRECTIONS_FILE} no longer has; "
+                        "run their sources again (`pinghu-ner correct remove` named them)")
+    return problems

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from pipeline.records import ArticleKind, FieldKind
 from pipeline.store.schema import (
+    DATE_TYPE,
     DOC_KEY,
     EXAMPLE_KEY,
     PARTITION_COLUMNS,
@@ -47,7 +48,10 @@ END = "<!-- tables:end -->"
 
 
 def type_name(t: pa.DataType) -> str:
-    """A reader's name for an Arrow type: ``date``, ``int16``, ``list<string>``, …"""
+    """A reader's name for an Arrow type: ``date``, ``int16``, ``list<string>``, …  A date column
+    says it is a timestamp, since that is what a reader shows (datetime64, TIMESTAMP, Datetime)."""
+    if t == DATE_TYPE:
+        return "date (timestamp[ms], midnight)"
     if pa.types.is_date(t):
         return "date"
     if pa.types.is_list(t):

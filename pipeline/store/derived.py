@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.resolve.org_kind import org_kind
+from pipeline.store.corrections import Corrections, applied_ids
 from pipeline.store.manifest import Manifest, locked
 from pipeline.store.schema import OFFICES, entities_table
 from pipeline.store.snapshot import Snapshot
@@ -52,8 +53,8 @@ def _gazetteer_entry(gazetteer: object | None, entity_id: str) -> Any:
         return None
 
 
-ENTITY_COLUMNS = ["entity_id", "type", "canonical", "role", "article_id", "issue_date", "in_title", "offices"]
-OFFICE_COLUMNS = ["entity_id", "canonical", "article_id", "issue_date", "offices"]
+ENTITY_COLUMNS = ["entity_id", "type", "canonical", "role", "article_id", "issue_date", "in_title", "offices", "correction"]
+OFFICE_COLUMNS = ["entity_id", "canonical", "article_id", "issue_date", "offices", "correction"]
 GENERATION_KEY = b"pinghu.generation"  # the manifest generation a derived table was built from
 
 
@@ -81,7 +82,7 @@ def rebuild_entities(out_dir: Path, gazetteer: object | None = None, generation:
     from them (a removed or re-run source changes the counts correctly).  Returns the number of
     entities written.
     """
-    table = entities_of(read_arrow(Path(out_dir), "mentions", ENTITY_COLUMNS), gazetteer)
+    table = entities_of(read_arrow(Path(out_dir), "mentions", ENTITY_COLUMNS), gazetteer, Corrections.of(out_dir))
     write_parquet_atomic(stamped(table, _generation(out_dir, generation)), Path(out_dir) / ENTITIES_FILE)
     return table.num_rows
 
@@ -96,8 +97,11 @@ def stamped(table: pa.Table, generation: int) -> pa.Table:
     return table.replace_schema_metadata({**(table.schema.metadata or {}), GENERATION_KEY: str(generation).encode()})
 
 
-def entities_of(t: pa.Table, gazetteer: object | None = None) -> pa.Table:
+def entities_of(t: pa.Table, gazetteer: object | None = None, corrections: Corrections | None = None) -> pa.Table:
     """The entities table of some mentions (columns ``ENTITY_COLUMNS``).
+
+    ``correction`` is every correction its mentions carry, and an ``alias`` correction adds its
+    name to the entity's aliases (``pipeline.store.corrections``).
 
     Gazetteer facts (kind, division code, parent, aliases) come from ``gazetteer.by_id``;
     ``person:`` and ``nil:`` ids get kind "person" / "nil".  Aggregated in Arrow, not pandas: a
@@ -108,6 +112,7 @@ def entities_of(t: pa.Table, gazetteer: object | None = None) -> pa.Table:
     t = t.filter(_non_empty(t, "entity_id"))
     rows: list[dict[str, Any]] = []
     titled = _title_counts(t)
+    fixed = _corrections_by(t)
     if t.num_rows:
         stats = t.group_by("entity_id").aggregate([
             ("issue_date", "min"), ("issue_date", "max"), ([], "count_all"), ("article_id", "count_distinct"),
@@ -124,16 +129,7 @@ def entities_of(t: pa.Table, gazetteer: object | None = None) -> pa.Table:
             stats["count_all"].to_pylist(), stats["article_id_count_distinct"].to_pylist(),
         ):
             etype = types.get(eid, "")
-            entry = None
-            if eid.startswith("person:"):
-                kind = "person"
-            elif eid.startswith("nil:"):
-                # An organisation no gazetteer knows: company, agency or organisation, guessed from
-                # its name by the learned classifier (models/org_kind.md); other NILs stay "nil".
-                kind = org_kind(canon.get(eid, "")) if etype == "ORG" else "nil"
-            else:
-                entry = _gazetteer_entry(gazetteer, eid)
-                kind = getattr(entry, "kind", "") if entry is not None else ""
+            entry, kind = _kind_of(eid, etype, canon.get(eid, ""), gazetteer)
             canonical = canon.get(eid, "") or (getattr(entry, "canonical", "") if entry is not None else "")
             rows.append(
                 {
@@ -150,12 +146,48 @@ def entities_of(t: pa.Table, gazetteer: object | None = None) -> pa.Table:
                     "title_mention_count": titled.get(eid, 0),
                     "article_count": int(n_articles),
                     "roles": sorted(roles.get(eid, ())) if etype == "PERSON" else [],
+                    "correction": fixed.get(eid),
                 }
             )
     seen = {r["entity_id"] for r in rows}
     rows += [_implied_row(eid, name, first, last, gazetteer) for eid, (name, first, last) in sorted(implied.items())
              if eid not in seen]
-    return entities_table(rows)
+    return entities_table(_with_aliases(rows, corrections))
+
+
+def _with_aliases(rows: list[dict[str, Any]], corrections: Corrections | None) -> list[dict[str, Any]]:
+    """The analyst's ``alias`` corrections added to their entities' aliases (and marked)."""
+    by_id = {r["entity_id"]: r for r in rows}
+    for c in corrections.rows if corrections else ():
+        r = by_id.get(c.target)
+        if c.action == "alias" and r is not None:
+            r["aliases"] = [*r["aliases"], *([c.value] if c.value not in r["aliases"] else [])]
+            r["correction"] = applied_ids([r["correction"], c.id])
+    return rows
+
+
+def _kind_of(eid: str, etype: str, name: str, gazetteer: object | None) -> tuple[Any, str]:
+    """The gazetteer entry (None for a person or NIL) and the kind of one entity."""
+    if eid.startswith("person:"):
+        return None, "person"
+    if eid.startswith("nil:"):
+        # An organisation no gazetteer knows: company, agency or organisation, guessed from
+        # its name by the learned classifier (models/org_kind.md); other NILs stay "nil".
+        return None, org_kind(name) if etype == "ORG" else "nil"
+    entry = _gazetteer_entry(gazetteer, eid)
+    return entry, getattr(entry, "kind", "") if entry is not None else ""
+
+
+def _corrections_by(t: pa.Table, key: str = "entity_id") -> dict[str, str]:
+    """Per ``key``, the union of its mentions' ``correction`` ids (absent when none)."""
+    if "correction" not in t.column_names or not t.num_rows:
+        return {}
+    sub = t.select([key, "correction"]).filter(pc.is_valid(t["correction"]))
+    pairs = sub.group_by([key, "correction"]).aggregate([])
+    out: dict[str, list[str | None]] = {}
+    for k, v in zip(pairs[key].to_pylist(), pairs["correction"].to_pylist()):
+        out.setdefault(k, []).append(v)
+    return {k: applied_ids(vs) or "" for k, vs in out.items()}
 
 
 def _title_counts(t: pa.Table) -> dict[str, int]:
@@ -192,7 +224,7 @@ def _implied_row(eid: str, name: str, first: Any, last: Any, gazetteer: object |
         "parent_id": getattr(entry, "parent_id", "") if entry is not None else "",
         "aliases": list(getattr(entry, "aliases", ()) or ()) if entry is not None else [],
         "first_seen": _as_date(first), "last_seen": _as_date(last),
-        "mention_count": 0, "title_mention_count": 0, "article_count": 0, "roles": [],
+        "mention_count": 0, "title_mention_count": 0, "article_count": 0, "roles": [], "correction": None,
     }
 
 
@@ -220,7 +252,8 @@ def offices_of_mentions(mentions: pa.Table) -> pa.Table:
     df = mentions.to_pandas(date_as_object=True)
     df = df[df["entity_id"].fillna("").str.startswith("person:")]
     rows = [
-        {"person_id": r.entity_id, "name": r.canonical, "article_id": r.article_id, "issue_date": r.issue_date, **o}
+        {"person_id": r.entity_id, "name": r.canonical, "article_id": r.article_id, "issue_date": r.issue_date,
+         "correction": getattr(r, "correction", None), **o}
         for r in df.itertuples(index=False)
         for o in (r.offices if r.offices is not None else [])
     ]
@@ -234,6 +267,7 @@ def offices_of_mentions(mentions: pa.Table) -> pa.Table:
             last_seen=("issue_date", "max"),
             article_count=("article_id", "nunique"),
             mention_count=("article_id", "size"),
+            correction=("correction", applied_ids),
         ).reset_index()
         table = table.astype(object).where(table.notna(), None)  # unknown organisation: null, not NaN
         out = {f.name: table[f.name].tolist() for f in OFFICES}

@@ -6,7 +6,9 @@ Earlier layouts, each kept as a test archive under ``tests/data/archives/``:
 * schema 1: ``issue_date=<date>`` folders, no ``issue_date`` column in the files, ``""`` for
   missing values, no ``page_inferred``/``person_id``; with or without part lists in the manifest;
 * schema 2 before one commit per source: date folders, but manifest records without parts;
-* schema 2 before generations: derived tables not stamped with the commits they describe.
+* schema 2 before generations: derived tables not stamped with the commits they describe;
+* schema 3: dates stored as date32 (now a timestamp at midnight, ``schema.DATE_TYPE``): the cast
+  keeps each day.
 
 Each source's parts are read, given the current columns (missing text as null, new columns from
 what the old ones say), and committed again through the commit protocol under their old identity
@@ -124,7 +126,7 @@ def _new_column(table: str, field: pa.Field, old: pa.Table, n: int) -> Any:
                zip(old.column("entity_id").to_pylist(), old.column("name").to_pylist())]
         return pa.array(ids, field.type)
     if field.name == "issue_date":
-        return pa.array([dt.date(1970, 1, 1)] * n, field.type)  # replaced by the partition's date
+        return pa.array([dt.datetime(1970, 1, 1)] * n, field.type)  # replaced by the partition's date
     if pa.types.is_boolean(field.type) and not field.nullable:
         return pa.array([False] * n, field.type)
     if not field.nullable:

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 
 from pipeline.errors import OutputsError
 from pipeline.ingest import printable
+from pipeline.store.corrections import CorrectionError, Corrections
 from pipeline.store.derived import (
     ENTITY_COLUMNS,
     GENERATION_KEY,
@@ -82,7 +83,8 @@ def load(path: str | os.PathLike[str] = "outputs") -> Tables:
     The partitioned tables are read from the parts the manifest lists (``Snapshot``); a derived
     table (entities, offices) missing or built before the latest commit is counted afresh from the
     mentions, with one warning saying so (``pinghu-ner rebuild`` writes it).  Dates
-    (``issue_date``, ``first_seen``, ``last_seen``) are datetime64; low-cardinality labels (type,
+    (``issue_date``, ``first_seen``, ``last_seen``) are datetime64[ms], the dtype a bare
+    ``pd.read_parquet`` gives them too (``schema.DATE_TYPE``); low-cardinality labels (type,
     paper, kind, link_method, role, field) are categories; integers keep their widths; missing
     values are nulls (NaN/None), never ``""``.  A table not written yet is an empty DataFrame with
     the right columns, so analysis code need not special-case a fresh directory.
@@ -134,7 +136,11 @@ def current_derived(out: Path, name: str, snap: Snapshot, mentions: pa.Table) ->
                   f"(`pinghu-ner rebuild {printable(out)}` writes it)", stacklevel=3)
     if name == "offices":
         return offices_of_mentions(mentions.select(OFFICE_COLUMNS)).cast(schema)
-    return entities_of(mentions.select(ENTITY_COLUMNS), _gazetteer(snap)).cast(schema)
+    try:
+        fixes = Corrections.of(out)
+    except CorrectionError:  # `pinghu-ner check` names the bad line; the counts stand without it
+        fixes = Corrections()
+    return entities_of(mentions.select(ENTITY_COLUMNS), _gazetteer(snap), fixes).cast(schema)
 
 
 def _stale(built: int | None, generation: int) -> str:

@@ -6,10 +6,16 @@ type or meaning bumps ``SCHEMA_VERSION``, and every file says which version wrot
 Parquet schema metadata (key ``b"pinghu.schema_version"``).
 
 Each schema here is the *logical* table, with ``paper`` and ``issue_date`` as columns.  The
-partitioned tables (articles, mentions, people) store ``issue_date`` inside their files as a
-date32 column, so pandas, DuckDB and pyarrow all read a date; ``paper`` is left to the directory
-name (``paper=…``) and readers add it back; see ``pipeline.store.tables`` for why.  ``file_schema``
-gives the schema actually written.
+partitioned tables (articles, mentions, people) store ``issue_date`` inside their files; ``paper``
+is left to the directory name (``paper=…``) and readers add it back; see ``pipeline.store.tables``
+for why.  ``file_schema`` gives the schema actually written.
+
+Dates (``issue_date``, ``first_seen``, ``last_seen``) are stored as ``DATE_TYPE``, a timestamp at
+midnight, not a date32: a bare ``pd.read_parquet`` turns date32 into ``datetime.date`` objects,
+which refuse ``>= "2023-06-01"``, a ``pd.Timestamp`` and ``.dt``, while a timestamp reads as
+datetime64[ms], the dtype ``load()`` gives, so one pandas idiom works whichever way the tables are
+read.  DuckDB compares a TIMESTAMP with a DATE or string literal and polars a Datetime with a
+``datetime.date``, so nothing is lost there (measured; tests/store/test_date_idiom.py).
 
 Missing values are nulls, never ``""``: an analyst's ``isna()``/``IS NULL`` must find them.  Every
 column carries its meaning and an example in its field metadata (``DOC_KEY``, ``EXAMPLE_KEY``);
@@ -18,15 +24,19 @@ column carries its meaning and an example in its field metadata (``DOC_KEY``, ``
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.records import Article, Mention
 
 # 2: nulls for missing values, issue_date inside the files, page_inferred, person_id;
-# 3: mentions.in_title (the body or place printed inside an official's title).
-SCHEMA_VERSION = "3"
+# 3: mentions.in_title (the body or place printed inside an official's title);
+# 4: dates as timestamp[ms] at midnight, not date32 (one pandas idiom for load() and pd.read_parquet);
+#    a correction column in mentions, people, entities and offices (pipeline.store.corrections).
+SCHEMA_VERSION = "4"
 VERSION_KEY = b"pinghu.schema_version"
 TABLE_KEY = b"pinghu.table"
 
@@ -57,6 +67,20 @@ OFFICE_TYPE = pa.struct(
 DOC_KEY = b"pinghu.doc"
 EXAMPLE_KEY = b"pinghu.example"
 
+# The type of every date column: a day, stored as its midnight (no time zone) so that every reader
+# gives a datetime type, the pandas one included; see the module docstring.
+DATE_TYPE = pa.timestamp("ms")
+
+
+def midnight(day: dt.date | None) -> dt.datetime | None:
+    """``day`` as the value of a ``DATE_TYPE`` column: pyarrow refuses a ``datetime.date`` for a
+    timestamp (a datetime or ``pd.Timestamp`` passes through, keeping only its day)."""
+    if day is None:
+        return None
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return dt.datetime(day.year, day.month, day.day)
+
 
 def _f(name: str, type_: pa.DataType, doc: str, example: str, nullable: bool = True) -> pa.Field:
     """A column with its meaning and an example value; ``nullable=False`` for keys never missing."""
@@ -78,15 +102,19 @@ TABLE_DOCS: dict[str, str] = {
 }
 
 _PAPER = ("paper slug (from --paper)", "pinghu-daily")
-_DATE = ("issue date of the paper; a date in every reader (pandas, DuckDB, pyarrow)", "2024-05-13")
+_DATE = ("issue date of the paper, stored as its midnight (datetime64 in pandas, load() or pd.read_parquet; "
+         "TIMESTAMP in DuckDB; Datetime in polars): pandas and DuckDB compare it with '2024-05-13', "
+         "polars with a datetime.date", "2024-05-13")
 _PAGE = ("page number (版); 1 when the source did not say, see page_inferred", "1")
+_CORRECTION = ("ids of the analyst's corrections (corrections.csv, `pinghu-ner correct`) that changed this row, ;-separated; "
+               "null when none", "c0001;c0004")
 
 ARTICLES = _schema(
     "articles",
     [
         _f("article_id", pa.string(), "article key: paper:date:<source hash>:p<page>:<n>, unique across an outputs directory", "pinghu-daily:2024-05-13:3f1c9a0b2d4e6f81:p1:001", False),
         _f("paper", pa.string(), *_PAPER),
-        _f("issue_date", pa.date32(), *_DATE),
+        _f("issue_date", DATE_TYPE, *_DATE),
         _f("page", pa.int16(), *_PAGE),
         _f("page_inferred", pa.bool_(), "true when the source gave no page number and page is the default 1", "false"),
         _f("seq", pa.int16(), "position of the article on its page, from 1", "3"),
@@ -116,7 +144,7 @@ MENTIONS = _schema(
         _f("mention_id", pa.string(), "mention key: article_id:start-end:type", "…:p1:001:12-14:PERSON", False),
         _f("article_id", pa.string(), "the article (articles.article_id)", "pinghu-daily:2024-05-13:3f1c9a0b2d4e6f81:p1:001", False),
         _f("paper", pa.string(), *_PAPER),
-        _f("issue_date", pa.date32(), *_DATE),
+        _f("issue_date", DATE_TYPE, *_DATE),
         _f("page", pa.int16(), *_PAGE),
         _f("type", pa.string(), "PERSON, PLACE or ORG", "PERSON"),
         _f("surface", pa.string(), "the mention as printed", "张三"),
@@ -137,6 +165,7 @@ MENTIONS = _schema(
         _f("link_confidence", pa.float32(), "resolver confidence, 0–1", "1.0"),
         _f("recognizer", pa.string(), "which recogniser(s) proposed the span", "combined"),
         _f("offices", pa.list_(OFFICE_TYPE), "people: the role normalised into offices (office, post, rank, organisation, jurisdiction)", "[{office: 副书记, post: 书记, rank: deputy, …}]"),
+        _f("correction", pa.string(), *_CORRECTION),
     ],
     required=("paper", "issue_date", "page", "type", "surface", "start", "end", "source_start", "source_end", "is_official",
      "in_title", "confidence", "link_confidence"),
@@ -152,14 +181,15 @@ ENTITIES = _schema(
         _f("division_code", pa.string(), "statistical division code of a place; null for others", "330482101"),
         _f("parent_id", pa.string(), "enclosing place or body in the gazetteer; null when none", "330482"),
         _f("aliases", pa.list_(pa.string()), "other names the gazetteer knows", "[新埭]"),
-        _f("first_seen", pa.date32(), "earliest issue date it is mentioned in", "2024-01-02"),
-        _f("last_seen", pa.date32(), "latest issue date it is mentioned in", "2024-12-30"),
+        _f("first_seen", DATE_TYPE, "earliest issue date it is mentioned in", "2024-01-02"),
+        _f("last_seen", DATE_TYPE, "latest issue date it is mentioned in", "2024-12-30"),
         _f("mention_count", pa.int64(), "mentions of it over all articles, those inside officials' titles included; "
            "0 for an organisation only an office implies (市政府 of 市长)", "42"),
         _f("title_mention_count", pa.int64(), "how many of those mentions are inside officials' titles (mentions.in_title): "
            "mention_count minus this counts it as an actor only", "12"),
         _f("article_count", pa.int64(), "articles mentioning it", "30"),
         _f("roles", pa.list_(pa.string()), "distinct roles seen with it (people only)", "[市委书记]"),
+        _f("correction", pa.string(), *_CORRECTION),
     ],
     required=("aliases", "first_seen", "last_seen", "mention_count", "title_mention_count", "article_count", "roles"),
 )
@@ -173,12 +203,13 @@ PEOPLE = _schema(
            False),
         _f("entity_id", pa.string(), "resolved entity (entities.entity_id); null when unresolved", "person:3f2a…"),
         _f("paper", pa.string(), *_PAPER),
-        _f("issue_date", pa.date32(), *_DATE),
+        _f("issue_date", DATE_TYPE, *_DATE),
         _f("page", pa.int16(), *_PAGE),
         _f("article_id", pa.string(), "the article (articles.article_id)", "pinghu-daily:2024-05-13:3f1c9a0b2d4e6f81:p1:001", False),
         _f("headline", pa.string(), "headline of the article; null when none", "我市召开全市经济工作会议"),
         _f("is_official", pa.bool_(), "named with an official title in this article", "true"),
         _f("n_mentions", pa.int32(), "mentions of this person in this article", "2"),
+        _f("correction", pa.string(), *_CORRECTION),
     ],
     required=("name", "paper", "issue_date", "page", "is_official", "n_mentions"),
 )
@@ -230,7 +261,7 @@ def articles_table(articles: Sequence[Article], paper: str | None = None) -> pa.
         row = {
             "article_id": a.article_id,
             "paper": paper or a.paper,
-            "issue_date": a.issue_date,
+            "issue_date": midnight(a.issue_date),
             "page": a.page,
             "page_inferred": a.page_inferred,
             "seq": a.seq,
@@ -276,7 +307,7 @@ def mentions_table(mentions: Sequence[Mention], articles: Sequence[Article]) -> 
             "mention_id": m.mention_id,
             "article_id": m.article_id,
             "paper": a.paper,
-            "issue_date": a.issue_date,
+            "issue_date": midnight(a.issue_date),
             "page": a.page,
             "type": m.type,
             "surface": m.surface,
@@ -296,6 +327,7 @@ def mentions_table(mentions: Sequence[Mention], articles: Sequence[Article]) -> 
             "link_confidence": float(m.link_confidence),
             "recognizer": _opt(m.recognizer),
             "offices": [_office_row(o) for o in m.offices],
+            "correction": None,  # set when the store applies the analyst's corrections
         }
         for k, v in row.items():
             cols[k].append(v)
@@ -318,10 +350,11 @@ OFFICES = _schema(
         _f("org_id", pa.string(), "organisation entity id; null when unknown", "org:330482-cpc"),
         _f("org_name", pa.string(), "organisation name; null when unknown", "中共平湖市委员会"),
         _f("jurisdiction", pa.string(), "division code (or CN) of the office's area; null when unknown", "330482"),
-        _f("first_seen", pa.date32(), "first issue date the person is printed with this office", "2024-03-04"),
-        _f("last_seen", pa.date32(), "last issue date the person is printed with this office", "2024-05-20"),
+        _f("first_seen", DATE_TYPE, "first issue date the person is printed with this office", "2024-03-04"),
+        _f("last_seen", DATE_TYPE, "last issue date the person is printed with this office", "2024-05-20"),
         _f("article_count", pa.int64(), "articles naming the person with this office", "7"),
         _f("mention_count", pa.int64(), "mentions naming the person with this office", "9"),
+        _f("correction", pa.string(), *_CORRECTION),
     ],
     required=("office", "post", "rank", "first_seen", "last_seen", "article_count", "mention_count"),
 )
@@ -329,42 +362,59 @@ SCHEMAS["offices"] = OFFICES
 
 
 def people_table(mentions: Sequence[Mention], articles: Sequence[Article]) -> pa.Table:
+    """One row per person per article (``people_from_mentions`` of these records' tables)."""
+    return people_from_mentions(mentions_table(mentions, articles), articles_table(articles))
+
+
+_PEOPLE_INPUT = ("article_id", "type", "surface", "entity_id", "canonical", "role", "is_official", "correction")
+
+
+def people_from_mentions(mentions: pa.Table, articles: pa.Table, paper: str | None = None) -> pa.Table:
     """One row per person per article: who appears where, and in what role.
 
     An "appearance" is an article, not a mention: a leader named five times in one report counts
     once, which is what "how often is X in the paper" means.  The person is the resolved entity
     when there is one, else the surface form.  ``role`` is the first non-empty role seen for the
     person in that article, ``is_official`` whether any mention marked them an official; bylined
-    staff (记者, 通讯员) appear with their byline role and ``is_official`` False.
+    staff (记者, 通讯员) appear with their byline role and ``is_official`` False; ``correction``
+    the analyst's corrections its mentions carry.  ``paper``: for a part file's tables, which leave
+    it to the directory name.  Built from the mentions *table*, so a source's
+    rows re-corrected without its records (``pipeline.store.corrections``) get the same people.
     """
-    index = _article_index(articles)
+    arts = {r["article_id"]: r for r in articles.select(["article_id", "issue_date", "page", "headline"]).to_pylist()}
+    if paper is None and "paper" in articles.column_names and articles.num_rows:  # a part file has none
+        paper = articles.column("paper")[0].as_py()
     rows: dict[tuple[str, str], dict] = {}
-    for m in mentions:
-        if m.type != "PERSON":
-            continue
-        a = _article_of(index, m)
-        person = m.entity_id or f"surface:{m.surface}"
-        key = (m.article_id, person)
+    people = mentions.select([c for c in _PEOPLE_INPUT if c in mentions.column_names])
+    for m in people.filter(pc.equal(people["type"], "PERSON")).to_pylist():
+        person = m["entity_id"] or f"surface:{m['surface']}"
+        key = (m["article_id"], person)
         row = rows.get(key)
+        fixes = set(filter(None, (m.get("correction") or "").split(";")))
         if row is None:
+            a = arts[m["article_id"]]
             rows[key] = {
-                "name": m.canonical or m.surface,
-                "role": _opt(m.role),
+                "name": m["canonical"] or m["surface"],
+                "role": m["role"] or None,
                 "person_id": person,
-                "entity_id": _opt(m.entity_id),
-                "paper": a.paper,
-                "issue_date": a.issue_date,
-                "page": a.page,
-                "article_id": m.article_id,
-                "headline": _opt(a.headline),
-                "is_official": bool(m.is_official),
+                "entity_id": m["entity_id"] or None,
+                "paper": paper,
+                "issue_date": midnight(a["issue_date"]),
+                "page": a["page"],
+                "article_id": m["article_id"],
+                "headline": a["headline"] or None,
+                "is_official": bool(m["is_official"]),
                 "n_mentions": 1,
+                "correction": fixes,
             }
             continue
         row["n_mentions"] += 1
-        row["is_official"] = row["is_official"] or bool(m.is_official)
-        if not row["role"] and m.role:
-            row["role"] = m.role
+        row["is_official"] = row["is_official"] or bool(m["is_official"])
+        row["correction"] |= fixes
+        if not row["role"] and m["role"]:
+            row["role"] = m["role"]
+    for r in rows.values():
+        r["correction"] = ";".join(sorted(r["correction"])) or None
     cols: dict[str, list] = {f.name: [r[f.name] for r in rows.values()] for f in PEOPLE}
     return pa.table(cols, schema=PEOPLE)
 
@@ -372,7 +422,8 @@ def people_table(mentions: Sequence[Mention], articles: Sequence[Article]) -> pa
 def entities_table(rows: Sequence[dict]) -> pa.Table:
     """Entity rows (dicts keyed by ``ENTITIES`` column names) as an Arrow table."""
     cols: dict[str, list] = {
-        f.name: [_opt(r.get(f.name)) if pa.types.is_string(f.type) else r.get(f.name) for r in rows] for f in ENTITIES
+        f.name: [_opt(r.get(f.name)) if pa.types.is_string(f.type) else
+                 midnight(r.get(f.name)) if f.type == DATE_TYPE else r.get(f.name) for r in rows] for f in ENTITIES
     }
     return pa.table(cols, schema=ENTITIES)
 
@@ -390,6 +441,7 @@ def empty_table(table: str) -> pa.Table:
 
 __all__ = [
     "ARTICLES",
+    "DATE_TYPE",
     "DOC_KEY",
     "EXAMPLE_KEY",
     "TABLE_DOCS",
@@ -409,6 +461,8 @@ __all__ = [
     "entities_table",
     "file_schema",
     "mentions_table",
+    "midnight",
+    "people_from_mentions",
     "people_table",
     "schema_for",
     "schema_version_of",

@@ -19,6 +19,7 @@ import pyarrow as pa
 from pipeline.ingest import printable
 from pipeline.store.check import check_outputs
 from pipeline.store.commit import recover
+from pipeline.store.corrections import CORRECTIONS_FILE, Corrections, apply_to_source, reapply, type_counts
 from pipeline.store.derived import rebuild_derived, rebuild_locked
 from pipeline.store.manifest import LOCK_FILE, Manifest, ManifestError, locked
 from pipeline.store.reader import Tables, load
@@ -63,10 +64,15 @@ class Store:
                                 "first (nothing was written)")
 
     def prepare(self) -> list[str]:
-        """Create the directory and complete interrupted commits; returns one note per thing done."""
+        """Create the directory, complete interrupted commits and apply a changed corrections
+        file to what is committed; returns one note per thing done."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.check_layout()
-        return recover(self.out_dir)
+        notes = recover(self.out_dir)
+        again = reapply(self.out_dir)  # corrections.csv edited since the sources were committed
+        if again:
+            notes.append(f"{printable(self.out_dir / CORRECTIONS_FILE)}: applied to {len(again)} committed source(s)")
+        return notes
 
     def is_current(self, identity: str, expected: dict[str, Any]) -> bool:
         """Whether ``identity``'s committed version was made from ``expected`` inputs (content
@@ -84,7 +90,13 @@ class Store:
         manifest record last).  Records of the same content, paper and date under another identity
         that ``same_source`` says are this source (moved, renamed, or before a switch to
         ``--root``) are replaced in the same commit.  Returns the row count per table and the
-        identities replaced."""
+        identities replaced.  The analyst's corrections (``corrections.csv``) are applied first and
+        their digest recorded, so a re-run keeps them."""
+        fixes = Corrections.of(self.out_dir)
+        if fixes:
+            tables, applied = apply_to_source(fixes, tables, paper)
+            record = {**record, "corrections": fixes.digest, "corrected": sorted(applied),
+                      "counts": {**record.get("counts", {}), **type_counts(tables["mentions"])}}
         return commit_source(self.out_dir, key, paper, issue_date, tables, identity, record, same_source)
 
     def record_failure(self, identity: str, error: str, **info: Any) -> None:
@@ -132,6 +144,16 @@ class Store:
     def remove(self, source_key: str) -> int:
         """Remove every part of a source and its manifest record; returns the files removed."""
         return remove_source(self.out_dir, source_key)
+
+    def corrections(self) -> Corrections:
+        """The corrections in force (``CorrectionError`` for an unusable file)."""
+        return Corrections.of(self.out_dir)
+
+    def reapply_corrections(self) -> list[str]:
+        """Apply ``corrections.csv`` to the committed sources not yet corrected with it (a file
+        edited by hand, or ``pinghu-ner correct``); returns the sources committed again.  The
+        derived tables are stale afterwards."""
+        return reapply(self.out_dir)
 
     # --- after a run ----------------------------------------------------------------------
 

@@ -14,11 +14,12 @@ Decisions, and why:
 * **One file per (table, source).**  A source is identified by its resolved path (see
   ``pipeline.ingest.identity``); its part files are named by that identity, so re-running it from any
   working directory replaces its rows, and two sources never share a part file.
-* **``issue_date`` is a date32 column inside the files; its directory is a plain date.**  A hive
+* **``issue_date`` is a column inside the files; its directory is a plain date.**  A hive
   key is typed by each reader from the path: pandas made ``issue_date=…`` an unordered string
   category (``>= "2024-01-01"`` raised TypeError) while ``load()`` gave datetimes.  Stored in the
-  file it is a date everywhere: DuckDB DATE, pyarrow date32, plain ``pd.read_parquet`` Python
-  ``datetime.date`` objects, ``load()`` datetime64.
+  file as a timestamp at midnight (``schema.DATE_TYPE``; a date32 read as ``datetime.date``
+  objects in plain pandas) it is datetime64 in ``load()`` and ``pd.read_parquet`` alike, a
+  TIMESTAMP in DuckDB and a Datetime in polars.
   The date directory has no ``key=`` so hive readers skip it (a key that is also a file column
   fails to merge: "Field … has incompatible types: string vs dictionary").  ``paper`` stays a
   hive key only (``paper=…``), so ``pd.read_parquet(dir)`` and DuckDB
@@ -55,13 +56,15 @@ from pipeline.settings import PAPER_SLUG
 from pipeline.store.atomic import atomic_write_bytes
 from pipeline.store.manifest import MANIFEST_FILE, Manifest, locked
 from pipeline.store.schema import (
+    DATE_TYPE,
     PARTITION_COLUMNS,
     PARTITION_SCHEMA,
     PARTITIONED_TABLES,
     articles_table,
     file_schema,
     mentions_table,
-    people_table,
+    midnight,
+    people_from_mentions,
     schema_for,
 )
 from pipeline.store.snapshot import Part, Snapshot
@@ -108,7 +111,7 @@ def _with_file_metadata(table: pa.Table, name: str, extra: dict[str, str], issue
     schema = file_schema(name)
     meta = dict(schema.metadata or {})
     meta.update({f"pinghu.{k}".encode(): v.encode() for k, v in extra.items()})
-    dates = pa.array([issue_date] * table.num_rows, pa.date32())
+    dates = pa.array([midnight(issue_date)] * table.num_rows, DATE_TYPE)
     cols = [dates if f.name == "issue_date" else table.column(f.name) for f in schema]
     return pa.Table.from_arrays(cols, schema=schema.with_metadata(meta))
 
@@ -139,11 +142,8 @@ def source_tables(articles: Sequence[Article], mentions: Sequence[Mention], pape
     Built per page by the runner, so a large file is held as compact Arrow columns, not as
     Python records, until its part files are written.
     """
-    return {
-        "articles": articles_table(articles, paper),
-        "mentions": mentions_table(mentions, articles),
-        "people": people_table(mentions, articles),
-    }
+    arts, ments = articles_table(articles, paper), mentions_table(mentions, articles)
+    return {"articles": arts, "mentions": ments, "people": people_from_mentions(ments, arts)}
 
 
 def commit_source(

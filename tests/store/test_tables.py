@@ -67,7 +67,8 @@ def test_schema_columns_types_and_version(out: Path) -> None:
     m = S.mentions_table(ments, arts)
     assert m.schema.field("confidence").type == pa.float32()
     assert m.schema.field("start").type == pa.int32()
-    assert m.schema.field("issue_date").type == pa.date32()
+    assert m.schema.field("issue_date").type == S.DATE_TYPE
+    assert m.column("issue_date").cast(pa.date32()).to_pylist()[0] == D1  # midnight of the issue's day
     fields_seen = dict(zip(m.column("surface").to_pylist(), m.column("field").to_pylist()))
     assert fields_seen["王五"] == "byline"
     assert set(m.column("field").to_pylist()) == {"headline", "body", "byline"}
@@ -80,7 +81,7 @@ def test_schema_columns_types_and_version(out: Path) -> None:
         assert sch.metadata[S.VERSION_KEY] == S.SCHEMA_VERSION.encode()
         assert sch.metadata[b"pinghu.issue_date"] == b"2024-03-01"
         assert "paper" not in sch.names  # it lives in the path
-        assert sch.field("issue_date").type == pa.date32()  # a date in every reader, not a path string
+        assert sch.field("issue_date").type == S.DATE_TYPE  # datetime64 in every reader, not a path string
         assert sch.names == S.file_schema(table).names
     assert S.schema_for("entities").metadata[S.VERSION_KEY] == S.SCHEMA_VERSION.encode()
 
@@ -248,18 +249,18 @@ def test_pandas_and_duckdb_read_the_hive_layout(out: Path) -> None:
     assert len(df) == totals["mentions"] and df.mention_id.is_unique
     assert {"paper", "issue_date"} <= set(df.columns)
     assert set(df.paper.astype(str)) == {PAPER}
-    assert set(df.issue_date) == {D1, D2}  # dates, not path strings
-    assert len(df[df.issue_date >= D2]) == len(df[df.issue_date.astype(str) == "2024-03-02"]) > 0
+    assert set(df.issue_date.dt.date) == {D1, D2}  # datetimes, not path strings
+    assert len(df[df.issue_date >= "2024-03-02"]) == len(df[df.issue_date.dt.strftime("%Y-%m-%d") == "2024-03-02"]) > 0
     glob = str(out / "mentions" / "**" / "*.parquet")
     rel = duckdb.sql(f"select * from read_parquet('{glob}', hive_partitioning=1)")
     cols = dict(zip(rel.columns, [str(t) for t in rel.types]))
-    assert cols["issue_date"] == "DATE" and cols["paper"] == "VARCHAR"
+    assert cols["issue_date"] == "TIMESTAMP" and cols["paper"] == "VARCHAR"
     rows = duckdb.sql(f"select count(*), count(distinct mention_id) from read_parquet('{glob}', hive_partitioning=1)")
     assert rows.fetchall()[0] == (totals["mentions"], totals["mentions"])
     by_day = duckdb.sql(
         f"select issue_date, count(*) from read_parquet('{glob}', hive_partitioning=1) group by 1 order by 1"
     ).fetchall()
-    assert [d for d, _ in by_day] == [D1, D2]
+    assert [d.date() for d, _ in by_day] == [D1, D2]
 
 
 def test_load_dtypes(out: Path) -> None:
