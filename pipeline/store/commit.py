@@ -79,14 +79,23 @@ def discard(staged: list[Staged]) -> None:
             s.tmp.unlink()
 
 
+class Changed(Exception):
+    """The source's committed parts are no longer the ones a rewrite read (``commit``'s
+    ``expect_parts``): another process committed it meanwhile; nothing was written."""
+
+
 def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str, Any],
-           same_source: Callable[[str], bool] | None = None) -> tuple[str, ...]:
+           same_source: Callable[[str], bool] | None = None,
+           expect_parts: dict[str, Any] | None = None) -> tuple[str, ...]:
     """Make the staged parts the source's committed version (see the module docstring).
 
     ``same_source(other)`` says whether a record under another identity with the same content,
     paper and date is this very source (moved or renamed, or recorded before a switch to
     ``--root``); such records are superseded in the same commit (their parts go, their records are
-    dropped), so a source is never there twice.  Returns the identities superseded."""
+    dropped), so a source is never there twice.  ``expect_parts``: for a rewrite of committed rows
+    (corrections), the parts it read; ``Changed`` when the record lists others by the time the
+    lock is held, so a run's newer rows are never replaced by older ones.  Returns the identities
+    superseded."""
     out_dir = Path(out_dir)
     parts = {s.table: {"file": rel(out_dir, s.final), "rows": s.rows, "sha256": s.sha256, "bytes": s.size}
              for s in staged}
@@ -97,6 +106,8 @@ def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str,
             # manifest is megabytes; any other file is loaded whole, as before.
             lines = ManifestLines.read(out_dir)
             manifest: Manifest | ManifestLines = lines if lines is not None else Manifest.load(out_dir)
+            if expect_parts is not None and ((manifest.record(identity) or {}).get("parts") or {}) != expect_parts:
+                raise Changed(identity)
             replaces = _superseded(manifest, identity, record, same_source)
             olds = [manifest.record(i) or {} for i in (identity, *replaces)]
             new_files = {p["file"] for p in parts.values()}

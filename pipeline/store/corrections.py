@@ -322,6 +322,7 @@ def reapply(out_dir: str | Path, fixes: Corrections | None = None) -> list[str]:
     caller rebuilds the derived tables."""
     import pyarrow.parquet as pq
 
+    from pipeline.store.commit import Changed
     from pipeline.store.manifest import Manifest
     from pipeline.store.tables import commit_source
 
@@ -348,7 +349,11 @@ def reapply(out_dir: str | Path, fixes: Corrections | None = None) -> list[str]:
         counts.update(type_counts(new["mentions"]))
         record = {k: v for k, v in rec.items() if k not in _RESULT_KEYS} | {
             "corrections": digest, "corrected": corrected, "counts": counts}
-        commit_source(out, str(rec.get("source_key") or identity), paper, day, new, identity, record)
+        try:
+            commit_source(out, str(rec.get("source_key") or identity), paper, day, new, identity, record,
+                          expect_parts=parts)
+        except Changed:  # a run committed it meanwhile, with the corrections its commit read
+            continue
         changed.append(identity)
     if settled:
         def stamp(m: Manifest) -> None:

@@ -155,11 +155,12 @@ def commit_source(
     identity: str | None = None,
     record: dict[str, Any] | None = None,
     same_source: Callable[[str], bool] | None = None,
+    expect_parts: dict[str, Any] | None = None,
 ) -> tuple[dict[str, int], tuple[str, ...]]:
     """Stage and commit one source's tables; ``record`` goes into its manifest entry, ``identity``
     (default: the key itself) names it (``pipeline.ingest.identity``).  Returns the row count per
     table and the identities superseded (``commit``'s ``same_source``: the same source recorded
-    under another identity)."""
+    under another identity; ``expect_parts``: see ``commit``)."""
     from pipeline.store.commit import commit, stage
 
     out_dir = Path(out_dir)
@@ -173,7 +174,7 @@ def commit_source(
     staged = stage(finals, {t: _with_file_metadata(tb, t, {**meta, "table": t}, issue_date) for t, tb in tables.items()})
     counts = {t: tb.num_rows for t, tb in tables.items()}
     rec = {**(record or {}), **meta, "counts": {**(record or {}).get("counts", {}), **counts}}
-    return counts, commit(out_dir, identity or source_key, staged, rec, same_source)
+    return counts, commit(out_dir, identity or source_key, staged, rec, same_source, expect_parts)
 
 
 def _source_files(out_dir: Path, key: str, paper: str | None = None) -> Iterator[Path]:

@@ -197,3 +197,26 @@ def test_a_bad_corrections_file_stops_the_run_before_any_work(base: Path, tmp_pa
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"pinghu-ner: error: {bad}:2: relabel needs a type (PERSON, PLACE, ORG), not 'TOWN'"]
     assert not (tmp_path / "out" / "mentions").exists()
+
+
+def test_a_rewrite_never_replaces_rows_committed_meanwhile(work: Path) -> None:
+    """Corrections rewrite committed rows from the parts they read; if a run committed the source
+    in between, the rewrite is refused under the lock and nothing is written."""
+    import pyarrow.parquet as pq
+
+    from pipeline.store.commit import Changed
+    from pipeline.store.manifest import Manifest
+    from pipeline.store.tables import commit_source
+
+    out = work / "out"
+    identity, rec = sorted(Manifest.load(out).files.items())[0]
+    parts = rec["parts"]
+    tables = {t: pq.read_table(out / p["file"]) for t, p in parts.items()}
+    read_before = {**parts, "mentions": {**parts["mentions"], "sha256": "0" * 64}}  # what an older read saw
+    before = pipeline.load(out).mentions
+    with pytest.raises(Changed):
+        commit_source(out, rec["source_key"], rec["paper"], dt.date.fromisoformat(rec["issue_date"]), tables,
+                      identity, {k: v for k, v in rec.items() if k != "parts"}, expect_parts=read_before)
+    assert Manifest.load(out).files[identity]["parts"] == parts
+    pd.testing.assert_frame_equal(pipeline.load(out).mentions, before)
+    assert main(["check", str(out)]) == 0  # no staged file left behind
