@@ -21,7 +21,8 @@ from pipeline.recognize.titles import TitleRules
 
 __all__ = ["AGENCY_RE", "SENTENCE_REACH", "agency_shapes", "agency_spans", "sentence_around"]
 
-_START = r"(?:(?<=^)|(?<=[，。、；：“”（(\n ])|(?<=[和与及同由向对在])|(?<=各地)|(?<=各级))"
+# 各 before a level is "every" (各省政府, 各县政府: a generic body, left unlinked by the resolver).
+_START = r"(?:(?<=^)|(?<=[，。、；：“”（(\n ])|(?<=[和与及同由向对在各])|(?<=各地)|(?<=各级))"
 # After a short body word the next character must end the name (市委|召开, 县政府|主要负责人),
 # so that 市委 is not cut out of 市委理论学习中心组 or 市委组织部.
 _SHORT_END = r"(?=[，。、；：”）)\n 的和与及等在将已要对把召举出研部印发主开会同联相负领有为是从向]|$)"

@@ -1,7 +1,8 @@
 """The link step of one page, after recognition: everything between "spans with roles" and
 "rows an analyst can count", in the order each part needs the one before.
 
-1. each article's locality, then every mention resolved in it (:meth:`Resolver.resolve_articles`)
+1. each article's locality (a continuation with none of its own takes its story's), then every
+   mention resolved in it (:meth:`Resolver.resolve_articles`)
    — names found by their shape (县政府, 中美双方) are recognised before this, by the
    ``agency_shapes`` and ``country_pairs`` recognise passes;
 2. people: offices, public-office flag, untitled repeats and surname + title references,
@@ -30,7 +31,9 @@ def link_page(
 ) -> IssueMemory:
     """Link one page's mentions in place (and set each article's ``locality``); returns the
     issue memory to pass to the next page of the same issue."""
-    localities = resolver.resolve_articles(articles, mentions)
+    memory = memory or IssueMemory()
+    memory.follow(articles)  # stories first: a continuation takes its story's locality
+    localities = resolver.resolve_articles(articles, mentions, memory.locality)
     for a in articles:
         a.locality = localities[a.article_id].key
     memory = cluster_people(articles, mentions, resolver, localities, memory)

@@ -86,6 +86,7 @@ class IssueMemory:
     story_posts: dict[tuple[str, str, str], dict[str, _Holder]] = field(default_factory=dict)
     story_pairs: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # story → (surname, post)
     open_jumps: list[_Jump] = field(default_factory=list)  # stories that go on (转第N版)
+    localities: dict[str, Locality] = field(default_factory=dict)  # article id → its locality
 
     def story(self, article_id: str) -> str:
         return self.stories.get(article_id, article_id)
@@ -108,6 +109,8 @@ class IssueMemory:
         page-1 article that said 转第<this page>版 (the one of the same headline when several
         did, else the only one not yet continued; none when that is ambiguous)."""
         for a in articles:
+            if a.article_id in self.stories:  # filed already: following twice would open its jumps twice
+                continue
             jumps = [j for j in map(parse_jump, a.jumps) if j is not None]
             story = a.article_id
             for direction, page in jumps:
@@ -117,6 +120,16 @@ class IssueMemory:
             for direction, page in jumps:
                 if direction == "out":
                     self.open_jumps.append(_Jump(a.page, page, story, a.headline))
+
+    def locality(self, article_id: str, found: Locality) -> Locality:
+        """The article's locality: ``found`` from its own text, unless that is unknown and it
+        continues a story (上接第1版) whose first part's locality is known: a continuation
+        prints no dateline or source line, but it is the same story (remembered for later pages)."""
+        story = self.story(article_id)
+        if found.kind == "unknown" and story != article_id:
+            found = self.localities.get(story, found)
+        self.localities[article_id] = found
+        return found
 
     def _continued(self, a: Article, from_page: int) -> str:
         cands = [j for j in self.open_jumps if j.page == from_page and j.to_page == a.page and not j.taken]

@@ -48,7 +48,7 @@ name's link (:mod:`pipeline.resolve.body_names`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from rapidfuzz import fuzz, process
@@ -236,8 +236,10 @@ class Resolver:
                 link = self._remember(key, self._resolve(m.type, m.surface, fam, locality))
             _fill(m, link)
 
-    def resolve_articles(self, articles: Iterable[Article], mentions: list[Mention]) -> dict[str, Locality]:
-        """Decide each article's locality, then resolve its mentions in it; returns the localities."""
+    def resolve_articles(self, articles: Iterable[Article], mentions: list[Mention],
+                         settle: Callable[[str, Locality], Locality] | None = None) -> dict[str, Locality]:
+        """Decide each article's locality (``settle(article_id, found)`` may replace it: a
+        continuation takes its story's), then resolve its mentions in it; returns the localities."""
         by_article: dict[str, list[Mention]] = {}
         for m in mentions:
             by_article.setdefault(m.article_id, []).append(m)
@@ -246,6 +248,8 @@ class Resolver:
             ms = by_article.pop(a.article_id, [])
             head = a.dateline + "\n" + a.body_text()[:80]
             loc = self.locality_of(head, a.text, [b.role for b in a.bylines], ms)
+            if settle is not None:
+                loc = settle(a.article_id, loc)
             out[a.article_id] = loc
             self.resolve_many(ms, loc)
             for m, village in villages_in_article(self.gazetteer, ms, loc):  # homonyms, by the places around

@@ -132,7 +132,7 @@ ARTICLES = _schema(
         _f("source_sha256", pa.string(), "sha256 of the input file's bytes", "9f86d08…"),
         _f("source_start", pa.int64(), "first character of the article in the decoded source file", "120"),
         _f("source_end", pa.int64(), "end (exclusive) of the article in the decoded source file", "1690"),
-        _f("locality", pa.string(), "what the article is about: local, elsewhere:<division code>, national, foreign:<ISO>, or unknown (a text with no source line that names no place of the county: treated like national)", "local"),
+        _f("locality", pa.string(), "what the article is about: local, elsewhere:<division code>, national, foreign:<ISO>, or unknown (a text with no source line that names no place of the county: treated like national); a continuation (上接第N版) with none of its own takes its story's", "local"),
     ],
     required=("paper", "issue_date", "page", "page_inferred", "seq", "kind", "bylines", "text", "n_chars", "repairs", "jumps",
      "source_file", "source_sha256", "source_start", "source_end"),

@@ -93,3 +93,25 @@ def test_ambiguous_jumps_match_headline_or_nothing() -> None:
     mem2.follow([_art("a", 1, ["转第2版"], "甲"), _art("b", 1, ["转第2版"], "乙")])
     mem2.follow([_art("c", 2, ["上接第1版"], "丙")])
     assert mem2.story("c") == "c"  # two candidates, no headline: not joined
+
+
+def test_continuation_takes_its_storys_locality(issue_mentions: tuple[list, list]) -> None:
+    """The page-2 part prints no dateline and no place of the county (its own reading: unknown),
+    but it is the page-1 本报讯 story: local, so its 市委 and 市政府 are the county's."""
+    articles, _ = issue_mentions
+    assert [a.locality for a in articles] == ["local", "local", "local"]
+
+
+def test_locality_inherited_only_by_a_continuation_that_has_none() -> None:
+    from pipeline.resolve.locality import LOCAL, UNKNOWN, Locality
+
+    mem = IssueMemory()
+    mem.follow([_art("a", 1, ["转第2版"]), _art("n", 1, ["转第3版"], "新华")])
+    assert mem.locality("a", LOCAL) == LOCAL and mem.locality("n", Locality("national")) == Locality("national")
+    mem.follow([_art("b", 2, ["上接第1版"]), _art("x", 2, [])])
+    mem.follow([_art("b", 2, ["上接第1版"])])  # filed twice: its jump is not taken twice
+    mem.follow([_art("c", 3, ["上接第1版"], "新华")])
+    assert mem.story("b") == "a" and mem.story("c") == "n"
+    assert mem.locality("b", UNKNOWN) == LOCAL  # a continuation with nothing of its own
+    assert mem.locality("c", Locality("foreign", "US")) == Locality("foreign", "US")  # its own reading stands
+    assert mem.locality("x", UNKNOWN) == UNKNOWN  # no story to take one from
