@@ -22,7 +22,7 @@ _NEEDS = {"merge": 2, "link": 2, "relabel": 2, "drop": 1, "alias": 2, "remove": 
 
 def cmd_correct(args: argparse.Namespace) -> int:
     from pipeline.store import Store
-    from pipeline.store.corrections import CORRECTIONS_FILE, CorrectionError, Corrections, touched_by
+    from pipeline.store.corrections import CORRECTIONS_FILE, CorrectionError, Corrections, touched_by, update
 
     out = Path(args.out)
     if not (out / "manifest.json").is_file():
@@ -40,19 +40,18 @@ def cmd_correct(args: argparse.Namespace) -> int:
             _list(fixes)
             return 0
         if args.action == "remove":
-            fixes, gone = fixes.without(args.args[0])
+            gone = update(out, lambda now: now.without(args.args[0]))
             again = touched_by(out, gone.id)
-            fixes.write(path)
             _apply(store, args)
             print(f"pinghu-ner: {gone.describe()} removed from {printable(path)}")
             if again:
                 print("pinghu-ner: the rows it changed stay changed until their sources are run again: "
                       f"pinghu-ner run {' '.join(again)} --out {printable(out)}")
             return 0
-        fixes, new = fixes.added(*_checked(args, store))
+        fields = _checked(args, store)  # against the tables, outside the lock: reading them takes a while
+        new = update(out, lambda now: now.added(*fields))
     except CorrectionError as exc:
         raise UsageError(str(exc)) from None
-    fixes.write(path)
     n = _apply(store, args)
     print(f"pinghu-ner: {new.describe()} recorded in {printable(path)}; {n} source(s) corrected, "
           "entities and offices rebuilt")

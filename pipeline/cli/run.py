@@ -84,7 +84,7 @@ def _check_corrections(given: Path | None, out: Path) -> None:
     """The corrections the run applies, read before any file is processed: ``--corrections FILE``
     is checked and copied to OUT/corrections.csv (so the outputs keep what corrected them), else
     OUT's own file is checked.  A bad row is one line naming the file and line, exit 2."""
-    from pipeline.store.corrections import CORRECTIONS_FILE, Corrections
+    from pipeline.store.corrections import Corrections, update
 
     try:
         if given is None:
@@ -92,7 +92,8 @@ def _check_corrections(given: Path | None, out: Path) -> None:
             return
         if not Path(given).is_file():
             raise UsageError(f"--corrections {printable(given)}: no such file")
-        Corrections.read(given).write(out / CORRECTIONS_FILE)
+        given_rows = Corrections.read(given)
+        update(out, lambda _now: (given_rows, None))  # under the lock, like `pinghu-ner correct`
     except CorrectionError as exc:
         raise UsageError(str(exc)) from None
 

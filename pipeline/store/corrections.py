@@ -36,7 +36,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ __all__ = [
     "CorrectionError",
     "Corrections",
     "mention_key",
+    "update",
 ]
 
 CORRECTIONS_FILE = "corrections.csv"
@@ -289,6 +290,20 @@ def applied_ids(values: Iterable[str | None]) -> str | None:
         if isinstance(v, str) and v:  # not None, not pandas' NaN
             ids.update(v.split(";"))
     return ";".join(sorted(ids)) or None
+
+
+def update(out_dir: str | Path,
+           change: Callable[[Corrections], tuple[Corrections, Correction | None]]) -> Correction | None:
+    """Read the directory's corrections, ``change`` them and write them back, under the outputs
+    lock: two ``pinghu-ner correct`` at once both land (a read-modify-write without it loses one).
+    Returns the correction ``change`` added or removed."""
+    from pipeline.store.manifest import locked
+
+    out = Path(out_dir)
+    with locked(out):
+        fixes, which = change(Corrections.of(out))
+        fixes.write(out / CORRECTIONS_FILE)
+    return which
 
 
 def apply_to_source(fixes: Corrections, tables: dict[str, pa.Table],

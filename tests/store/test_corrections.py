@@ -220,3 +220,21 @@ def test_a_rewrite_never_replaces_rows_committed_meanwhile(work: Path) -> None:
     assert Manifest.load(out).files[identity]["parts"] == parts
     pd.testing.assert_frame_equal(pipeline.load(out).mentions, before)
     assert main(["check", str(out)]) == 0  # no staged file left behind
+
+
+def test_two_corrections_recorded_at_once_both_land(work: Path) -> None:
+    """Each `correct` reads, adds and writes the file under the outputs lock."""
+    import subprocess
+    import sys
+
+    out = work / "out"
+    town = _m(pipeline.load(out), DAYS[0], "新仓镇", "PLACE").entity_id
+    cmd = [sys.executable, "-m", "pipeline", "correct", "alias", str(town)]
+    procs = [subprocess.Popen([*cmd, name, "--outputs", str(out)], stdout=subprocess.DEVNULL)
+             for name in ("新仓集镇", "新仓老街")]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    rows = Corrections.of(out).rows
+    assert sorted(c.value for c in rows) == ["新仓老街", "新仓集镇"] and sorted(c.id for c in rows) == ["c0001", "c0002"]
+    aliases = pipeline.load(out).entities.set_index("entity_id").aliases[town]
+    assert {"新仓集镇", "新仓老街"} <= set(aliases)
+    assert main(["check", str(out)]) == 0
