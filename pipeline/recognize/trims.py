@@ -14,7 +14,10 @@ and places then finds neither the body nor the place.  Rules of shape, each with
   list pass reads the forms (沪 + 浙);
 * a PERSON ending in a particle (的 了 着 们) is no name (新任命的 → 任命的) and is dropped;
 * a bureau followed by a standing sub-unit (市公安局 + 交警大队, + 城南派出所) is one ORG: the unit is
-  the body the story names, as the gold annotates it.
+  the body the story names, as the gold annotates it;
+* a span whose quotation marks do not pair inside it (办管建”党校: it closes a quote opened
+  before it) runs across the edge of a quotation, so it names nothing and is dropped; a name
+  printed with its own quote marks (“共富工坊”) pairs them.
 """
 
 from __future__ import annotations
@@ -38,9 +41,27 @@ PARTICLES = tuple("的了着们")
 _SUB_UNIT = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:大队|支队|中队|派出所|分局)(?!长)")
 
 
+_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』"}
+_CLOSING = {v: k for k, v in _QUOTES.items()}
+
+
+def _quotes_pair(surface: str) -> bool:
+    """Whether every quotation mark in ``surface`` opens and closes inside it."""
+    open_marks: list[str] = []
+    for ch in surface:
+        if ch in _QUOTES:
+            open_marks.append(ch)
+        elif ch in _CLOSING:
+            if not open_marks or open_marks.pop() != _CLOSING[ch]:
+                return False
+    return not open_marks
+
+
 def _trimmed(text: str, s: Span) -> Span | None:
     """The span as an entity: itself, cut to the entity inside it, or None (no entity)."""
     surface = text[s.start : s.end]
+    if not _quotes_pair(surface):
+        return None
     if s.label == "ORG":
         if surface.endswith(EVENTS):
             return None
@@ -67,7 +88,8 @@ def _trimmed(text: str, s: Span) -> Span | None:
 
 @register_pass("trim_spans", requires=["spans"], provides=["spans"])
 def trim_spans(doc: RecognitionDoc, _ctx: Any) -> None:
-    """Meetings and particles dropped; task groups and facilities cut to their body or place."""
+    """Meetings, particles and spans across a quotation's edge dropped; task groups and facilities
+    cut to their body or place."""
     out = [_trimmed(doc.text, s) for s in doc.spans]
     doc.spans = [s for s in out if s is not None]
 

@@ -100,3 +100,10 @@ def test_comrade_rule_takes_no_particle_as_a_name() -> None:
 
     text = "希望新任命的同志牢记重托。"
     assert _propagate_people(text, []) == []
+
+
+def test_a_span_across_a_quotations_edge_goes_and_a_quoted_name_stays() -> None:
+    doc = _doc("切实把“办管建”党校的责任扛在肩上，“共富工坊”开张，‘平安’村建成。",
+               ("办管建”党校", "ORG"), ("“共富工坊”", "ORG"), ("安’村", "PLACE"))
+    trim_spans(doc, None)
+    assert _got(doc) == [("“共富工坊”", "ORG")]
