@@ -330,55 +330,78 @@ def type_counts(mentions: pa.Table) -> dict[str, int]:
 _RESULT_KEYS = ("parts", "status", "error", "counts", "finished")
 
 
-def reapply(out_dir: str | Path, fixes: Corrections | None = None) -> list[str]:
+def reapply(out_dir: str | Path) -> list[str]:
     """Apply the directory's corrections to every committed source not yet corrected with them
     (its record's ``corrections`` digest differs): a source whose rows change is committed again
     under its identity, the others only get the digest.  Returns the identities recommitted; the
-    caller rebuilds the derived tables."""
-    import pyarrow.parquet as pq
+    caller rebuilds the derived tables.
 
+    Safe beside another ``correct`` or a run: a source committed by someone else after it was
+    read is read again (``Changed``), and as soon as the file holds other corrections than the
+    ones read here, this call stops and leaves the sources to the process that wrote them (it
+    applies them after writing), so no record ends stamped with corrections the file no longer has."""
     from pipeline.store.commit import Changed
     from pipeline.store.manifest import Manifest
-    from pipeline.store.tables import commit_source
 
     out = Path(out_dir)
-    fixes = Corrections.of(out) if fixes is None else fixes
+    fixes = Corrections.of(out)
     digest = fixes.digest
-    records = Manifest.load(out).files
-    drops = {c.id for c in fixes.rows if c.action == "drop"}
     changed: list[str] = []
-    settled: dict[str, list[str]] = {}
-    for identity, rec in sorted(records.items()):
-        parts = rec.get("parts") or {}
-        if rec.get("status") != "ok" or "mentions" not in parts or rec.get("corrections", "") == digest:
-            continue
-        read = {t: pq.read_table(out / str(p["file"])) for t, p in parts.items() if t in ("articles", "mentions", "people")}
-        paper, day = str(rec.get("paper", "")), dt.date.fromisoformat(str(rec.get("issue_date", ""))[:10])
-        new, applied = apply_to_source(fixes, read, paper)
-        # a drop applied before left no row to find again: it still applies to this source
-        corrected = sorted(applied | (set(rec.get("corrected") or ()) & drops))
-        if new is read:
-            settled[identity] = corrected
-            continue
-        counts = {k: v for k, v in (rec.get("counts") or {}).items() if not k.startswith("mentions_")}
-        counts.update(type_counts(new["mentions"]))
-        record = {k: v for k, v in rec.items() if k not in _RESULT_KEYS} | {
-            "corrections": digest, "corrected": corrected, "counts": counts}
-        try:
-            commit_source(out, str(rec.get("source_key") or identity), paper, day, new, identity, record,
-                          expect_parts=parts)
-        except Changed:  # a run committed it meanwhile, with the corrections its commit read
-            continue
-        changed.append(identity)
-    if settled:
-        def stamp(m: Manifest) -> None:
-            for identity, corrected in settled.items():
-                if identity in m.files:
-                    m.files[identity]["corrections"] = digest
-                    m.files[identity]["corrected"] = corrected
+    settled: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    for identity, rec in sorted(Manifest.load(out).files.items()):
+        for _ in range(5):
+            try:
+                outcome = _reapply_one(out, fixes, identity, rec)
+            except Changed:
+                if Corrections.of(out).digest != digest:
+                    return changed  # a newer file: its writer applies it
+                rec = Manifest.load(out).files.get(identity) or {}
+                continue
+            if outcome == "committed":
+                changed.append(identity)
+            elif outcome is not None:
+                settled[identity] = outcome
+            break
 
+    def stamp(m: Manifest) -> None:
+        if Corrections.of(out).digest != digest:
+            return  # the newer file's writer stamps what it applied
+        for identity, (parts, corrected) in settled.items():
+            rec = m.files.get(identity)
+            if rec is not None and (rec.get("parts") or {}) == parts:  # not committed again meanwhile
+                rec["corrections"], rec["corrected"] = digest, corrected
+
+    if settled:
         Manifest.update(out, stamp)
     return changed
+
+
+def _reapply_one(out: Path, fixes: Corrections, identity: str,
+                 rec: dict[str, Any]) -> str | tuple[dict[str, Any], list[str]] | None:
+    """One source: None when there is nothing to do, "committed" when its rows changed and were
+    committed again, else (the parts read, the ids that apply) for the digest stamp.  ``Changed``
+    when another process committed the source after ``rec`` was read."""
+    import pyarrow.parquet as pq
+
+    from pipeline.store.tables import commit_source
+
+    parts = rec.get("parts") or {}
+    if rec.get("status") != "ok" or "mentions" not in parts or rec.get("corrections", "") == fixes.digest:
+        return None
+    read = {t: pq.read_table(out / str(p["file"])) for t, p in parts.items() if t in ("articles", "mentions", "people")}
+    paper, day = str(rec.get("paper", "")), dt.date.fromisoformat(str(rec.get("issue_date", ""))[:10])
+    new, applied = apply_to_source(fixes, read, paper)
+    # a drop applied before left no row to find again: it still applies to this source
+    drops = {c.id for c in fixes.rows if c.action == "drop"}
+    corrected = sorted(applied | (set(rec.get("corrected") or ()) & drops))
+    if new is read:
+        return parts, corrected
+    counts = {k: v for k, v in (rec.get("counts") or {}).items() if not k.startswith("mentions_")}
+    counts.update(type_counts(new["mentions"]))
+    record = {k: v for k, v in rec.items() if k not in _RESULT_KEYS} | {
+        "corrections": fixes.digest, "corrected": corrected, "counts": counts}
+    commit_source(out, str(rec.get("source_key") or identity), paper, day, new, identity, record, expect_parts=parts)
+    return "committed"
 
 
 def touched_by(out_dir: str | Path, ident: str) -> list[str]:

@@ -223,18 +223,45 @@ def test_a_rewrite_never_replaces_rows_committed_meanwhile(work: Path) -> None:
 
 
 def test_two_corrections_recorded_at_once_both_land(work: Path) -> None:
-    """Each `correct` reads, adds and writes the file under the outputs lock."""
+    """Each `correct` reads, adds and writes the file under the outputs lock, and a process whose
+    corrections the file no longer holds leaves the stamping to the one that wrote them."""
     import subprocess
     import sys
 
     out = work / "out"
     town = _m(pipeline.load(out), DAYS[0], "新仓镇", "PLACE").entity_id
     cmd = [sys.executable, "-m", "pipeline", "correct", "alias", str(town)]
-    procs = [subprocess.Popen([*cmd, name, "--outputs", str(out)], stdout=subprocess.DEVNULL)
-             for name in ("新仓集镇", "新仓老街")]
-    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    names = ("新仓集镇", "新仓老街", "新仓老镇", "新仓新区")
+    procs = [subprocess.Popen([*cmd, name, "--outputs", str(out)], stdout=subprocess.DEVNULL) for name in names]
+    assert [p.wait(timeout=180) for p in procs] == [0] * len(names)
     rows = Corrections.of(out).rows
-    assert sorted(c.value for c in rows) == ["新仓老街", "新仓集镇"] and sorted(c.id for c in rows) == ["c0001", "c0002"]
+    assert sorted(c.value for c in rows) == sorted(names) and sorted(c.id for c in rows) == ["c0001", "c0002", "c0003", "c0004"]
     aliases = pipeline.load(out).entities.set_index("entity_id").aliases[town]
-    assert {"新仓集镇", "新仓老街"} <= set(aliases)
-    assert main(["check", str(out)]) == 0
+    assert set(names) <= set(aliases)
+    assert main(["check", str(out)]) == 0  # every source stamped with the file's last corrections
+
+
+def test_a_reapply_overtaken_by_a_newer_file_leaves_the_stamps_to_its_writer(
+        work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race two `correct` processes can run into, made deterministic: A applies the file it
+    read; before A stamps the sources, B writes a newer file and applies it all.  A must not then
+    stamp the sources with corrections the file no longer holds."""
+    from pipeline.store.corrections import reapply, update
+    from pipeline.store.manifest import Manifest
+
+    out = work / "out"
+    town = str(_m(pipeline.load(out), DAYS[0], "新仓镇", "PLACE").entity_id)
+    update(out, lambda now: now.added("alias", town, "新仓集镇", "", "PLACE"))
+    real_update = Manifest.update
+
+    def overtaken(out_dir: Path, change):  # noqa: ANN001, ANN202 - Manifest.update's signature
+        monkeypatch.setattr(Manifest, "update", real_update)
+        update(out, lambda now: now.added("alias", town, "新仓老街", "", "PLACE"))  # B writes
+        reapply(out)  # and applies, stamping every source with the newer file
+        return real_update(out_dir, change)  # then A's stamp
+
+    monkeypatch.setattr(Manifest, "update", overtaken)
+    reapply(out)  # A
+    digest = Corrections.of(out).digest
+    assert len(Corrections.of(out).rows) == 2
+    assert {r.get("corrections") for r in Manifest.load(out).files.values()} == {digest}
