@@ -32,9 +32,10 @@ SUFFIXES = tuple(sorted(lexicon.entries("company_suffixes"), key=len, reverse=Tr
 _LEGAL = re.compile(r"(?:集团)?(?:股份有限公司|有限责任公司|有限公司|集团公司|公司)$")
 _BRACKETED_PLACE = re.compile(r"[（(][\u4e00-\u9fff]{2,4}[）)]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-# 华为、比亚迪等企业; 京东、顺丰等10余家企业: what the listed names are.
+# 华为、比亚迪等企业; 京东、顺丰等10余家企业; 京东等电商平台 (one name is a list too): what the
+# listed names are.
 _LISTED = re.compile(
-    r"((?:[\u4e00-\u9fffA-Za-z]{2,8}、)+[\u4e00-\u9fffA-Za-z]{2,8})等(?:[\d一二三四五六七八九十百几多余]+[家个])?"
+    r"((?:[\u4e00-\u9fffA-Za-z]{2,8}、)*[\u4e00-\u9fffA-Za-z]{2,8})等(?:[\d一二三四五六七八九十百几多余]+[家个])?"
     r"(?:知名|头部|龙头|大型|国内外)*(?:企业|公司|品牌|平台|集团|厂商|车企|电商)")
 SHORT_MIN = 4
 

@@ -107,3 +107,14 @@ def test_a_span_across_a_quotations_edge_goes_and_a_quoted_name_stays() -> None:
                ("办管建”党校", "ORG"), ("“共富工坊”", "ORG"), ("安’村", "PLACE"))
     trim_spans(doc, None)
     assert _got(doc) == [("“共富工坊”", "ORG")]
+
+
+def test_one_name_before_a_kind_of_company_is_listed_too() -> None:
+    """京东等电商平台: a list of one; the same guards (a source proposed it, no everyday word)."""
+    doc = _doc("还通过澜栖等电商平台卖到了全国。", ("澜栖", "PLACE"))
+    listed_companies(doc, None)
+    assert _got(doc) == [("澜栖", "ORG")]
+    for text in ("还通过澜栖等电商平台卖到了全国。", "支持新能源等企业扩产。"):  # no source proposed a name
+        doc = _doc(text)
+        listed_companies(doc, None)
+        assert _got(doc) == [], text
