@@ -327,9 +327,6 @@ def type_counts(mentions: pa.Table) -> dict[str, int]:
     return {f"mentions_{r['type']}": r["count_all"] for r in types}
 
 
-_RESULT_KEYS = ("parts", "status", "error", "counts", "finished")
-
-
 def reapply(out_dir: str | Path) -> list[str]:
     """Apply the directory's corrections to every committed source not yet corrected with them
     (its record's ``corrections`` digest differs): a source whose rows change is committed again
@@ -383,6 +380,7 @@ def _reapply_one(out: Path, fixes: Corrections, identity: str,
     when another process committed the source after ``rec`` was read."""
     import pyarrow.parquet as pq
 
+    from pipeline.store.manifest import source_fields
     from pipeline.store.tables import commit_source
 
     parts = rec.get("parts") or {}
@@ -398,7 +396,7 @@ def _reapply_one(out: Path, fixes: Corrections, identity: str,
         return parts, corrected
     counts = {k: v for k, v in (rec.get("counts") or {}).items() if not k.startswith("mentions_")}
     counts.update(type_counts(new["mentions"]))
-    record = {k: v for k, v in rec.items() if k not in _RESULT_KEYS} | {
+    record = source_fields(rec) | {
         "corrections": fixes.digest, "corrected": corrected, "counts": counts}
     commit_source(out, str(rec.get("source_key") or identity), paper, day, new, identity, record, expect_parts=parts)
     return "committed"

@@ -80,6 +80,16 @@ def check_shape(path: Path, data: object) -> dict[str, Any]:
     return data
 
 
+# Record fields that describe a commit's result, not the source: a source committed again
+# (``migrate``, corrections re-applied) keeps the others and the new commit writes these.
+RESULT_KEYS = ("parts", "status", "error", "counts", "finished")
+
+
+def source_fields(rec: dict[str, Any]) -> dict[str, Any]:
+    """``rec`` less its ``RESULT_KEYS``: what a new commit of the same source carries over."""
+    return {k: v for k, v in rec.items() if k not in RESULT_KEYS}
+
+
 def new_record(**info: Any) -> dict[str, Any]:
     """One source's record: the defaults, overridden by ``info``."""
     rec: dict[str, Any] = {
@@ -334,4 +344,5 @@ class ManifestLines:
         return self.path
 
 
-__all__ = ["LOCK_FILE", "MANIFEST_FILE", "Manifest", "ManifestError", "ManifestLines", "RESUME_KEYS", "locked", "new_record"]
+__all__ = ["LOCK_FILE", "MANIFEST_FILE", "RESULT_KEYS", "Manifest", "ManifestError", "ManifestLines", "RESUME_KEYS",
+           "locked", "new_record", "source_fields"]

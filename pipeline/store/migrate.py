@@ -30,13 +30,10 @@ import pyarrow.parquet as pq
 from pipeline.errors import OutputsError
 from pipeline.ingest import printable
 from pipeline.store.derived import rebuild_locked
-from pipeline.store.manifest import Manifest
+from pipeline.store.manifest import Manifest, source_fields
 from pipeline.store.schema import PARTITIONED_TABLES, file_schema
 from pipeline.store.snapshot import old_layout
 from pipeline.store.tables import commit_source
-
-# Record fields that describe a run's result, not the source: the new commit writes its own.
-_RESULT_KEYS = ("parts", "status", "error", "counts", "finished")
 
 
 def migrate(out_dir: str | Path, gazetteer: object | None = None) -> list[str]:
@@ -55,7 +52,7 @@ def migrate(out_dir: str | Path, gazetteer: object | None = None) -> list[str]:
         identity, old = by_key.get(key, (key, {}))
         paper, date = _where(files)
         tables = {t: upgrade(t, pq.read_table(f)) for t, f in files.items()}
-        record = {k: v for k, v in old.items() if k not in _RESULT_KEYS}
+        record = source_fields(old)
         commit_source(out, key, paper, date, tables, identity, record)
     notes += _settle_empty_records(out)
     rebuild_locked(out, gazetteer)
