@@ -32,7 +32,7 @@ from pipeline.store.corrections import CORRECTIONS_FILE, CorrectionError, Correc
 from pipeline.store.derived import GENERATION_KEY
 from pipeline.store.manifest import LOCK_FILE, MANIFEST_FILE
 from pipeline.store.parts import verify_parts
-from pipeline.store.schema import PARTITIONED_TABLES, file_schema
+from pipeline.store.schema import PARTITIONED_TABLES, correction_ids, file_schema
 from pipeline.store.snapshot import manifest_data, old_layout
 from pipeline.store.tables import SINGLE_FILES
 
@@ -206,7 +206,7 @@ def _check_corrections(out: Path, records: dict[str, dict[str, Any]], applied: p
     if behind:
         problems.append(f"{shown}: {len(behind)} source(s) not yet corrected with {CORRECTIONS_FILE}, e.g. "
                         f"{printable(sorted(behind)[0])}; `pinghu-ner rebuild {shown}` applies it")
-    carried = [v for v in applied.to_pylist() if v]
+    carried = applied.to_pylist()
     took = [";".join(r.get("corrected") or ()) for r in records.values()]
     entities = out / SINGLE_FILES["entities"]
     if entities.is_file():
@@ -218,7 +218,7 @@ def _check_corrections(out: Path, records: dict[str, dict[str, Any]], applied: p
         problems.append(f"{printable(out / CORRECTIONS_FILE)}: {c.describe()} no longer applies to any row "
                         f"(what it fixed is gone or recognised differently); `pinghu-ner correct remove {c.id}`")
     known = {c.id for c in fixes.rows}
-    gone = sorted({i for v in carried for i in v.split(";")} - known)
+    gone = sorted({i for v in carried for i in correction_ids(v)} - known)
     if gone:
         problems.append(f"{shown}: rows carry correction(s) {', '.join(gone)} that {CORRECTIONS_FILE} no longer has; "
                         "run their sources again (`pinghu-ner correct remove` named them)")

@@ -46,6 +46,7 @@ import pyarrow as pa
 from pipeline.errors import CorrectionError
 from pipeline.ingest import printable
 from pipeline.store.atomic import atomic_write_bytes
+from pipeline.store.schema import correction_ids, correction_value
 
 __all__ = [
     "ACTIONS",
@@ -224,13 +225,13 @@ class Corrections:
                 changed = True
             if new is not None:
                 out.append(new)
-                applied.update(filter(None, (new.get("correction") or "").split(";")))
+                applied |= correction_ids(new.get("correction"))
         if not changed:
             return mentions, applied
         return pa.Table.from_pylist(out, schema=mentions.schema), applied
 
     def _apply_row(self, row: dict[str, Any], applied: set[str]) -> dict[str, Any] | None:
-        ids = set(filter(None, (row.get("correction") or "").split(";")))
+        ids = correction_ids(row.get("correction"))
         for c in self.by_mention.get(mention_key(row["mention_id"]), ()):
             if c.action == "drop":
                 applied.add(c.id)
@@ -252,16 +253,13 @@ class Corrections:
                 break
             row["entity_id"], ids = c.value, ids | {c.id}
             row["canonical"] = c.name or row.get("canonical")
-        row["correction"] = ";".join(sorted(ids)) or None
+        row["correction"] = correction_value(ids)
         return row
 
     def stale(self, applied: Iterable[str | None]) -> list[Correction]:
         """The corrections that applied nowhere (``applied``: the sources' recorded ``corrected``
         ids and the entities' ``correction`` values), in file order."""
-        seen: set[str] = set()
-        for v in applied:
-            if v:
-                seen.update(v.split(";"))
+        seen = {i for v in applied for i in correction_ids(v)}
         return [c for c in self.rows if c.id not in seen]
 
 
@@ -285,11 +283,7 @@ def _relabel(row: dict[str, Any], type_: str) -> None:
 
 def applied_ids(values: Iterable[str | None]) -> str | None:
     """The union of some rows' ``correction`` values, as one value."""
-    ids: set[str] = set()
-    for v in values:
-        if isinstance(v, str) and v:  # not None, not pandas' NaN
-            ids.update(v.split(";"))
-    return ";".join(sorted(ids)) or None
+    return correction_value(i for v in values for i in correction_ids(v))
 
 
 def update(out_dir: str | Path,
@@ -416,6 +410,6 @@ def touched_by(out_dir: str | Path, ident: str) -> list[str]:
         if not part or not (out / str(part["file"])).is_file():
             continue
         col = pq.read_table(out / str(part["file"]), columns=["correction"]).column("correction").to_pylist()
-        if any(v and ident in v.split(";") for v in col):
+        if any(ident in correction_ids(v) for v in col):
             found.append(str(rec.get("path") or identity))
     return found

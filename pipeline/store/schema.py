@@ -82,6 +82,16 @@ def midnight(day: dt.date | None) -> dt.datetime | None:
     return dt.datetime(day.year, day.month, day.day)
 
 
+def correction_ids(value: object) -> set[str]:
+    """The correction ids one ``correction`` value lists (none for null, NaN or "")."""
+    return set(value.split(";")) - {""} if isinstance(value, str) else set()
+
+
+def correction_value(ids: Iterable[str]) -> str | None:
+    """Ids as one ``correction`` value: sorted, ``;``-joined, null when none."""
+    return ";".join(sorted(set(ids))) or None
+
+
 def _f(name: str, type_: pa.DataType, doc: str, example: str, nullable: bool = True) -> pa.Field:
     """A column with its meaning and an example value; ``nullable=False`` for keys never missing."""
     return pa.field(name, type_, nullable=nullable, metadata={DOC_KEY: doc.encode(), EXAMPLE_KEY: example.encode()})
@@ -390,7 +400,7 @@ def people_from_mentions(mentions: pa.Table, articles: pa.Table, paper: str | No
         person = m["entity_id"] or f"surface:{m['surface']}"
         key = (m["article_id"], person)
         row = rows.get(key)
-        fixes = set(filter(None, (m.get("correction") or "").split(";")))
+        fixes = correction_ids(m.get("correction"))
         if row is None:
             a = arts[m["article_id"]]
             rows[key] = {
@@ -414,7 +424,7 @@ def people_from_mentions(mentions: pa.Table, articles: pa.Table, paper: str | No
         if not row["role"] and m["role"]:
             row["role"] = m["role"]
     for r in rows.values():
-        r["correction"] = ";".join(sorted(r["correction"])) or None
+        r["correction"] = correction_value(r["correction"])
     cols: dict[str, list] = {f.name: [r[f.name] for r in rows.values()] for f in PEOPLE}
     return pa.table(cols, schema=PEOPLE)
 
@@ -459,6 +469,8 @@ __all__ = [
     "articles_table",
     "empty_table",
     "entities_table",
+    "correction_ids",
+    "correction_value",
     "file_schema",
     "mentions_table",
     "midnight",

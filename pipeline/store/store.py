@@ -145,10 +145,6 @@ class Store:
         """Remove every part of a source and its manifest record; returns the files removed."""
         return remove_source(self.out_dir, source_key)
 
-    def corrections(self) -> Corrections:
-        """The corrections in force (``CorrectionError`` for an unusable file)."""
-        return Corrections.of(self.out_dir)
-
     def reapply_corrections(self) -> list[str]:
         """Apply ``corrections.csv`` to the committed sources not yet corrected with it (a file
         edited by hand, or ``pinghu-ner correct``); returns the sources committed again.  The
