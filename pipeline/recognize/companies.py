@@ -13,12 +13,15 @@ of companies:
   by characters taken in order from the rest of the core (晟博 + 新材 of 新材料), at least four
   characters, printed elsewhere in the same text;
 * ``listed_companies``: each name of an enumeration (、) followed by 等 + (number) + 企业 / 公司 /
-  品牌 / 平台 … is an ORG; the first name is the span or word that ends at its 、.
+  品牌 / 平台 … is an ORG; the first name is the span or word that ends at its 、;
+* ``trade_names``: a trade name of two characters and an industry word (``company_industries``)
+  printed before a company's post (润泽地产总经理, 拓远科技董事长) is an ORG.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from pipeline import lexicons as lexicon
@@ -152,3 +155,39 @@ def _first_name_start(text: str, start: int, end: int, spans: list[Span]) -> int
 
     bounds = [b for b in word_bounds(text[start:end]) if b < end - start - 1]
     return start + (bounds[-1] if bounds else 0)
+
+
+@cache
+def _trade_name_pattern() -> re.Pattern[str]:
+    industries = "|".join(sorted(lexicon.entries("company_industries"), key=len, reverse=True))
+    posts = "|".join(sorted(lexicon.entries("company_posts"), key=len, reverse=True))
+    return re.compile(rf"(?=([\u4e00-\u9fff]{{2}})({industries})(?:常务)?副?(?:{posts}))")
+
+
+# A trade name is a name: not a pointer (该, 某), not an everyday word (高新, 信息: a kind of
+# business), judged by jieba's dictionary frequency as for listed companies.
+_POINTERS = set("该本某这那其各此每")
+
+
+def trade_name_spans(text: str, taken: Any) -> list[tuple[int, int]]:
+    """(start, end) of trade name + industry printed before a company post, where no span is and
+    jieba's cut starts a word at the name and at the industry word (某房 + 地产 of 某房地产 is no
+    name: 房地产 is one word)."""
+    from pipeline.model.wordseg import jieba_tokenizer, word_bounds
+
+    found: list[tuple[int, int]] = []
+    for m in _trade_name_pattern().finditer(text):
+        start, mid, end = m.start(1), m.end(1), m.end(2)
+        name = m.group(1)
+        if taken.overlaps(start, end) or _POINTERS & set(name) or any(a < end and start < b for a, b in found):
+            continue
+        edges = set(word_bounds(text))
+        if start in edges and mid in edges and (jieba_tokenizer().FREQ.get(name) or 0) < COMMON_ITEM_FREQ:
+            found.append((start, end))
+    return found
+
+
+@register_pass("trade_names", requires=["text", "spans"], provides=["spans"])
+def trade_names(doc: RecognitionDoc, _ctx: Any) -> None:
+    """Trade name + industry before a company post (拓远科技董事长): an ORG."""
+    doc.add_found(trade_name_spans, "ORG", "trade-name")

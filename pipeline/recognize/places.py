@@ -3,6 +3,7 @@
 Taggers differ on chains (LAC joins them, MSRA-style models often split); analysts count places,
 so a chain is split wherever an administrative suffix ends a part of at least two characters and
 the rest is itself a suffixed place name.  Only suffixes are used, never particular names.
+Also here: ``country_names``, a country the taggers read as a person, made a place.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from pipeline import lexicons as lexicon
+from pipeline.lexicons.countries import country_link
 from pipeline.recognize.document import RecognitionDoc
 from pipeline.recognize.registry import register_pass
 from pipeline.records import Span
@@ -48,3 +50,29 @@ def split_address_chains(spans: Iterable[Span], text: str) -> list[Span]:
 def split_address_chains_pass(doc: RecognitionDoc, _ctx: Any) -> None:
     """安徽省阜阳市 → 安徽省 + 阜阳市: analysts count places, not chains."""
     doc.spans = split_address_chains(doc.spans, doc.text)
+
+
+_STATE_POSTS = tuple(sorted(lexicon.entries("state_posts"), key=len, reverse=True))
+
+
+@register_pass("country_names", requires=["text", "spans"], provides=["spans"])
+def country_names(doc: RecognitionDoc, _ctx: Any) -> None:
+    """A PERSON span that is a country: exactly a country's name (圭亚那, 马拉维), or printed
+    between nothing and a head of state's post before a person (扎伊尔 of 扎伊尔总统蒙博托).
+
+    Why: a transliterated country reads to the taggers like a transliterated name, and what
+    settles it is public (``countries.txt``; one country, never a compound of one-character
+    forms: 埃西 is a name) or printed (``state_posts``: the slot before 总统 + a name holds a
+    country).  ORG spans are left alone: corpora differ on a country printed as an actor."""
+    people = {s.start for s in doc.spans if s.label == "PERSON"}
+
+    def one_country(surface: str) -> bool:
+        link = country_link(surface)
+        return link is not None and "+" not in link[0]
+
+    def before_state_post(s: Span) -> bool:
+        post = next((p for p in _STATE_POSTS if doc.text.startswith(p, s.end)), "")
+        return bool(post) and s.end + len(post) in people
+
+    doc.spans = [replace(s, label="PLACE") if s.label == "PERSON"
+                 and (one_country(doc.surface(s)) or before_state_post(s)) else s for s in doc.spans]
