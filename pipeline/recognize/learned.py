@@ -21,6 +21,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,8 @@ FEATURES = (*BASE_FEATURES, *(f"{lab}*{f}" for lab in LABELS for f in BASE_FEATU
 # Candidates scored at a time (``FeatureRows``): more than any article of a page holds, so a page
 # is scored as one matrix, and a one-line file's matrix stays a few tens of MB.
 SELECT_BLOCK = 4096
+# Surfaces whose shape columns are remembered (``_surface_columns``): some hundred bytes each.
+SURFACE_CACHE = 8192
 
 
 @dataclass(frozen=True)
@@ -115,22 +118,31 @@ class _SourceIndex:
         return [s for s in self.spans[lo:hi] if s.end > start]
 
 
+_RELATIONS = ("exact", "score", "other_label", "contains", "inside", "crosses")
+
+
 def _source_relations(c: Candidate, index: _SourceIndex, src: str) -> dict[str, float]:
     """How one source's proposals relate to candidate ``c``: same span, containing, inside, crossing."""
-    out = dict.fromkeys(("exact", "score", "other_label", "contains", "inside", "crosses"), 0.0)
+    return {f"{src}:{k}": v for k, v in zip(_RELATIONS, _relations(c, index))}
+
+
+def _relations(c: Candidate, index: _SourceIndex) -> list[float]:
+    """``_source_relations``' values, in ``_RELATIONS`` order: what ``FeatureRows.matrix`` writes
+    into a row's columns without the dictionary of named values per source and candidate."""
+    exact = score = other = contains = inside = crosses = 0.0
     for s in index.overlapping(c.start, c.end):
-        if (s.start, s.end) == (c.start, c.end):
+        if s.start == c.start and s.end == c.end:
             if s.label == c.label:
-                out["exact"], out["score"] = 1.0, max(out["score"], s.score)
+                exact, score = 1.0, max(score, s.score)
             else:
-                out["other_label"] = 1.0
+                other = 1.0
         elif s.start <= c.start and c.end <= s.end:
-            out["contains"] = 1.0
+            contains = 1.0
         elif c.start <= s.start and s.end <= c.end:
-            out["inside"] = 1.0
+            inside = 1.0
         else:
-            out["crosses"] = 1.0
-    return {f"{src}:{k}": v for k, v in out.items()}
+            crosses = 1.0
+    return [exact, score, other, contains, inside, crosses]
 
 
 class _Containment(Enclosing):
@@ -163,6 +175,23 @@ def _shape(surface: str) -> dict[str, float]:
     }
     f.update({f"len_{a}_{b}": float(a <= n <= b) for a, b in _LENGTH_BINS})
     return f
+
+
+_COLUMN = {name: i for i, name in enumerate(BASE_FEATURES)}
+_SOURCE_COLUMNS = tuple(_COLUMN[f"{src}:exact"] for src in SOURCES)  # each source's six, in _RELATIONS order
+_JIEBA_COLUMNS = [_COLUMN[k] for k in ("jieba_start", "jieba_end", "jieba_one_word", "jieba_known", "jieba_cut_inside")]
+_LAST_COLUMNS = [_COLUMN[k] for k in ("surface_repeated", "proposed_elsewhere", "gazetteer_local")]
+_LABEL_CODE = {lab: i for i, lab in enumerate(LABELS)}
+
+
+@lru_cache(maxsize=SURFACE_CACHE)
+def _surface_columns(surface: str) -> tuple[tuple[int, float], ...]:
+    """(column, value) of what a candidate's features owe to its surface alone (``_shape`` and
+    whether jieba knows it as a word): the same for every candidate of that surface, in any
+    text, so the names a paper prints every day are shaped once."""
+    from pipeline.model.wordseg import is_known_word
+
+    return (*((_COLUMN[k], v) for k, v in _shape(surface).items()), (_COLUMN["jieba_known"], float(is_known_word(surface))))
 
 
 def local_names(gazetteer_dir: Path) -> frozenset[str]:
@@ -218,32 +247,40 @@ class FeatureRows:
         return k < len(self.bounds) and self.bounds[k] == i
 
     def matrix(self, cands: Sequence[Candidate]) -> np.ndarray:
-        """The feature rows of ``cands`` (candidates of this text), in ``FEATURES`` order."""
-        from pipeline.model.wordseg import is_known_word
+        """The feature rows of ``cands`` (candidates of this text), in ``FEATURES`` order.
 
-        text, bounds, surfaces = self.text, self.bounds, self.surfaces
-        index = {name: i for i, name in enumerate(BASE_FEATURES)}
-        base = np.zeros((len(cands), len(BASE_FEATURES)), dtype=np.float32)
-        for row, c in zip(base, cands):
+        Each row is a list written by column (``_COLUMN``) and the block made one array at the
+        end: a dictionary of named values per candidate, updated per source and copied into a
+        numpy row value by value, was most of the learned vote's time.  The values are the same
+        Python floats, rounded to float32 by the one conversion as they were by the row's."""
+        text, bounds, surfaces, printed = self.text, self.bounds, self.surfaces, self.printed
+        indexes = [self.indexes[src] for src in SOURCES]
+        rows: list[list[float]] = []
+        for c in cands:
             surface = text[c.start : c.end]
-            f: dict[str, float] = {"one": 1.0, "n_agree": len(c.sources) / 3.0,
-                                   "n_span": len(self.span_sources[(c.start, c.end)]) / 3.0}
-            for src in SOURCES:
-                f.update(_source_relations(c, self.indexes[src], src))
-            f["blocked"] = float(any(f"{c.label}|{surface}" in self.blocked.get(s, ()) for s in c.sources))
+            row = [0.0] * len(BASE_FEATURES)
+            row[0] = 1.0  # "one"
+            for col, index in zip(_SOURCE_COLUMNS, indexes):
+                row[col : col + 6] = _relations(c, index)
+            row[_COLUMN["n_agree"]] = len(c.sources) / 3.0
+            row[_COLUMN["n_span"]] = len(self.span_sources[(c.start, c.end)]) / 3.0
+            row[_COLUMN["blocked"]] = float(any(f"{c.label}|{surface}" in self.blocked.get(s, ()) for s in c.sources))
             inside = bisect_left(bounds, c.end) - bisect_right(bounds, c.start)
             at_start, at_end = self._is_bound(c.start), self._is_bound(c.end)
-            f.update({"jieba_start": float(at_start), "jieba_end": float(at_end),
-                      "jieba_one_word": float(at_start and at_end and not inside),
-                      "jieba_known": float(is_known_word(surface)), "jieba_cut_inside": min(inside, 4) / 4.0})
-            f.update(_shape(surface))
-            f["surface_repeated"] = float(len(self.printed[surface]) > 1)  # = _repeated(text, surface, c.start)
-            f["proposed_elsewhere"] = float(surfaces[surface] > 1)
+            js, je, jw, _known, jc = _JIEBA_COLUMNS
+            row[js], row[je] = float(at_start), float(at_end)
+            row[jw], row[jc] = float(at_start and at_end and not inside), min(inside, 4) / 4.0
+            for col, value in _surface_columns(surface):
+                row[col] = value
+            repeated, elsewhere, local = _LAST_COLUMNS
+            row[repeated] = float(len(printed[surface]) > 1)  # = _repeated(text, surface, c.start)
+            row[elsewhere] = float(surfaces[surface] > 1)
             # A local name inside a longer proposal (平湖 in 平湖农商银行) is that name's part, not a place.
-            f["gazetteer_local"] = float(surface in self.local and not self.containment.inside_another(c.start, c.end))
-            for name, value in f.items():
-                row[index[name]] = value
-        crossed = [base * np.array([[c.label == lab] for c in cands], dtype=np.float32) for lab in LABELS]
+            row[local] = float(surface in self.local and not self.containment.inside_another(c.start, c.end))
+            rows.append(row)
+        base = np.array(rows, dtype=np.float32).reshape(len(cands), len(BASE_FEATURES))
+        codes = np.array([_LABEL_CODE[c.label] for c in cands], dtype=np.int64)
+        crossed = [base * (codes == k).astype(np.float32)[:, None] for k in range(len(LABELS))]
         return np.hstack([base, *crossed])
 
 
