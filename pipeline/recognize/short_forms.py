@@ -8,7 +8,8 @@ without it) keeps a one-character PLACE only
 
 * in a list of one-character forms that is no dictionary word and whose edges are word edges
   (中美, 中日韩, 沪杭, 沪浙, 京津冀; not 中华, 平湖, not 中美洲 = 中 + 美洲);
-* after a verb of travel or relation (赴沪, 在沪, 来平, 访华, 抗日), or before 方/军/企 (美方);
+* after a verb of travel or relation (赴沪, 在沪, 来平, 访华, 抗日) unless jieba cuts a word that
+  starts there and goes on with no place form (在华为), or before 方/军/企 (美方);
 * for a province or city form (沪, 浙 — not a country form), where jieba cuts it as a word of
   its own and no bound suffix follows (沪籍, ``short_form_bound_suffixes``); a lone country
   form (美, 日) is a word far more often than a country;
@@ -127,7 +128,7 @@ def stands_as_place(text: str, i: int, words: _Words, lists: list[tuple[int, int
     """Whether the one-character place at ``i`` is a place in its context (see the module)."""
     if any(a <= i < b for a, b in lists) or _enumerated(text, i):
         return True
-    if i > 0 and text[i - 1] in VERBS:
+    if i > 0 and text[i - 1] in VERBS and not _starts_other_word(text, i, words):
         return True
     if i + 1 < len(text) and text[i + 1] in SUFFIXES and text[i] in one_char_forms():
         return True  # 美方, 中企, 中外; not 平方
@@ -141,6 +142,22 @@ def stands_as_place(text: str, i: int, words: _Words, lists: list[tuple[int, int
     if i + 1 < len(text) and text[i + 1] in BOUND:
         return False
     return not (is_known_word(text[max(i - 1, 0) : i + 1]) or is_known_word(text[i : i + 2]))
+
+
+# What may follow a one-character form inside a word that still names places: another form, a
+# region, a suffix of 美方 / 中企, or a direction (陕北, 湘中, 晋西北).
+_DIRECTIONS = frozenset("东南西北中")
+
+
+def _starts_other_word(text: str, i: int, words: _Words) -> bool:
+    """jieba cuts a word that starts at ``i`` and goes on with a character no place form takes
+    (在华为: 华为; not 对中俄关系, 回陕北, 在中方)."""
+    start, end = words.word_at(i)
+    if start != i or end <= i + 1:
+        return False
+    nxt = text[i + 1]
+    return not (nxt in DOMESTIC or nxt in REGIONS or nxt in SUFFIXES or nxt in _DIRECTIONS
+                or nxt in one_char_forms())
 
 
 def _enumerated(text: str, i: int) -> bool:

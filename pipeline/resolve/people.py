@@ -180,7 +180,7 @@ def cluster_people(
             refs.append((m, ref))
             continue
         m.offices = _offices(m.role, resolver, loc)
-        if m.role and role_family(m.role) not in ("press", "none"):
+        if m.role and role_family(m.role) != "press":  # a title of no family (新埭支行行长) too
             m.is_official = is_public_role(m.role)
         _place_official(m, resolver.gazetteer.county_code)
     for m in people:

@@ -70,6 +70,15 @@ def test_one_character_places_inside_words_are_dropped() -> None:
     assert _run(short_form_places, text, *singles) == []
 
 
+def test_a_verb_before_a_form_that_starts_another_word_keeps_no_place() -> None:
+    """在华为: the verb rule (在沪, 访华) kept 华 of the brand; a word that starts there and
+    goes on with a place form still names places (对中俄关系, 回陕北, 在中方)."""
+    text = "记者在华为看到，在华为工作。对中俄关系，回陕北，在中方建议下。"
+    singles = [(i, i + 1, "PLACE") for i, ch in enumerate(text) if ch in "华中俄陕"]
+    got = [s for s, _ in _run(short_form_places, text, *singles)]
+    assert got == ["中", "俄", "陕", "中"]
+
+
 def test_one_character_places_standing_as_words_are_kept() -> None:
     text = "组团赴沪，面对中美经贸，美方表示，访华期间，畅销沪杭。"
     singles = [(i, i + 1, "PLACE") for i, ch in enumerate(text) if ch in "沪中美华杭"]

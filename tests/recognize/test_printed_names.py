@@ -77,3 +77,14 @@ def test_a_country_read_as_a_person_becomes_a_place() -> None:
     country_names(doc, None)
     assert _found(doc) == [("圭亚那", "PLACE"), ("扎伊尔", "PLACE"), ("蒙博托", "PERSON"), ("埃西", "PERSON"),
                            ("勒布朗", "PERSON"), ("克林顿", "PERSON")]
+
+
+def test_ones_country_named_generically_is_no_place() -> None:
+    """共和国的北京, 热爱祖国: no place is named (MSRA train annotates neither word alone)."""
+    from pipeline.recognize.repair import drop_generic_places
+
+    text = "共和国的北京，热爱祖国。"
+    doc = RecognitionDoc(text=text, spans=[_span(text, "共和国", "PLACE"), _span(text, "北京", "PLACE"),
+                                           _span(text, "祖国", "PLACE")])
+    drop_generic_places(doc, None)
+    assert _found(doc) == [("北京", "PLACE")]

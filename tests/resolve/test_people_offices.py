@@ -142,3 +142,15 @@ def test_namesake_officials_of_different_places_are_apart(resolver: Resolver) ->
     resolver.resolve_many(both)
     cluster_people([], both, resolver)
     assert both[0].entity_id == both[1].entity_id
+
+
+def test_a_title_of_no_family_is_official_only_for_a_public_office(resolver: Resolver) -> None:
+    """A bank branch's head (新埭支行行长) came out of the title rules marked official and kept it,
+    because the family of 行长 was unknown; the README says company posts are not public office."""
+    ms = [_person("a1", "王立", "新埭支行行长"), _person("a1", "李明", "平湖市农业农村局局长"),
+          _person("a1", "张立新", "拓远科技董事长")]
+    for m in ms:
+        m.is_official = True  # as the title pass leaves every titled person
+    resolver.resolve_many(ms)
+    cluster_people([], ms, resolver)
+    assert [m.is_official for m in ms] == [False, True, False]
