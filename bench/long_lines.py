@@ -25,19 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.__main__ import RESULTS, sentences
+from bench.__main__ import RESULTS, RUSAGE_WRAPPER, sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
-_WRAPPER = (
-    "import resource, subprocess, sys, time\n"
-    "t0 = time.perf_counter()\n"
-    "rc = subprocess.call(sys.argv[1:])\n"
-    "s = time.perf_counter() - t0\n"
-    "print(rc, s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
-)
-
-
 def build_line(n_bytes: int, seed: int = 0) -> str:
     """Sentences drawn at random (seeded) and joined until the UTF-8 text reaches n_bytes; no newline."""
     rng = random.Random(seed)
@@ -62,8 +53,8 @@ def run_one(path: Path, out: Path) -> dict[str, float]:
         rc = p.returncode
         err = p.stderr
     else:
-        p = subprocess.run([sys.executable, "-c", _WRAPPER, *cli], capture_output=True, text=True)
-        rc_s, sec_s, rss_s = p.stderr.strip().splitlines()[-1].split()
+        p = subprocess.run([sys.executable, "-c", RUSAGE_WRAPPER, *cli], capture_output=True, text=True)
+        rc_s, sec_s, rss_s, _cpu = p.stderr.strip().splitlines()[-1].split()
         rc, seconds, rss_kb, err = int(rc_s), float(sec_s), int(rss_s), p.stderr
     out = {"rc": rc, "seconds": round(seconds, 2), "peak_rss_mb": round(rss_kb / 1024, 1)}
     if rc != 0:
