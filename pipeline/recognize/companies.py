@@ -176,13 +176,15 @@ def trade_name_spans(text: str, taken: Any) -> list[tuple[int, int]]:
     from pipeline.model.wordseg import jieba_tokenizer, word_bounds
 
     found: list[tuple[int, int]] = []
+    edges: set[int] | None = None  # jieba's cut, made only for a text with a match
+    freq = jieba_tokenizer().FREQ
     for m in _trade_name_pattern().finditer(text):
         start, mid, end = m.start(1), m.end(1), m.end(2)
         name = m.group(1)
         if taken.overlaps(start, end) or _POINTERS & set(name) or any(a < end and start < b for a, b in found):
             continue
-        edges = set(word_bounds(text))
-        if start in edges and mid in edges and (jieba_tokenizer().FREQ.get(name) or 0) < COMMON_ITEM_FREQ:
+        edges = edges if edges is not None else set(word_bounds(text))
+        if start in edges and mid in edges and (freq.get(name) or 0) < COMMON_ITEM_FREQ:
             found.append((start, end))
     return found
 

@@ -55,8 +55,12 @@ _SURNAMES = lexicon.load("surnames")
 _LENGTH_BINS = ((1, 1), (2, 2), (3, 3), (4, 4), (5, 6), (7, 10), (11, 10_000))
 
 
+# How one source's proposals relate to a candidate (``_relations``), in its columns' order.
+_RELATIONS = ("exact", "score", "other_label", "contains", "inside", "crosses")
+
+
 def _base_names() -> tuple[str, ...]:
-    per_source = [f"{s}:{k}" for s in SOURCES for k in ("exact", "score", "other_label", "contains", "inside", "crosses")]
+    per_source = [f"{s}:{k}" for s in SOURCES for k in _RELATIONS]
     return (
         "one", *per_source, "n_agree", "n_span", "blocked",
         "jieba_start", "jieba_end", "jieba_one_word", "jieba_known", "jieba_cut_inside",
@@ -118,17 +122,10 @@ class _SourceIndex:
         return [s for s in self.spans[lo:hi] if s.end > start]
 
 
-_RELATIONS = ("exact", "score", "other_label", "contains", "inside", "crosses")
-
-
-def _source_relations(c: Candidate, index: _SourceIndex, src: str) -> dict[str, float]:
-    """How one source's proposals relate to candidate ``c``: same span, containing, inside, crossing."""
-    return {f"{src}:{k}": v for k, v in zip(_RELATIONS, _relations(c, index))}
-
-
 def _relations(c: Candidate, index: _SourceIndex) -> list[float]:
-    """``_source_relations``' values, in ``_RELATIONS`` order: what ``FeatureRows.matrix`` writes
-    into a row's columns without the dictionary of named values per source and candidate."""
+    """How one source's proposals relate to candidate ``c`` (same span, containing, inside,
+    crossing), in ``_RELATIONS`` order: the values ``FeatureRows.matrix`` writes into that
+    source's columns."""
     exact = score = other = contains = inside = crosses = 0.0
     for s in index.overlapping(c.start, c.end):
         if s.start == c.start and s.end == c.end:
@@ -178,7 +175,7 @@ def _shape(surface: str) -> dict[str, float]:
 
 
 _COLUMN = {name: i for i, name in enumerate(BASE_FEATURES)}
-_SOURCE_COLUMNS = tuple(_COLUMN[f"{src}:exact"] for src in SOURCES)  # each source's six, in _RELATIONS order
+_SOURCE_COLUMNS = tuple(_COLUMN[f"{src}:{_RELATIONS[0]}"] for src in SOURCES)  # where each source's run starts
 _JIEBA_COLUMNS = [_COLUMN[k] for k in ("jieba_start", "jieba_end", "jieba_one_word", "jieba_known", "jieba_cut_inside")]
 _LAST_COLUMNS = [_COLUMN[k] for k in ("surface_repeated", "proposed_elsewhere", "gazetteer_local")]
 _LABEL_CODE = {lab: i for i, lab in enumerate(LABELS)}
@@ -261,7 +258,7 @@ class FeatureRows:
             row = [0.0] * len(BASE_FEATURES)
             row[0] = 1.0  # "one"
             for col, index in zip(_SOURCE_COLUMNS, indexes):
-                row[col : col + 6] = _relations(c, index)
+                row[col : col + len(_RELATIONS)] = _relations(c, index)
             row[_COLUMN["n_agree"]] = len(c.sources) / 3.0
             row[_COLUMN["n_span"]] = len(self.span_sources[(c.start, c.end)]) / 3.0
             row[_COLUMN["blocked"]] = float(any(f"{c.label}|{surface}" in self.blocked.get(s, ()) for s in c.sources))

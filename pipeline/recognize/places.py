@@ -66,7 +66,7 @@ def country_names(doc: RecognitionDoc, _ctx: Any) -> None:
     country).  ORG spans are left alone: corpora differ on a country printed as an actor."""
     people = {s.start for s in doc.spans if s.label == "PERSON"}
 
-    def one_country(surface: str) -> bool:
+    def one_country(surface: str) -> bool:  # by its id, not is_compound: 巴西 is both (巴 + 西)
         link = country_link(surface)
         return link is not None and "+" not in link[0]
 
