@@ -4,7 +4,7 @@ Each test drives the CLI (in-process through ``main``, or as a subprocess where 
 process's own stdout) into one faulty path and checks the exit status, that stderr is exactly
 one line naming the file and the cause, and that no traceback is printed:
 
-* a broken model file (``model.onnx`` empty, truncated or random; ``vocab.json``, ``combiner.json``,
+* a broken model file (``model.onnx`` or ``second.onnx`` empty, truncated or random; ``members.json``, ``vocab.json``, ``combiner.json``,
   ``learned_combiner.json``, ``config.cfg``): exit 2 before any file is processed;
 * ``export`` to a read-only place, to a directory where a workbook is expected, to a full disk;
 * a reader of stdout that went away (``pinghu-ner check out | head``): quiet, exit 141;
@@ -88,6 +88,11 @@ MODEL_FAULTS = {
     "onnx-empty": (ONNX, lambda b: b"", "spacy", ("model.onnx", "empty")),
     "onnx-truncated": (ONNX, lambda b: b[:4096], "spacy", ("model.onnx", "onnxruntime", "INVALID_PROTOBUF")),
     "onnx-random": (ONNX, lambda b: os.urandom(65536), "spacy", ("model.onnx", "onnxruntime")),
+    "second-empty": ("pinghu_lstm_ner/second.onnx", lambda b: b"", "spacy", ("second.onnx", "empty")),
+    "second-random": ("pinghu_lstm_ner/second.onnx", lambda b: os.urandom(65536), "spacy", ("second.onnx", "onnxruntime")),
+    "members-json": ("pinghu_lstm_ner/members.json", lambda b: b"{", "spacy", ("members.json", "JSON")),
+    "members-weights": ("pinghu_lstm_ner/members.json", lambda b: b'{"weights": [0.7, 0.7]}', "spacy",
+                        ("members.json", "'weights'")),
     "vocab-json": ("pinghu_lstm_ner/vocab.json", lambda b: b[:100], "spacy", ("vocab.json", "not valid JSON")),
     "vocab-shape": ("pinghu_lstm_ner/vocab.json", lambda b: b'{"chars": "abc"}', "spacy",
                     ("vocab.json", "'chars'")),

@@ -16,24 +16,40 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from pipeline.model.lstm_tagger import FACTORY, OnnxTagger, Vocab
+from pipeline.model.members import (
+    DEFAULT_BELOW,
+    DEFAULT_CONTEXT,
+    DEFAULT_UNIT,
+    MEMBERS_FILE,
+    SECOND_FILE,
+    SecondMember,
+    write_weights,
+)
 
 
-@Language.factory(FACTORY, default_config={"threads": 1})
-def make_lstm_ner(nlp: Language, name: str, threads: int) -> LstmNer:
-    return LstmNer(name, threads)
+@Language.factory(FACTORY, default_config={"threads": 1, "second_below": DEFAULT_BELOW, "second_unit": DEFAULT_UNIT,
+                                           "second_context": DEFAULT_CONTEXT})
+def make_lstm_ner(nlp: Language, name: str, threads: int, second_below: float, second_unit: int,
+                  second_context: int) -> LstmNer:
+    """``second_*``: where an ensemble's second member reads (``pipeline.model.members``)."""
+    return LstmNer(name, threads, (second_below, second_unit, second_context))
 
 
 class LstmNer:
     """spaCy component: sets ``doc.ents`` from the ONNX tagger (one token per character), and
     their confidences, in the same order, in ``doc.user_data["ent_confidence"]``."""
 
-    def __init__(self, name: str = "pinghu_lstm_ner", threads: int = 1) -> None:
+    def __init__(self, name: str = "pinghu_lstm_ner", threads: int = 1,
+                 second: tuple[float, int, int] = (DEFAULT_BELOW, DEFAULT_UNIT, DEFAULT_CONTEXT)) -> None:
         self.name = name
         self.threads = threads
+        self.second_reads = second  # below, unit, context (``pipeline.model.members``)
         self.tagger: OnnxTagger | None = None
 
-    def set_model(self, onnx_bytes: bytes, vocab: Vocab) -> None:
-        self.tagger = OnnxTagger(onnx_bytes, vocab, self.threads)
+    def set_model(self, onnx_bytes: bytes, vocab: Vocab, second: tuple[bytes, tuple[float, float]] | None = None) -> None:
+        """``second``: an ensemble's second member, its network and the two weights."""
+        member = SecondMember(second[0], second[1], *self.second_reads) if second else None
+        self.tagger = OnnxTagger(onnx_bytes, vocab, self.threads, member)
 
     def __call__(self, doc: Doc) -> Doc:
         return next(self.pipe([doc]))
@@ -59,8 +75,11 @@ class LstmNer:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         (path / "model.onnx").write_bytes(self.tagger.onnx_bytes)
+        if self.tagger.second is not None:
+            (path / SECOND_FILE).write_bytes(self.tagger.second.onnx_bytes)
+            write_weights(path / MEMBERS_FILE, self.tagger.second.weights)
         (path / "vocab.json").write_text(json.dumps(self.tagger.vocab.to_json(), ensure_ascii=False), encoding="utf-8")
 
     def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> LstmNer:
-        self.tagger = OnnxTagger.from_dir(Path(path), self.threads)
+        self.tagger = OnnxTagger.from_dir(Path(path), self.threads, *self.second_reads)
         return self

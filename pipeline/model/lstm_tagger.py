@@ -25,6 +25,16 @@ from typing import NamedTuple
 import numpy as np
 
 from pipeline.model.batching import crf_viterbi, equal_length_batches
+from pipeline.model.members import (
+    DEFAULT_BELOW,
+    DEFAULT_CONTEXT,
+    DEFAULT_UNIT,
+    MEMBERS_FILE,
+    SECOND_FILE,
+    SecondMember,
+    read_weights,
+    second_reads,
+)
 from pipeline.model.wordseg import Walk, cut_words, dictionary_words, jieba_tokenizer
 
 LABELS = ("PERSON", "PLACE", "ORG")
@@ -290,26 +300,40 @@ def span_confidence(logp: np.ndarray, tags: np.ndarray, start: int, end: int) ->
 
 
 class OnnxTagger:
-    """The exported network plus its vocabulary: text in, spans out."""
+    """The exported network plus its vocabulary: text in, spans out; with ``second``, an
+    ensemble whose second member reads where the first is unsure (``members``)."""
 
-    def __init__(self, onnx_bytes: bytes, vocab: Vocab, threads: int = 1) -> None:
-        import onnxruntime as ort
-
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
+    def __init__(self, onnx_bytes: bytes, vocab: Vocab, threads: int = 1, second: SecondMember | None = None) -> None:
         self.onnx_bytes = onnx_bytes
         self.vocab = vocab
-        self.session = ort.InferenceSession(onnx_bytes, opts, providers=["CPUExecutionProvider"])
+        self.session = _session(onnx_bytes, threads)
         self.inputs = [i.name for i in self.session.get_inputs()]
         self.softword = "softword" in self.inputs
         self.lexicon = LEXICON_ROWS[0] in self.inputs
+        self.second: SecondMember | None = None
+        self.second_session: object | None = None
+        self.second_inputs: list[str] = []
+        if second is not None:
+            self.add_second(second, _session(second.onnx_bytes, threads))
+        self.characters_read = [0, 0]  # by the first member, by the second (what the cascade saves)
+
+    def add_second(self, second: SecondMember, session: object) -> None:
+        """Make this tagger an ensemble whose second member (its onnxruntime ``session``, already
+        made: a loader that checked the member's network keeps its session) reads as ``second`` says."""
+        self.second, self.second_session = second, session
+        self.second_inputs = [i.name for i in session.get_inputs()]  # type: ignore[attr-defined]
 
     @classmethod
-    def from_dir(cls, path: Path, threads: int = 1) -> OnnxTagger:
-        """The tagger a component directory holds (``model.onnx``, ``vocab.json``)."""
+    def from_dir(cls, path: Path, threads: int = 1, below: float = DEFAULT_BELOW, unit: int = DEFAULT_UNIT,
+                 context: int = DEFAULT_CONTEXT) -> OnnxTagger:
+        """The tagger a component directory holds (``model.onnx``, ``vocab.json``; for an ensemble
+        also ``second.onnx`` and ``members.json``: ``members``)."""
         vocab = Vocab.from_json(json.loads((path / "vocab.json").read_text(encoding="utf-8")))
-        return cls((path / "model.onnx").read_bytes(), vocab, threads)
+        second = None
+        if (path / SECOND_FILE).exists():
+            second = SecondMember((path / SECOND_FILE).read_bytes(), read_weights(path / MEMBERS_FILE), below, unit,
+                                  context)
+        return cls((path / "model.onnx").read_bytes(), vocab, threads, second)
 
     def spans(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float]]]:
         """(start, end, label, confidence) per text."""
@@ -320,7 +344,8 @@ class OnnxTagger:
         of equal length within each ``window`` of consecutive texts run as one batch: no padding,
         so the backward LSTM never reads pads (and the int8 LSTM, which quantises a batch's
         activations together, sees only texts of one length; the window fixes which texts those
-        are, so a text's batch-mates do not depend on how many texts a call holds beyond it).
+        are, so a text's batch-mates do not depend on how many texts a call holds beyond it; the
+        second member's clauses are batched within the same window).
         The texts are then decoded together (``decode``, each to its own length), ``READ_WINDOWS``
         windows at a time: a text's tags do not depend on the texts decoded with it, and the
         log-probabilities of a one-line file's every piece (issue 33) held at once, with
@@ -330,17 +355,56 @@ class OnnxTagger:
         for block in range(0, len(texts), step):
             logps: dict[int, np.ndarray] = {}
             for w in range(block, min(block + step, len(texts)), window):
-                for group in equal_length_batches(texts[w : w + window]):
-                    group = [w + i for i in group]
-                    feats = np.stack([self.vocab.features(texts[i], self.softword, self.lexicon) for i in group])
-                    (logp,) = self.session.run(None, {name: feats[:, k] for k, name in enumerate(self.inputs)})
-                    logps.update(zip(group, logp))
+                ids = range(w, min(w + window, len(texts)))
+                logps.update(self._run(self.session, self.inputs, {i: texts[i] for i in ids}))
+                self.characters_read[0] += sum(len(texts[i]) for i in ids)
+                if self.second is not None:
+                    self._average(texts, logps, ids)
             done = sorted(logps)
             for i, tags, top in zip(done, *decode([logps[i] for i in done])):
                 lp = logps[i]
                 out[i] = Reading([(s, e, label, span_confidence(lp, tags, s, e))
                                   for s, e, label in tags_to_spans(tags)], np.exp(top))
         return out
+
+    def _run(self, session: object, inputs: list[str], texts: dict[object, str]) -> dict[object, np.ndarray]:
+        """Log-probabilities of each text, by key, texts of equal length in one call."""
+        keys = list(texts)
+        values = [texts[k] for k in keys]
+        softword, lexicon = "softword" in inputs, LEXICON_ROWS[0] in inputs
+        out: dict[object, np.ndarray] = {}
+        for group in equal_length_batches(values):
+            feats = np.stack([self.vocab.features(values[k], softword, lexicon) for k in group])
+            (logp,) = session.run(None, {name: feats[:, r] for r, name in enumerate(inputs)})  # type: ignore[attr-defined]
+            out.update(zip((keys[k] for k in group), logp))
+        return out
+
+    def _average(self, texts: Sequence[str], logps: dict[int, np.ndarray], ids: Iterable[int]) -> None:
+        """Average the second member's log-probabilities into ``logps`` where it reads (``members``)."""
+        second = self.second
+        assert second is not None and self.second_session is not None
+        wanted = {(i, *read): texts[i][read[0] : read[1]] for i in ids if i in logps
+                  for read in second_reads(texts[i], logps[i], second)}
+        if not wanted:
+            return
+        self.characters_read[1] += sum(re_ - rs for _, rs, re_, _s, _e in wanted)
+        first_w, second_w = np.float32(second.weights[0]), np.float32(second.weights[1])
+        mixed: dict[int, np.ndarray] = {}
+        for (i, rs, _re, s, e), lp in self._run(self.second_session, self.second_inputs, wanted).items():  # type: ignore[misc]
+            if i not in mixed:
+                mixed[i] = logps[i] if second.everywhere else logps[i].copy()
+            mixed[i][s:e] = first_w * logps[i][s:e] + second_w * lp[s - rs : e - rs]
+        logps.update(mixed)
+
+
+def _session(onnx_bytes: bytes, threads: int) -> object:
+    """An onnxruntime session on ``threads`` threads, CPU only."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    return ort.InferenceSession(onnx_bytes, opts, providers=["CPUExecutionProvider"])
 
 
 class Reading(NamedTuple):

@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline.recognize.gate import Gate
 
 CONFIG_PATH = Path(__file__).resolve().parent / "recognize.cfg"
-KEYS = frozenset({"sources", "passes", "disable", "threshold", "blocklist", "vote", "gate", "vote_from"})
+KEYS = frozenset({"sources", "passes", "disable", "threshold", "blocklist", "vote", "gate", "vote_from", "second"})
 # The passes that fill the vote's slot in a pass list; a preset's ``vote`` key names the one it runs.
 VOTE_PASSES = ("vote", "learned_vote")
 
@@ -33,6 +33,9 @@ class RecognizeConfig:
     blocklist: bool = True
     gate: Gate | None = None  # a source consulted only where another is unsure (``gate.py``)
     vote_from: str = ""  # the preset whose trained learned vote this one runs ("": its own)
+    # Where the model's second member reads, over the model's own setting (``pipeline.model.members``):
+    # (key, value) pairs of ``below``, ``unit`` and ``context``, so that the config stays hashable.
+    second: tuple[tuple[str, float], ...] = ()
 
     @property
     def learned_vote(self) -> str:
@@ -85,4 +88,16 @@ def load(preset: str, disable: Sequence[str] = (), path: Path = CONFIG_PATH) -> 
         blocklist=bool(merged.get("blocklist", True)),
         gate=Gate.from_config(merged.get("gate"), merged["sources"]),
         vote_from=str(merged.get("vote_from") or ""),
+        second=_second(merged.get("second"), preset, path),
     )
+
+
+def _second(raw: dict | None, preset: str, path: Path) -> tuple[tuple[str, float], ...]:
+    """A preset's ``second = {"below": x, "unit": n}``, checked."""
+    if not raw:
+        return ()
+    unknown = set(raw) - {"below", "unit", "context"}
+    if unknown:
+        raise KeyError(f"{path}: preset {preset!r}: second: unknown key(s) {sorted(unknown)}; "
+                       "known: below, unit, context")
+    return tuple(sorted((k, float(v) if k == "below" else int(v)) for k, v in raw.items()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,14 +40,16 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
 
 
-def load_tagger(component: Path) -> lstm_tagger.OnnxTagger:
+def load_tagger(component: Path, reads: Mapping[str, float] | None = None) -> lstm_tagger.OnnxTagger:
     """The BiLSTM of a model's component directory, each file checked: ``vocab.json`` an object
-    of one-character ``chars`` and two-character ``bigrams``, ``model.onnx`` a network that
-    onnxruntime loads with the tagger's inputs and that reads a line into tag scores.  Anything
-    else is a ``ModelFileError`` naming the file, before any text is read."""
-    from pipeline.model import lstm_tagger
+    of one-character ``chars`` and two-character ``bigrams``, ``model.onnx`` (and an ensemble's
+    ``second.onnx``) a network that onnxruntime loads with the tagger's inputs and that reads a
+    line into tag scores, ``members.json`` the ensemble's two weights.  Anything else is a
+    ``ModelFileError`` naming the file, before any text is read.  ``reads``: ``below``, ``unit``
+    and ``context``, where the second member reads (``pipeline.model.members``; absent: defaults)."""
+    from pipeline.model import lstm_tagger, members
 
-    vocab_path, onnx_path = component / "vocab.json", component / "model.onnx"
+    vocab_path = component / "vocab.json"
     raw = read_model_json(vocab_path)
     if not isinstance(raw, dict):
         raise ModelFileError(vocab_path, f"not a JSON object (a {type(raw).__name__})")
@@ -55,6 +57,26 @@ def load_tagger(component: Path) -> lstm_tagger.OnnxTagger:
         entries = raw.get(key)
         if not isinstance(entries, list) or not all(isinstance(e, str) and len(e) == width for e in entries):
             raise ModelFileError(vocab_path, f"field {key!r} is not a list of {width}-character strings")
+    vocab = lstm_tagger.Vocab.from_json(raw)
+    first = _checked_net(component / "model.onnx", vocab)
+    if (component / members.SECOND_FILE).exists():
+        weights_path = component / members.MEMBERS_FILE
+        try:
+            pair = members.weights_from(read_model_json(weights_path))
+        except ValueError as exc:
+            raise ModelFileError(weights_path, str(exc)) from None
+        net = _checked_net(component / members.SECOND_FILE, vocab)
+        reads = {k: v for k, v in (reads or {}).items() if v is not None}
+        first.add_second(members.SecondMember(net.onnx_bytes, pair, float(reads.get("below", members.DEFAULT_BELOW)),
+                                              int(reads.get("unit", members.DEFAULT_UNIT)),
+                                              int(reads.get("context", members.DEFAULT_CONTEXT))), net.session)
+    return first
+
+
+def _checked_net(onnx_path: Path, vocab: lstm_tagger.Vocab) -> lstm_tagger.OnnxTagger:
+    """One member's network, loaded and run once on a line (``load_tagger``)."""
+    from pipeline.model import lstm_tagger
+
     try:
         data = onnx_path.read_bytes()
     except FileNotFoundError:
@@ -64,7 +86,7 @@ def load_tagger(component: Path) -> lstm_tagger.OnnxTagger:
     if not data:
         raise ModelFileError(onnx_path, "empty file")
     try:
-        tagger = lstm_tagger.OnnxTagger(data, lstm_tagger.Vocab.from_json(raw))
+        tagger = lstm_tagger.OnnxTagger(data, vocab)
         expected = lstm_tagger.input_names(tagger.softword, tagger.lexicon)
         if tagger.inputs != expected:
             raise ValueError(f"inputs {tagger.inputs}, not the tagger's {expected}")
@@ -76,7 +98,11 @@ def load_tagger(component: Path) -> lstm_tagger.OnnxTagger:
 
 @register(MODEL_SOURCE)
 class SpacyRecognizer(Recognizer):
-    def __init__(self, model_dir: Path | str, batch_size: int = 64, **_: object) -> None:
+    def __init__(self, model_dir: Path | str, batch_size: int = 64, second: Mapping[str, float] | None = None,
+                 **_: object) -> None:
+        """``second``: a preset's ``below``/``unit``/``context`` for the ensemble's second member,
+        over the model config's ``second_below``/``second_unit``/``second_context``
+        (``pipeline.model.members``)."""
         from confection import Config
 
         from pipeline.model import lstm_tagger
@@ -91,7 +117,8 @@ class SpacyRecognizer(Recognizer):
         # tagger's time, and importing and loading spaCy a third of a second per process; neither
         # carries anything the recogniser reads.  Any other pipeline runs through spaCy.
         try:
-            nlp_config = Config().from_disk(path / "config.cfg", interpolate=False)["nlp"]
+            model_config = Config().from_disk(path / "config.cfg", interpolate=False)
+            nlp_config = model_config["nlp"]
         except KeyError:
             raise ModelFileError(path / "config.cfg", "no [nlp] section") from None
         except Exception as exc:  # confection's parse errors (their cause on the lines after a banner), bad bytes
@@ -102,7 +129,9 @@ class SpacyRecognizer(Recognizer):
         self.nlp = None
         self.direct = None
         if nlp_config.get("pipeline") == [lstm_tagger.FACTORY]:
-            self.direct = load_tagger(path / lstm_tagger.FACTORY)
+            component = model_config.get("components", {}).get(lstm_tagger.FACTORY, {})
+            reads = {k: component.get(f"second_{k}") for k in ("below", "unit", "context")}
+            self.direct = load_tagger(path / lstm_tagger.FACTORY, {**reads, **(second or {})})
         else:
             import spacy
 

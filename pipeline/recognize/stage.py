@@ -50,11 +50,7 @@ class RecognizeStage:
         self.config = config or recognize_config.load(settings.backend, settings.disable_passes)
         self.plan = Plan.build(self.config.passes, self.config.disable)
         if sources is None:
-            sources = [
-                create(n, model_dir=settings.model_dir, gazetteer_dir=settings.gazetteer_dir,
-                       batch_size=settings.batch_size)
-                for n in self.config.sources
-            ]
+            sources = [create(n, **source_arguments(settings, self.config)) for n in self.config.sources]
         self.ctx = Context(list(sources), Combiner(self._combiner_config()), gate=self.config.gate)
         if "learned_vote" in self.plan.names:
             self.ctx.learned = LearnedCombiner.load(settings.model_dir / artefact_name(self.config.learned_vote),
@@ -140,8 +136,13 @@ def check_model(settings: Settings) -> None:
         LearnedCombiner.load(settings.model_dir / artefact_name(config.learned_vote))
     for name in config.sources:
         if name == MODEL_SOURCE:  # the one source that reads the model directory
-            create(name, model_dir=settings.model_dir, gazetteer_dir=settings.gazetteer_dir,
-                   batch_size=settings.batch_size)
+            create(name, **source_arguments(settings, config))
+
+
+def source_arguments(settings: Settings, config: recognize_config.RecognizeConfig) -> dict[str, object]:
+    """What every source is created with (one set, so that ``create``'s cache loads a model once)."""
+    return {"model_dir": settings.model_dir, "gazetteer_dir": settings.gazetteer_dir,
+            "batch_size": settings.batch_size, "second": dict(config.second)}
 
 
 def _mentions(article: Article, doc: RecognitionDoc) -> list[Mention]:

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from pipeline.model.batching import equal_length_batches
 from pipeline.model.lstm_tagger import LABELS, LEXICON_SIZES, TAGS, Vocab, input_names, tags_to_spans, viterbi
+from pipeline.model.members import SECOND_FILE
 from pipeline.training.corpora import Example
+from pipeline.training.split_members import member_graphs, split
 from pipeline.training.tagger_data import IGNORE, TaggerConfig
 
 
@@ -199,7 +201,8 @@ def quantize(onnx_path: Path, out_path: Path) -> Path:
 def save_pipeline(
     onnx_path: Path, vocab: Vocab, output: Path, meta: dict[str, object], int8: bool = True
 ) -> Path:
-    """An ordinary spaCy pipeline directory whose only component is the ONNX tagger."""
+    """An ordinary spaCy pipeline directory whose only component is the ONNX tagger (an
+    ensemble's members apart: ``pipeline.training.split_members``)."""
     import shutil
 
     import spacy
@@ -210,7 +213,14 @@ def save_pipeline(
         onnx_path = quantize(onnx_path, onnx_path.with_name(onnx_path.stem + ".int8.onnx"))
     nlp = spacy.blank("zh")
     ner = nlp.add_pipe("pinghu_lstm_ner")
-    ner.set_model(onnx_path.read_bytes(), vocab)  # type: ignore[attr-defined]
+    if member_graphs(onnx_path):  # an ensemble: its members apart, the second read where the first is unsure
+        parts = onnx_path.with_name(onnx_path.stem + ".members")
+        parts.mkdir(exist_ok=True)
+        weights = split(onnx_path, parts)
+        ner.set_model((parts / "model.onnx").read_bytes(), vocab,  # type: ignore[attr-defined]
+                      ((parts / SECOND_FILE).read_bytes(), weights))
+    else:
+        ner.set_model(onnx_path.read_bytes(), vocab)  # type: ignore[attr-defined]
     if output.exists():
         shutil.rmtree(output)
     nlp.to_disk(output)
