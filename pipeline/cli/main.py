@@ -12,34 +12,36 @@ a pipeline with ``set -o pipefail`` can tell a cut listing from a finished one.
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Callable
 
-from pipeline.cli.browse import cmd_browse
-from pipeline.cli.commands import (
-    cmd_calibrate,
-    cmd_check,
-    cmd_eval,
-    cmd_export,
-    cmd_migrate,
-    cmd_rebuild,
-    cmd_report,
-    cmd_tables,
-    cmd_train,
-)
-from pipeline.cli.correct import cmd_correct
 from pipeline.cli.parser import UsageError, build_parser
-from pipeline.cli.run import cmd_run
 from pipeline.errors import CorrectionError, OutputsError
 from pipeline.store import ManifestError
 
 __all__ = ["build_parser", "main"]
 
-# One function per subcommand (the parser's names).
-COMMANDS = {
-    "run": cmd_run, "train": cmd_train, "calibrate": cmd_calibrate, "eval": cmd_eval, "report": cmd_report,
-    "check": cmd_check, "export": cmd_export, "tables": cmd_tables, "migrate": cmd_migrate, "rebuild": cmd_rebuild,
-    "browse": cmd_browse, "correct": cmd_correct,
-}
+
+def command(name: str) -> Callable[[argparse.Namespace], int]:
+    """The function behind subcommand ``name`` (one per parser name, ``cmd_<name>``), its module
+    imported here, when that command is chosen: ``run`` starts in every worker process and needs
+    none of the others' modules (``browse``, ``correct``, ``commands`` and what they import)."""
+    if name == "run":
+        from pipeline.cli.run import cmd_run
+
+        return cmd_run
+    if name == "browse":
+        from pipeline.cli.browse import cmd_browse
+
+        return cmd_browse
+    if name == "correct":
+        from pipeline.cli.correct import cmd_correct
+
+        return cmd_correct
+    from pipeline.cli import commands
+
+    return getattr(commands, f"cmd_{name}")
 
 
 def _one_line_warning(message: Warning | str, *_: object, **__: object) -> str:
@@ -101,7 +103,7 @@ def _dispatch(argv: list[str] | None) -> int:
     if args.command in ("run", "report", "export", "eval", "calibrate"):
         _rich_raises_broken_pipe()
     try:
-        return COMMANDS[args.command](args)
+        return command(args.command)(args)
     except (UsageError, ManifestError, BackendUnavailable, CorrectionError) as exc:  # a broken model file too
         print(f"pinghu-ner: error: {exc}", file=sys.stderr)
         return 2

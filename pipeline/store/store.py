@@ -12,19 +12,20 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from pipeline.ingest import printable
-from pipeline.store.check import check_outputs
 from pipeline.store.commit import recover
 from pipeline.store.corrections import CORRECTIONS_FILE, Corrections, apply_to_source, reapply, type_counts
 from pipeline.store.derived import rebuild_derived, rebuild_locked
 from pipeline.store.manifest import LOCK_FILE, Manifest, ManifestError, locked
-from pipeline.store.reader import Tables, load
 from pipeline.store.snapshot import old_layout
 from pipeline.store.tables import commit_source, remove_source
+
+if TYPE_CHECKING:
+    from pipeline.store.reader import Tables
 
 __all__ = ["Store"]
 
@@ -178,6 +179,8 @@ class Store:
 
     def check(self) -> list[str]:
         """Problems found in the directory (``pinghu-ner check``); [] when it is consistent."""
+        from pipeline.store.check import check_outputs  # here: a run, in every worker, never checks
+
         return check_outputs(self.out_dir)
 
     def part_files(self, table: str) -> list[str]:
@@ -192,4 +195,6 @@ class Store:
 
     def load(self) -> Tables:
         """Every table as pandas DataFrames (``pipeline.load``)."""
+        from pipeline.store.reader import load  # here: a run, in every worker, never reads tables back
+
         return load(self.out_dir)
