@@ -82,7 +82,8 @@ def _rich_raises_broken_pipe() -> None:
     """Rich's consoles end the process themselves on a broken pipe (``SystemExit(1)``, their
     documented default, meant to be overridden): here the error goes up to ``main`` instead, so
     that every command ends the same way.  Only for the commands that print through Rich, which
-    import it anyway (``check`` and ``tables`` stay light)."""
+    import it anyway (``check`` and ``tables`` stay light; so does ``run --quiet``, which prints
+    nothing through Rich: it starts in every worker of a batch)."""
     from rich.console import Console
 
     def on_broken_pipe(self: Console) -> None:
@@ -100,7 +101,7 @@ def _dispatch(argv: list[str] | None) -> int:
     warnings.formatwarning = _one_line_warning  # type: ignore[assignment] - a CLI prints one line
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command in ("run", "report", "export", "eval", "calibrate"):
+    if args.command in ("report", "export", "eval", "calibrate") or (args.command == "run" and not args.quiet):
         _rich_raises_broken_pipe()
     try:
         return command(args.command)(args)

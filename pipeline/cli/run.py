@@ -149,14 +149,12 @@ class _Feedback:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from pipeline.recognize import BackendUnavailable
     from pipeline.runner import env_threads_one, run
 
     settings = _run_settings(args)
     env_threads_one()
-    console = Console(highlight=False)
+    console = None if args.quiet else _console()  # --quiet prints nothing through Rich: no import
     shown = _Feedback(args, console)
     try:
         if args.engine == "dask":
@@ -177,6 +175,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.prune and not _prune(settings, args.yes):
         return 1
     return 1 if summary.failed else 0
+
+
+def _console():  # noqa: ANN202 - rich Console, imported here (see cmd_run)
+    from rich.console import Console
+
+    return Console(highlight=False)
 
 
 def _prune(settings: Settings, yes: bool) -> bool:
