@@ -17,11 +17,33 @@ from functools import cache
 from typing import Any
 
 
+def _jieba() -> Any:  # jieba is untyped
+    """The jieba module, imported without setuptools' ``pkg_resources``.
+
+    jieba 0.42 tries ``import pkg_resources`` only to open files of its own package (dict.txt,
+    the HMM tables), and opens them beside its ``__file__`` when that import fails; the import
+    itself scans every installed distribution, 65 ms of each process's start (every worker's)
+    for files found the same way without it.  So ``pkg_resources`` reads as missing while jieba
+    is first imported, and only then: a later ``import pkg_resources`` elsewhere works as before,
+    and one already imported is left alone."""
+    import sys
+
+    if "jieba" not in sys.modules and "pkg_resources" not in sys.modules:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment] - `import` raises ImportError
+        try:
+            import jieba
+        finally:
+            del sys.modules["pkg_resources"]
+    import jieba
+
+    return jieba
+
+
 @cache
 def jieba_tokenizer() -> Any:  # jieba is untyped
     """One initialised jieba tokenizer per process: its dictionary (with every word's prefixes)
     serves the soft-word segmentation, the lexicon features and the known-word test alike."""
-    import jieba
+    jieba = _jieba()
 
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()
@@ -41,8 +63,7 @@ def _load_jieba_cache(tok: Any) -> bool:
     import tempfile
     from pathlib import Path
 
-    import jieba
-
+    jieba = _jieba()
     if tok.dictionary != jieba.DEFAULT_DICT or tok.cache_file:
         return False
     try:
@@ -166,7 +187,7 @@ def block_words() -> Callable[[str, Walk | None], Iterator[list[str]]]:
     Python costs 0.6 of jieba's ``get_DAG`` and ``calc``, which look every word up twice: it
     matters where the memo is emptied between the two cuts, as on a corpus run as one batch).
     Same words as ``tok.cut(text)``, exactly, every way."""
-    import jieba
+    jieba = _jieba()
 
     tok = jieba_tokenizer()
     is_han = jieba.re_han_default.match
