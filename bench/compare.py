@@ -31,7 +31,8 @@ from pipeline.evaluation.entities import entity_report, report_lines
 from pipeline.evaluation.harness import county_pages, dev_pages, evaluate_corpus, evaluate_pages
 from pipeline.settings import REPO_DIR, Settings, backends
 
-BACKENDS = ("lac", "spacy", "lac-gazetteer", "model-gazetteer", "combined-hand", "combined-ungated", "combined-strict", "combined")  # hanlp needs its extra
+BACKENDS = ("lac", "spacy", "lac-gazetteer", "model-gazetteer", "combined-hand", "combined-ungated", "combined-ensemble",
+            "combined-strict", "combined")  # hanlp needs its extra
 SEED = REPO_DIR / "seeds" / "000_2b345dada261a864.txt"
 SEED_GOLD = REPO_DIR / "tests" / "data" / "gold" / "seed_page.tsv"
 ABLATION_SETS = ("msra", "msra_docs", "cluener", "dev", "sample", "county")
