@@ -37,10 +37,11 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 from pipeline import lexicons as lexicon
+from pipeline.gazetteers import cache
 from pipeline.gazetteers.aliases import (  # noqa: F401 - re-exported: the gazetteer's public names
     BARE_SUFFIXES,
     COMMON_WORDS,
@@ -271,6 +272,23 @@ class Gazetteer:
         town = self._by_id.get(best.entry.parent_id)
         return town is None or not surface.startswith(normalise(town.canonical))
 
+    def tables(self) -> tuple:
+        """The gazetteer as plain values (config, entries, relations, common words, the ranked
+        index as entity ids): what :mod:`pipeline.gazetteers.cache` keeps between processes."""
+        return (astuple(self.config), tuple(astuple(e) for e in self.entries), self.relations, self.common_words,
+                {s: tuple((m.entry.entity_id, m.method) for m in ms) for s, ms in self._index.items()})
+
+    @classmethod
+    def from_tables(cls, path: Path, tables: tuple) -> Gazetteer:
+        """The gazetteer of :meth:`tables`, equal to the one they were taken from."""
+        config, entries, relations, common, index = tables
+        gaz = cls(path=path, config=GazetteerConfig(*config), entries=tuple(GazetteerEntry(*e) for e in entries),
+                  relations=relations, common_words=common)
+        gaz._by_id = by_id = {e.entity_id: e for e in gaz.entries}
+        gaz._index = {s: tuple(Match(by_id[i], m) for i, m in ms) for s, ms in index.items()}
+        gaz._ruler_regions = gaz.config.ruler_regions
+        return gaz
+
     def _rank(self, m: Match) -> tuple[int, int, int]:
         return (_METHOD_RANK[m.method], self.locality(m.entry), LEVEL_RANK.get(m.entry.kind, 4))
 
@@ -426,6 +444,21 @@ def _build(path: Path) -> Gazetteer:
     return gaz
 
 
+def _load(path: Path) -> Gazetteer:
+    """The gazetteer at ``path``, from the tables an earlier process kept (:mod:`.cache`) when
+    they are there and whole, else built (and its tables kept for the next process)."""
+    cached = cache.cache_file(path)
+    tables = cache.read_tables(cached)
+    if tables is not None:
+        try:
+            return Gazetteer.from_tables(path, tables)
+        except (TypeError, ValueError, KeyError):  # tables of another shape: rebuilt below
+            pass
+    gaz = _build(path)
+    cache.write_tables(cached, gaz.tables())
+    return gaz
+
+
 _CACHE: dict[str, Gazetteer] = {}
 _LOCK = threading.Lock()
 
@@ -436,8 +469,7 @@ def load_gazetteer(path: Path | str) -> Gazetteer:
     with _LOCK:
         gaz = _CACHE.get(key)
         if gaz is None:
-            gaz = _build(Path(key))
-            _CACHE[key] = gaz
+            gaz = _CACHE[key] = _load(Path(key))
         return gaz
 
 
