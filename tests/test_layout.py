@@ -20,7 +20,9 @@ import pytest
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 PACKAGE = ROOT / "pipeline"
-TOP_LEVEL_MODULES = {"__init__", "__main__", "runner", "settings", "records", "errors", "versions"}
+# Besides the runner and settings, only what every stage shares: records, errors, the version, and
+# the temporary-directory cache of derived tables (the tagger's lexicon, the gazetteer: tempcache).
+TOP_LEVEL_MODULES = {"__init__", "__main__", "runner", "settings", "records", "errors", "versions", "tempcache"}
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import struct
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
@@ -107,69 +106,31 @@ def _typed_words(text: str) -> dict[str, int]:
     return typed
 
 
-_LEXICON_CACHE_VERSION = b"pinghu-lexicon-v1"
-_LEXICON_HEAD = struct.Struct(f"<{len(_LEXICON_CACHE_VERSION)}sQI")  # version, payload length, CRC-32
+_LEXICON_CACHE_VERSION = b"pinghu-lexicon-v2"
 
 
 def _cached_lexicon(source: Path, read: Callable[[], str], cache_dir: Path | None = None) -> dict[str, int]:
     """``_typed_words`` of the dictionary ``source`` (its text from ``read``), written once into
-    ``cache_dir`` (the temporary directory) and read from there by every later process, as
-    ``lac.cached_encoder`` keeps LAC's encoder.
-
-    The file is a header (version, payload length, CRC-32) and the ``marshal`` bytes of a dict of
-    str to int, written under a private name and renamed into place, so concurrent workers never
-    read half of one; one cut short, corrupt or of another shape is rebuilt (marshal makes only
-    plain objects, and only from our own file: ``_lexicon_cache_file``).  No writable temporary
-    directory: built each time, as before."""
-    import marshal
-    import os
-    import zlib
-
-    cached = _lexicon_cache_file(source, cache_dir)
-    try:
-        data = cached.read_bytes() if cached else b""
-        version, size, crc = _LEXICON_HEAD.unpack_from(data)
-        body = data[_LEXICON_HEAD.size:]
-        if version == _LEXICON_CACHE_VERSION and size == len(body) and crc == zlib.crc32(body):
-            if isinstance(typed := marshal.loads(body), dict):
-                return typed
-    except (OSError, ValueError, EOFError, TypeError, struct.error):  # missing, cut short or corrupt
-        pass
-    typed = _typed_words(read())
-    if cached is not None:
-        body = marshal.dumps(typed)
-        part = cached.with_name(f"{cached.name}.{os.getpid()}.part")
-        try:
-            part.write_bytes(_LEXICON_HEAD.pack(_LEXICON_CACHE_VERSION, len(body), zlib.crc32(body)) + body)
-            os.replace(part, cached)
-        except OSError:  # a temporary directory we cannot write: the next process builds it too
-            pass
-        finally:
-            part.unlink(missing_ok=True)
-    return typed
-
-
-def _lexicon_cache_file(source: Path, cache_dir: Path | None) -> Path | None:
-    """The cache file of ``source``: named by its path, size and modification time, the pattern
-    and the type bits, so a changed dictionary or rule is never served an old table; another
-    user's file (a shared /tmp) is not ours to trust, so ours gets the user id in its name.
-    None when there is no temporary directory."""
+    ``cache_dir`` (the temporary directory) and read from there by every later process
+    (``pipeline.tempcache``: whole or rebuilt, never another user's).  The file is named by the
+    dictionary's path, size and modification time, the pattern and the type bits, so a changed
+    dictionary or rule is never served an old table."""
     import hashlib
-    import os
-    import tempfile
+
+    from pipeline import tempcache
 
     try:
         st = source.stat()
         key = hashlib.sha256(f"{source.resolve()}|{st.st_size}|{st.st_mtime_ns}|{_TYPED_LINE.pattern}|"
                              f"{sorted(_TYPE_BITS.items())}".encode() + _LEXICON_CACHE_VERSION).hexdigest()[:16]
-        cached = Path(cache_dir or tempfile.gettempdir()) / f"pinghu-lexicon-{key}.marshal"
-        if cached.is_file() and cached.stat().st_uid != os.getuid():
-            cached = cached.with_name(f"pinghu-lexicon-{key}-{os.getuid()}.marshal")
-        if cached.is_file() and cached.stat().st_uid != os.getuid():
-            return None
+        cached = tempcache.cache_path("lexicon", key, cache_dir)
     except OSError:
-        return None
-    return cached
+        cached = None
+    typed = tempcache.read_value(cached, _LEXICON_CACHE_VERSION, dict)
+    if typed is None:
+        typed = _typed_words(read())
+        tempcache.write_value(cached, _LEXICON_CACHE_VERSION, typed)
+    return typed  # type: ignore[return-value]
 
 
 def lexicon_ids(text: str, walk: Walk | None = None) -> np.ndarray:
