@@ -69,20 +69,31 @@ def main(argv: list[str] | None = None) -> int:
         for below in (float(b) for b in args.below.split(",")):
             rows.append({"below": below, "unit": unit, **score(Gate("lac", "spacy", below, unit))})
             print(json.dumps(rows[-1]), flush=True)
+    settle(rows, INDEPENDENT, "dev", "lac_share", args.tolerance, "gate-sweep", "independent_hold")
+    return 0
+
+
+def settle(rows: list[dict], chosen_on: tuple[str, ...], pages: str, share: str, tolerance: float,
+           name: str, flag: str) -> dict | None:
+    """The sweep's choice, saved with its rows: of the rows after the first (the reference), those
+    within ``tolerance`` of it on every set of ``chosen_on`` (marked ``flag``) and on the ``pages``
+    check (``pages_check_holds``), the one whose ``share`` of those sets is smallest.  Written to
+    ``bench/results/<name>-*.json``; shared by the sweeps of the LAC gate and of the model's
+    second member."""
     base = rows[0]
-    held = [r for r in rows[1:] if all(base[s]["f1"] - r[s]["f1"] <= args.tolerance for s in INDEPENDENT)]
-    checked = [r for r in held if base["dev"]["f1"] - r["dev"]["f1"] <= args.tolerance]
-    choice = min(checked, key=lambda r: sum(r[s]["lac_share"] for s in INDEPENDENT), default=None)
+    held = [r for r in rows[1:] if all(base[s]["f1"] - r[s]["f1"] <= tolerance for s in chosen_on)]
+    checked = [r for r in held if base[pages]["f1"] - r[pages]["f1"] <= tolerance]
+    choice = min(checked, key=lambda r: sum(r[s][share] for s in chosen_on), default=None)
     for r in rows[1:]:
-        r["independent_hold"] = r in held
+        r[flag] = r in held
         r["pages_check_holds"] = r in checked
-    result = {"when": dt.datetime.now().isoformat(timespec="seconds"), "tolerance": args.tolerance,
+    result = {"when": dt.datetime.now().isoformat(timespec="seconds"), "tolerance": tolerance,
               "rows": rows, "choice": choice}
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"gate-sweep-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+    path = RESULTS / f"{name}-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"choice: {json.dumps(choice)}\nresults: {path}")
-    return 0
+    return choice
 
 
 if __name__ == "__main__":

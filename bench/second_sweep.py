@@ -18,7 +18,6 @@ test and CLUENER dev are reported, not chosen on.  Saved as
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from dataclasses import replace
@@ -32,7 +31,7 @@ from pipeline.settings import Settings
 from pipeline.training.cnn import msra_dev
 from pipeline.training.corpora import Example, cluener_split, read_corpus
 
-from .__main__ import RESULTS
+from .gate_sweep import settle
 
 SELECTION = ("msra_dev", "cluener_heldout")
 LABELS = ("PERSON", "PLACE", "ORG")
@@ -82,19 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             for below in (float(b) for b in args.below.split(",")):
                 rows.append({"below": below, "unit": unit, "context": context, **score(below, unit, context, sets)})
                 print(json.dumps(rows[-1]), flush=True)
-    base = rows[0]
-    held = [r for r in rows[1:] if all(base[s]["f1"] - r[s]["f1"] <= args.tolerance for s in SELECTION)]
-    checked = [r for r in held if base["dev_pages"]["f1"] - r["dev_pages"]["f1"] <= args.tolerance]
-    choice = min(checked, key=lambda r: sum(r[s]["second_share"] for s in SELECTION), default=None)
-    for r in rows[1:]:
-        r["selection_holds"] = r in held
-        r["pages_check_holds"] = r in checked
-    result = {"when": dt.datetime.now().isoformat(timespec="seconds"), "tolerance": args.tolerance,
-              "rows": rows, "choice": choice}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"second-sweep-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
-    path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"choice: {json.dumps(choice)}\nresults: {path}")
+    settle(rows, SELECTION, "dev_pages", "second_share", args.tolerance, "second-sweep", "selection_holds")
     return 0
 
 

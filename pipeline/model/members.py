@@ -6,18 +6,19 @@ Reading every character with both cost the default a third of its time, yet wher
 tag is near certain at every character of a clause, B's 0.3 share of the average almost never
 changes the decoded tags there.  So A reads every text whole, and B reads only the clauses (up to
 ``unit`` characters, cut after a clause stop) where some character's probability from A is below
-``below``; there the two are averaged with the trained weights, elsewhere A's log-probabilities
-stand alone.  B was trained on pieces of at most 160 characters cut after punctuation, so a
-clause is the kind of text it learnt from.  The same cascade as the recognise stage's LAC gate
+``below``, each run of such clauses read with ``context`` characters on either side (a clause
+read alone loses what B knows from its surroundings: docs/speed.md); there the two are averaged
+with the trained weights, elsewhere A's log-probabilities stand alone.  The same cascade as the recognise stage's LAC gate
 (``pipeline/recognize/gate.py``), one level down, inside the tagger, so that the spaCy component
 and the pipeline's direct path read alike.
 
 ``below`` above 1 with ``unit`` 0 reads every text whole with both members: the ensemble as
-trained, bit for bit (``tests/model/test_members.py``).
+trained, bit for bit (``tests/recognize/test_second_member.py``).
 
 A component directory holds ``model.onnx`` (member A, a complete tagger by itself) and, for an
 ensemble, ``second.onnx`` (member B) and ``members.json`` (the weights, which training chose);
-``below`` and ``unit`` are the component's settings in the model's ``config.cfg``.
+``below``, ``unit`` and ``context`` are the component's settings in the model's ``config.cfg``
+(``second_below``, ``second_unit``, ``second_context``); a recognise preset may override them.
 """
 
 from __future__ import annotations
