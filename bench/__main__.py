@@ -154,12 +154,25 @@ def bench_jieba(files: list[Path], chars: int) -> float:
 # seconds, the peak RSS (KB) of the command's process tree and that tree's CPU seconds.  Why a
 # wrapper: ``RUSAGE_CHILDREN.ru_maxrss`` of the bench process is the largest child it has ever
 # waited for, so every run after a big one reported that one's peak (a full ``make bench``
-# printed 629 MB for every run, 450 MB for the same default run measured alone).
+# printed 629 MB for every run, 450 MB for the same default run measured alone).  The wrapper is
+# also the tree's subreaper (Linux ``PR_SET_CHILD_SUBREAPER``) and waits for every descendant
+# before it reads its rusage: the runner's workers are children of multiprocessing's forkserver,
+# which outlives the runner by a moment and was reaped by nobody, so a 2-worker run's CPU seconds
+# (and the workers' peaks) were missing from what the wrapper saw.
 RUSAGE_WRAPPER = (
-    "import resource, subprocess, sys, time\n"
+    "import ctypes, os, resource, subprocess, sys, time\n"
+    "try:\n"
+    "    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come to us\n"
+    "except (AttributeError, OSError):\n"
+    "    pass\n"
     "t0 = time.perf_counter()\n"
     "rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
     "s = time.perf_counter() - t0\n"
+    "while True:\n"
+    "    try:\n"
+    "        os.wait()\n"
+    "    except ChildProcessError:\n"
+    "        break\n"
     "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
     "print(rc, s, u.ru_maxrss, u.ru_utime + u.ru_stime, file=sys.stderr)\n"
 )

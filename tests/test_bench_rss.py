@@ -25,3 +25,17 @@ def test_a_run_reports_its_own_peak_not_an_earlier_childs(tmp_path: Path) -> Non
     run = bench_run(one, len(one[0].read_text(encoding="utf-8")), 1, tmp_path)
     assert 100 < run["peak_rss_mb_per_process"] < big * 0.8
     assert run["cpu_seconds"] > 0 and chars > 0
+
+
+def test_cpu_of_a_descendant_that_outlives_its_parent_is_counted() -> None:
+    """A worker of a forkserver outlives the runner that started it: the wrapper, the tree's
+    subreaper, still waits for it and counts its CPU (it read 1.3 s for a 2-worker run of about
+    15 s before)."""
+    from bench.__main__ import RUSAGE_WRAPPER
+
+    burn = "import time; t = time.process_time(); exec('while time.process_time() - t < 0.6: pass')"
+    orphan = f"import os, sys\nif os.fork() == 0:\n    {burn}\n    os._exit(0)\n"  # the parent returns at once
+    proc = subprocess.run([sys.executable, "-c", RUSAGE_WRAPPER, sys.executable, "-c", orphan],
+                          capture_output=True, text=True, check=True)
+    rc, _seconds, _rss, cpu = proc.stderr.strip().splitlines()[-1].split()
+    assert int(rc) == 0 and float(cpu) >= 0.55
