@@ -59,7 +59,7 @@ def load_tagger(component: Path, reads: Mapping[str, float] | None = None) -> ls
             raise ModelFileError(vocab_path, f"field {key!r} is not a list of {width}-character strings")
     vocab = lstm_tagger.Vocab.from_json(raw)
     first = _checked_net(component / "model.onnx", vocab)
-    if (component / members.SECOND_FILE).exists():
+    if (component / members.SECOND_FILE).exists() or (component / members.MEMBERS_FILE).exists():  # both or neither
         weights_path = component / members.MEMBERS_FILE
         try:
             pair = members.weights_from(read_model_json(weights_path))

@@ -145,3 +145,19 @@ def test_split_members_recovers_each_member_and_the_weights(tmp_path: Path) -> N
         parts.append(sess.run(None, {n: feeds[n] for n in names[:k]})[0])
     assert np.array_equal(whole, np.float32(0.7) * parts[0] + np.float32(0.3) * parts[1])
     assert read_weights(tmp_path / "members.json") == (0.7, 0.3)
+
+
+def test_half_an_ensemble_is_refused_naming_the_missing_file(tmp_path: Path) -> None:
+    """``members.json`` without ``second.onnx`` (a model copied in part) is not read as member A
+    alone: one error naming the missing file, before any text."""
+    import shutil
+
+    from pipeline.recognize.base import ModelFileError
+    from pipeline.recognize.spacy_model import load_tagger
+
+    part = tmp_path / FACTORY
+    shutil.copytree(COMPONENT, part, ignore=shutil.ignore_patterns("second.onnx"))
+    with pytest.raises(ModelFileError, match="second.onnx.*missing"):
+        load_tagger(part)
+    (part / "members.json").unlink()
+    assert load_tagger(part).second is None  # no ensemble at all: member A is a tagger by itself
