@@ -14,7 +14,7 @@ one; a file another user owns (a shared /tmp) is not read, and ours takes the us
 name.  ``marshal`` holds only plain built-in values and builds nothing else.  No writable
 temporary directory: the caller builds the value each time, as before.
 LAC's rewritten encoder (``pipeline.recognize.lac.cached_encoder``) is an ONNX graph, not a
-plain value, and keeps its own file.
+plain value: it takes its name from ``cache_path`` and is written through ``part_of`` too.
 """
 
 from __future__ import annotations
@@ -24,19 +24,21 @@ import os
 import struct
 import tempfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _VERSION_SIZE = 32
 _HEAD = struct.Struct(f"<{_VERSION_SIZE}sQI")  # version (NUL-padded), payload length, CRC-32 of the payload
 
 
-def cache_path(kind: str, key: str, cache_dir: Path | None = None) -> Path | None:
+def cache_path(kind: str, key: str, cache_dir: Path | None = None, suffix: str = ".marshal") -> Path | None:
     """Where the value of ``kind`` with ``key`` lives; None when the temporary directory cannot be
     read or the file there is another user's (under both names)."""
     try:
-        cached = Path(cache_dir or tempfile.gettempdir()) / f"pinghu-{kind}-{key}.marshal"
+        cached = Path(cache_dir or tempfile.gettempdir()) / f"pinghu-{kind}-{key}{suffix}"
         if cached.is_file() and cached.stat().st_uid != os.getuid():
-            cached = cached.with_name(f"pinghu-{kind}-{key}-{os.getuid()}.marshal")
+            cached = cached.with_name(f"pinghu-{kind}-{key}-{os.getuid()}{suffix}")
         if cached.is_file() and cached.stat().st_uid != os.getuid():
             return None
     except OSError:
@@ -66,11 +68,20 @@ def write_value(cached: Path | None, version: bytes, value: object) -> None:
     if cached is None or len(version) > _VERSION_SIZE:
         return
     body = marshal.dumps(value)
-    part = cached.with_name(f"{cached.name}.{os.getpid()}.part")
     try:
-        part.write_bytes(_HEAD.pack(version, len(body), zlib.crc32(body)) + body)
-        os.replace(part, cached)
+        with part_of(cached) as part:
+            part.write_bytes(_HEAD.pack(version, len(body), zlib.crc32(body)) + body)
     except OSError:
         pass
+
+
+@contextmanager
+def part_of(cached: Path) -> Iterator[Path]:
+    """A private name beside ``cached`` to write the file to; renamed onto ``cached`` when the
+    block ends without error, so that no reader ever sees half of it, and removed in any case."""
+    part = cached.with_name(f"{cached.name}.{os.getpid()}.part")
+    try:
+        yield part
+        os.replace(part, cached)
     finally:
         part.unlink(missing_ok=True)

@@ -32,6 +32,7 @@ from pipeline.model.members import (
     MEMBERS_FILE,
     SECOND_FILE,
     SecondMember,
+    is_ensemble,
     read_weights,
     second_reads,
 )
@@ -363,7 +364,7 @@ class OnnxTagger:
         also ``second.onnx`` and ``members.json``: ``members``)."""
         vocab = Vocab.from_json(json.loads((path / "vocab.json").read_text(encoding="utf-8")))
         second = None
-        if (path / SECOND_FILE).exists():
+        if is_ensemble(path):
             second = SecondMember((path / SECOND_FILE).read_bytes(), read_weights(path / MEMBERS_FILE), below, unit,
                                   context)
         return cls((path / "model.onnx").read_bytes(), vocab, threads, second)

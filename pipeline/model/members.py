@@ -58,6 +58,12 @@ class SecondMember:
         return self.below > 1 and self.unit == 0
 
 
+def is_ensemble(component: Path) -> bool:
+    """Whether a component directory holds an ensemble: either file of the second member there
+    (a directory with one but not the other is a broken copy, which reading both then says)."""
+    return (component / SECOND_FILE).exists() or (component / MEMBERS_FILE).exists()
+
+
 def read_weights(path: Path) -> tuple[float, float]:
     """The two weights of ``members.json``."""
     return weights_from(json.loads(path.read_text(encoding="utf-8")))

@@ -14,7 +14,6 @@ same words and tags as ``LAC().run(piece)``.  On the medium bench set's pieces t
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,20 +58,19 @@ def cached_encoder(path: Path, cache_dir: Path | None = None) -> Path:
 
     Why: building it imports ``onnx`` and rewrites a 32 MB graph, about half a second of every
     process's start (a worker's, a one-file run's) for a file that is the same each time.  The
-    cached file is written under a private name and renamed into place, so concurrent workers
-    never read half of one; a cached file onnxruntime cannot load is rebuilt (``LacRecognizer``),
-    and one another user owns is not read."""
+    cached file is named and written as ``pipeline.tempcache``'s are: under a private name and
+    renamed into place, so concurrent workers never read half of one, and never another user's;
+    a cached file onnxruntime cannot load is rebuilt (``LacRecognizer``)."""
+    from pipeline import tempcache
+
     st = path.stat()
     key = hashlib.sha256(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|lengths-v1".encode()).hexdigest()[:16]
-    cached = Path(cache_dir or tempfile.gettempdir()) / f"pinghu-lac-encoder-{key}.onnx"
-    if cached.is_file() and cached.stat().st_uid != os.getuid():  # another user's, in a shared /tmp
-        cached = cached.with_name(f"pinghu-lac-encoder-{key}-{os.getuid()}.onnx")
+    cached = tempcache.cache_path("lac-encoder", key, cache_dir, suffix=".onnx")
+    if cached is None:  # unreadable, or another user's file under both our names: LacRecognizer says so
+        raise PermissionError(f"no file of ours for LAC's encoder in {cache_dir or tempfile.gettempdir()}")
     if not cached.is_file():
-        part = cached.with_name(f"{cached.name}.{os.getpid()}.part")
-        try:
-            os.replace(encoder_with_lengths(path, part), cached)
-        finally:
-            part.unlink(missing_ok=True)
+        with tempcache.part_of(cached) as part:
+            encoder_with_lengths(path, part)
     return cached
 
 

@@ -59,17 +59,15 @@ def load_tagger(component: Path, reads: Mapping[str, float] | None = None) -> ls
             raise ModelFileError(vocab_path, f"field {key!r} is not a list of {width}-character strings")
     vocab = lstm_tagger.Vocab.from_json(raw)
     first = _checked_net(component / "model.onnx", vocab)
-    if (component / members.SECOND_FILE).exists() or (component / members.MEMBERS_FILE).exists():  # both or neither
+    if members.is_ensemble(component):
         weights_path = component / members.MEMBERS_FILE
         try:
             pair = members.weights_from(read_model_json(weights_path))
         except ValueError as exc:
             raise ModelFileError(weights_path, str(exc)) from None
         net = _checked_net(component / members.SECOND_FILE, vocab)
-        reads = {k: v for k, v in (reads or {}).items() if v is not None}
-        first.add_second(members.SecondMember(net.onnx_bytes, pair, float(reads.get("below", members.DEFAULT_BELOW)),
-                                              int(reads.get("unit", members.DEFAULT_UNIT)),
-                                              int(reads.get("context", members.DEFAULT_CONTEXT))), net.session)
+        given = {k: v for k, v in (reads or {}).items() if v is not None}  # the rest: SecondMember's defaults
+        first.add_second(members.SecondMember(net.onnx_bytes, pair, **given), net.session)  # type: ignore[arg-type]
     return first
 
 
