@@ -36,7 +36,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("recognize (all sources and passes)", "pipeline/recognize/stage.py", "process"),
     ("  source spacy (our BiLSTM)", "pipeline/recognize/spacy_model.py", "spans_with_confidence"),
     ("    features (chars, bigrams)", "pipeline/model/lstm_tagger.py", "features"),
-    ("      dictionary walk (shared)", "pipeline/model/wordseg.py", "dictionary_words"),
+    ("      dictionary walk (shared)", "pipeline/model/dictionary.py", "dictionary_words"),
     ("      soft words (jieba cut)", "pipeline/model/lstm_tagger.py", "softword_ids"),
     ("      lexicon (dictionary words)", "pipeline/model/lstm_tagger.py", "lexicon_ids"),
     ("    onnxruntime (BiLSTM)", "onnxruntime/capi/onnxruntime_inference_collection.py", "run",

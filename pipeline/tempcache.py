@@ -1,9 +1,9 @@
 """Plain values a process derives from the same files every time, kept in the temporary directory.
 
 Why: every process (each worker, each one-file run) rebuilt the same tables from the same
-files before reading its first page: the tagger's typed lexicon from jieba's dictionary, the
+files before reading its first page: jieba's dictionary as a compact table, the
 gazetteer's tables from its directory.  Each is written here once and read back by later
-processes in a fraction of the time (``pipeline.model.lstm_tagger._load_lexicon``,
+processes in a fraction of the time (``pipeline.model.dictionary``,
 ``pipeline.gazetteers.cache``).
 
 One file per value, named by a ``kind`` and a key the caller derives from everything the value

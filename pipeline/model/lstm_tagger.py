@@ -16,15 +16,14 @@ I-ORG never follows B-PERSON and every span is closed.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterable, Sequence
-from functools import cache
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
 from pipeline.model.batching import crf_viterbi, equal_length_batches
+from pipeline.model.dictionary import Walk, dictionary, dictionary_words
 from pipeline.model.members import (
     DEFAULT_BELOW,
     DEFAULT_CONTEXT,
@@ -36,7 +35,7 @@ from pipeline.model.members import (
     read_weights,
     second_reads,
 )
-from pipeline.model.wordseg import Walk, cut_words, dictionary_words, jieba_tokenizer
+from pipeline.model.wordseg import cut_words
 
 LABELS = ("PERSON", "PLACE", "ORG")
 TAGS = ("O", *(f"{p}-{label}" for label in LABELS for p in "BIES"))
@@ -81,59 +80,6 @@ LEXICON_SIZES = (32, 8, 8, 8)
 _LEX_MAX = 12
 
 
-# A dictionary line ``word freq tag`` whose word has two or more characters and whose tag names a
-# person, place or organisation: what ``line.split()`` into three parts would accept.
-_TYPED_LINE = re.compile(r"^[ \t]*(\S{2,})[ \t]+\S+[ \t]+(nrfg|nrt|nr|ns|nt)[ \t\r]*$", re.M)
-_TYPE_BITS = {"nr": 1, "nrt": 1, "nrfg": 1, "ns": 2, "nt": 4}
-
-
-@cache
-def _load_lexicon() -> dict[str, int]:
-    """Which words of jieba's dictionary it tags as person (nr), place (ns) or organisation (nt)
-    names, as bits 1/2/4 (the words themselves come from ``wordseg.dictionary_words``).  Found
-    with one regular expression over the file: splitting its 349k lines one by one took 0.8 s of
-    every process's start.  The regular expression still took 0.1-0.15 s of every process's
-    start for a file that is the same each time, so its result is kept in the temporary
-    directory (``_cached_lexicon``) and later processes read it in about 0.02 s."""
-    with jieba_tokenizer().get_dict_file() as f:
-        return _cached_lexicon(Path(f.name), lambda: f.read().decode("utf-8"))
-
-
-def _typed_words(text: str) -> dict[str, int]:
-    """The typed words of the dictionary's ``text``: what the cache holds and what it is built from."""
-    typed: dict[str, int] = {}
-    for word, tag in _TYPED_LINE.findall(text):
-        typed[word] = typed.get(word, 0) | _TYPE_BITS[tag]
-    return typed
-
-
-_LEXICON_CACHE_VERSION = b"pinghu-lexicon-v2"
-
-
-def _cached_lexicon(source: Path, read: Callable[[], str], cache_dir: Path | None = None) -> dict[str, int]:
-    """``_typed_words`` of the dictionary ``source`` (its text from ``read``), written once into
-    ``cache_dir`` (the temporary directory) and read from there by every later process
-    (``pipeline.tempcache``: whole or rebuilt, never another user's).  The file is named by the
-    dictionary's path, size and modification time, the pattern and the type bits, so a changed
-    dictionary or rule is never served an old table."""
-    import hashlib
-
-    from pipeline import tempcache
-
-    try:
-        st = source.stat()
-        key = hashlib.sha256(f"{source.resolve()}|{st.st_size}|{st.st_mtime_ns}|{_TYPED_LINE.pattern}|"
-                             f"{sorted(_TYPE_BITS.items())}".encode() + _LEXICON_CACHE_VERSION).hexdigest()[:16]
-        cached = tempcache.cache_path("lexicon", key, cache_dir)
-    except OSError:
-        cached = None
-    typed = tempcache.read_value(cached, _LEXICON_CACHE_VERSION, dict)
-    if typed is None:
-        typed = _typed_words(read())
-        tempcache.write_value(cached, _LEXICON_CACHE_VERSION, typed)
-    return typed  # type: ignore[return-value]
-
-
 def lexicon_ids(text: str, walk: Walk | None = None) -> np.ndarray:
     """(4, n) codes of every dictionary word covering each character, not only the segmenter's
     one best path ("SoftLexicon", Ma et al. 2020): for a character, whether some word of two or
@@ -145,12 +91,12 @@ def lexicon_ids(text: str, walk: Walk | None = None) -> np.ndarray:
     jieba's (a dependency already), so the feature needs no shipped lexicon and was never fitted
     to the NER corpora's gold spans.
     """
-    typed = _load_lexicon()
+    types = dictionary().types  # by the word's key id
     n = len(text)
     rows = [[0] * n for _ in range(4)]  # Python ints while marking: numpy's per-element ops cost more
     word = rows[0]
     for i, found in enumerate(dictionary_words(text) if walk is None else walk):
-        for j, _f in found:  # ends ascending
+        for j, key in found:  # ends ascending
             size = j - i
             if size < 2:
                 continue
@@ -160,7 +106,7 @@ def lexicon_ids(text: str, walk: Walk | None = None) -> np.ndarray:
             word[j - 1] |= 16 if size > 2 else 8
             for m in range(i + 1, j - 1):
                 word[m] |= 4
-            t = typed.get(text[i:j])
+            t = types[key]
             if t:
                 for r in range(3):
                     if t >> r & 1:

@@ -1,115 +1,33 @@
-"""Chinese word segmentation (jieba), one initialised tokenizer per process.
+"""Chinese word segmentation: jieba's cut, word for word, at a fraction of its cost.
 
 Why its own module: the runtime (the BiLSTM's soft-word feature, the repairs' "is this a known
-word" test) needs jieba's dictionary, and it used to get it from the legacy CNN model's layer
-module, so the runtime imported a path it does not run.  Loading is lazy and quiet: importing
-this module imports no jieba, and jieba's dictionary-build log stays off stderr.
+word" test) needs jieba's segmentation and dictionary, and it used to get them from the legacy
+CNN model's layer module, so the runtime imported a path it does not run.  Loading is lazy:
+importing this module imports no jieba and no rjieba.  The dictionary itself is
+``pipeline.model.dictionary``'s compact table, not jieba's per-process dict of every prefix.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from functools import cache
-from typing import Any
 
-
-def _jieba() -> Any:  # jieba is untyped
-    """The jieba module, imported without setuptools' ``pkg_resources``.
-
-    jieba 0.42 tries ``import pkg_resources`` only to open files of its own package (dict.txt,
-    the HMM tables), and opens them beside its ``__file__`` when that import fails; the import
-    itself scans every installed distribution, 65 ms of each process's start (every worker's)
-    for files found the same way without it.  So ``pkg_resources`` reads as missing while jieba
-    is first imported, and only then: a later ``import pkg_resources`` elsewhere works as before,
-    and one already imported is left alone."""
-    import sys
-
-    if "jieba" not in sys.modules and "pkg_resources" not in sys.modules:
-        sys.modules["pkg_resources"] = None  # type: ignore[assignment] - `import` raises ImportError
-        try:
-            import jieba
-        finally:
-            del sys.modules["pkg_resources"]
-    import jieba
-
-    return jieba
-
-
-@cache
-def jieba_tokenizer() -> Any:  # jieba is untyped
-    """One initialised jieba tokenizer per process: its dictionary (with every word's prefixes)
-    serves the soft-word segmentation, the lexicon features and the known-word test alike."""
-    jieba = _jieba()
-
-    jieba.setLogLevel(logging.WARNING)
-    tok = jieba.Tokenizer()
-    if not _load_jieba_cache(tok):
-        tok.initialize()  # builds the dictionary and writes jieba's cache for the next process
-    return tok
-
-
-def _load_jieba_cache(tok: Any) -> bool:
-    """Fill ``tok`` from the cache jieba writes for its default dictionary, as ``initialize``
-    would, but from the file's bytes at once: ``marshal.load`` on an open file reads it a piece
-    per object and took 0.5 s of every process's start, ``marshal.loads`` of the bytes 0.25 s.
-    False (jieba then initialises itself, building the cache if needed) for another dictionary
-    or cache file, or a cache that is missing or unreadable."""
-    import marshal
-    import os
-    import tempfile
-    from pathlib import Path
-
-    jieba = _jieba()
-    if tok.dictionary != jieba.DEFAULT_DICT or tok.cache_file:
-        return False
-    try:
-        freq, total = marshal.loads(Path(os.path.join(tok.tmp_dir or tempfile.gettempdir(), "jieba.cache")).read_bytes())
-    except Exception:  # missing, partly written or foreign: jieba's own path decides
-        return False
-    if not isinstance(freq, dict) or not isinstance(total, int):
-        return False
-    tok.FREQ, tok.total, tok.initialized = freq, total, True
-    return True
-
+from pipeline.model.dictionary import Dictionary, Walk, dictionary, dictionary_words, jieba_module
 
 MEMO_BLOCKS = 5_000  # blocks remembered before the memo starts afresh: a page's worth, a few MB
 
-Walk = list[list[tuple[int, int]]]  # per start k: (end, frequency) of each dictionary word text[k:end]
+# Blocks of CJK characters and ASCII letters and digits only: jieba-rs (``rjieba``) cuts them as
+# jieba does, word for word (468,734 distinct pure-CJK blocks and 16,277 mixed ones of every
+# corpus in ../shared and the bench's pages: no difference; ``tests/recognize/test_fast_paths``).
+# It keeps jieba's marks +#&._%- inside a block together where jieba splits them
+# (www.people.com.cn, 93-110), so those blocks take our own route below.
+RJIEBA_BLOCK = re.compile("[\u4e00-\u9fd5a-zA-Z0-9]+\\Z")
 
 
-def dictionary_words(text: str) -> Walk:
-    """Every word of jieba's dictionary in ``text``: for each start ``k``, the ``(end,
-    frequency)`` of each word ``text[k:end]`` with a frequency, shortest first.
-
-    jieba's own ``get_DAG`` walk (its prefix table holds every prefix of every word, so the walk
-    from ``k`` stops at the first slice that is no prefix), over the whole text rather than one
-    block.  Why shared: the tagger's soft word (jieba's best path) and its lexicon rows (every
-    word over a character) walked the same prefixes twice; one walk now serves both."""
-    get = jieba_tokenizer().FREQ.get  # bound once: the walk is a million lookups a page batch
-    n = len(text)
-    out: Walk = []
-    append = out.append
-    for k, ch in enumerate(text):
-        f = get(ch)
-        if f is None:  # no word starts with this character (marks, most Latin): the common case
-            append([])
-            continue
-        words = [(k + 1, f)] if f else []
-        for i in range(k + 2, n + 1):
-            f = get(text[k:i])
-            if f is None:
-                break
-            if f:
-                words.append((i, f))
-        append(words)
-    return out
-
-
-def _han_block_cutter(tok: Any) -> Callable[[str, int, Walk], list[str]]:
+def _han_block_cutter(table: Dictionary) -> Callable[[str, int, Walk], list[str]]:
     """``word_cutter``'s cut of one CJK block from the text's ``dictionary_words``: jieba's
     ``calc`` (best route by log frequency) and ``__cut_DAG`` (runs of single characters that are
     no word go to its HMM), the same arithmetic.
@@ -121,8 +39,8 @@ def _han_block_cutter(tok: Any) -> Callable[[str, int, Walk], list[str]]:
 
     from jieba import finalseg
 
-    freq = tok.FREQ
-    log, logtotal = math.log, math.log(tok.total)
+    freqs, word_freq = table.freqs, table.freq
+    log, logtotal = math.log, math.log(table.total)
 
     def han_block(block: str, start: int, walk: Walk) -> list[str]:
         n = len(block)
@@ -130,10 +48,10 @@ def _han_block_cutter(tok: Any) -> Callable[[str, int, Walk], list[str]]:
         route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
         for idx in range(n - 1, -1, -1):
             best = None
-            for e, f in walk[start + idx]:  # ends ascending: the block's words come first
+            for e, i in walk[start + idx]:  # ends ascending: the block's words come first
                 if e > stop:
                     break
-                here = (log(f) - logtotal + route[e - start][0], e - start - 1)
+                here = (log(freqs[i]) - logtotal + route[e - start][0], e - start - 1)
                 if best is None or here > best:  # jieba's max over (score, end): ties to the longer
                     best = here
             # No word: jieba's DAG keeps the lone character, whose frequency counts as 1.
@@ -144,7 +62,7 @@ def _han_block_cutter(tok: Any) -> Callable[[str, int, Walk], list[str]]:
         def flush() -> None:
             if len(buf) == 1:
                 words.append(buf)
-            elif not freq.get(buf):
+            elif not word_freq(buf):
                 words.extend(finalseg.cut(buf))
             else:
                 words.extend(buf)
@@ -170,28 +88,27 @@ def _han_block_cutter(tok: Any) -> Callable[[str, int, Walk], list[str]]:
 @cache
 def block_words() -> Callable[[str, Walk | None], Iterator[list[str]]]:
     """jieba's cut with its HMM for unknown words, the segmentation the model was trained with,
-    one block's words at a time.
+    one block's words at a time.  Same words as jieba's ``Tokenizer().cut(text)``, exactly.
 
-    jieba cuts a text block by block (maximal runs of CJK, letters and digits, split on its
-    ``re_han_default``), each block on its own, so the words of a text are the words of its
-    blocks in order.  The blocks' words are remembered: the tagger's soft-word feature cuts each
-    line and the learned vote cuts the whole article again, and the second walk over jieba's
-    dictionary was a tenth of the recogniser's time.  The two walks are a page apart at most, so
-    the memo holds a few pages' blocks and is then emptied: memory stays flat over a year's run.
+    jieba cuts a text block by block (maximal runs of CJK, letters, digits and the marks
+    +#&._%-, split on its ``re_han_default``), each block on its own, so the words of a text are
+    the words of its blocks in order.  A block of CJK, letters and digits only is cut by jieba-rs
+    (``rjieba``, the same dictionary, route and HMM in compiled code: seven times faster than the
+    same arithmetic in Python); a block with the marks, from the text's ``dictionary_words``
+    (jieba's ``calc`` and ``__cut_DAG``, ``_han_block_cutter``); the runs between blocks, as
+    jieba's ``cut`` splits them (whitespace runs whole, other characters one by one).
+
+    The blocks' words are remembered: the tagger's soft-word feature cuts each line and the
+    learned vote cuts the whole article again.  The two cuts are a page apart at most, so the
+    memo holds a few pages' blocks and is then emptied: memory stays flat over a year's run.
     The blocks are found as the cut goes (``_blocks``), not listed first: a one-line file's
-    (issue 33) list of blocks was a copy of its text in a million small strings.
+    (issue 33) list of blocks was a copy of its text in a million small strings."""
+    import rjieba
 
-    Given the text's ``dictionary_words``, a block's best path is found from them (jieba's
-    ``calc`` and ``__cut_DAG``, the same arithmetic) instead of jieba walking its dictionary
-    again; without them, from the block's own ``dictionary_words`` (the same arithmetic in
-    Python costs 0.6 of jieba's ``get_DAG`` and ``calc``, which look every word up twice: it
-    matters where the memo is emptied between the two cuts, as on a corpus run as one batch).
-    Same words as ``tok.cut(text)``, exactly, every way."""
-    jieba = _jieba()
-
-    tok = jieba_tokenizer()
-    is_han = jieba.re_han_default.match
-    han_block = _han_block_cutter(tok)
+    jieba = jieba_module()
+    is_han, by_rjieba = jieba.re_han_default.match, RJIEBA_BLOCK.match
+    skip = jieba.re_skip_default
+    han_block = _han_block_cutter(dictionary())
     memo: dict[str, list[str]] = {}
 
     def blocks(text: str, walk: Walk | None = None) -> Iterator[list[str]]:
@@ -201,11 +118,13 @@ def block_words() -> Callable[[str, Walk | None], Iterator[list[str]]]:
                 continue
             words = memo.get(block)
             if words is None:
-                if not is_han(block):
-                    words = list(tok.cut(block, HMM=True))
+                if by_rjieba(block):
+                    words = rjieba.cut(block, True)
+                elif not is_han(block):  # jieba's cut outside blocks: whitespace runs whole, the rest by character
+                    words = [w for run in skip.split(block) for w in ((run,) if skip.match(run) else run)]
                 elif walk is not None:
                     words = han_block(block, start, walk)
-                else:  # the block's own walk: jieba's get_DAG and calc cost 1.6 times as much
+                else:
                     words = han_block(block, 0, dictionary_words(block))
                 if len(memo) >= MEMO_BLOCKS:
                     memo.clear()
@@ -282,4 +201,4 @@ def word_bounds(text: str) -> array:
 
 def is_known_word(surface: str) -> bool:
     """Whether jieba's general dictionary lists ``surface`` as a word (with a frequency)."""
-    return bool(jieba_tokenizer().FREQ.get(surface))
+    return dictionary().freq(surface) > 0

@@ -136,10 +136,10 @@ COMMON_ITEM_FREQ = 500
 def _names_not_sectors(text: str, items: list[tuple[int, int]], spans: list[Span]) -> bool:
     """A list of names: no item is an everyday word, and a source proposed at least one of them
     as a name (a company list has; a list of industries, 新能源、光伏, has not)."""
-    from pipeline.model.wordseg import jieba_tokenizer
+    from pipeline.model.dictionary import dictionary
 
-    freq = jieba_tokenizer().FREQ
-    if any((freq.get(text[a:b]) or 0) >= COMMON_ITEM_FREQ for a, b in items):
+    freq = dictionary().freq
+    if any(freq(text[a:b]) >= COMMON_ITEM_FREQ for a, b in items):
         return False
     named = {(s.start, s.end) for s in spans if s.label in ("ORG", "PLACE", "PERSON")}
     return any(item in named for item in items)
@@ -173,18 +173,19 @@ def trade_name_spans(text: str, taken: Any) -> list[tuple[int, int]]:
     """(start, end) of trade name + industry printed before a company post, where no span is and
     jieba's cut starts a word at the name and at the industry word (某房 + 地产 of 某房地产 is no
     name: 房地产 is one word)."""
-    from pipeline.model.wordseg import jieba_tokenizer, word_bounds
+    from pipeline.model.dictionary import dictionary
+    from pipeline.model.wordseg import word_bounds
 
     found: list[tuple[int, int]] = []
     edges: set[int] | None = None  # jieba's cut, made only for a text with a match
-    freq = jieba_tokenizer().FREQ
+    freq = dictionary().freq
     for m in _trade_name_pattern().finditer(text):
         start, mid, end = m.start(1), m.end(1), m.end(2)
         name = m.group(1)
         if taken.overlaps(start, end) or _POINTERS & set(name) or any(a < end and start < b for a, b in found):
             continue
         edges = edges if edges is not None else set(word_bounds(text))
-        if start in edges and mid in edges and (freq.get(name) or 0) < COMMON_ITEM_FREQ:
+        if start in edges and mid in edges and freq(name) < COMMON_ITEM_FREQ:
             found.append((start, end))
     return found
 

@@ -80,9 +80,9 @@ ADD_MAX_FREQ = 40
 
 
 def _word_freq(word: str) -> int:
-    from pipeline.model.wordseg import jieba_tokenizer
+    from pipeline.model.dictionary import dictionary
 
-    return jieba_tokenizer().FREQ.get(word) or 0
+    return dictionary().freq(word)
 
 
 def _common_word(word: str) -> bool:

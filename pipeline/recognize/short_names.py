@@ -25,16 +25,16 @@ COMMON_FREQ = 100  # as for the list passes: 双方, 协会 are words; PATA, 实
 def declared_short_names(text: str, spans: list[Span]) -> list[Span]:
     """New spans for each declared short name: at its declaration and at every other occurrence
     in ``text`` where no span is."""
-    from pipeline.model.wordseg import jieba_tokenizer
+    from pipeline.model.dictionary import dictionary
     from pipeline.recognize.overlap import IntervalIndex
 
-    freq = jieba_tokenizer().FREQ
+    freq = dictionary().freq
     ends = {s.end: s for s in spans if s.label in ("ORG", "PLACE")}
     taken = IntervalIndex((s.start, s.end) for s in spans)
     new: list[Span] = []
     for m in _DECLARED.finditer(text):
         body, name = ends.get(m.start()), m.group(2)
-        if body is None or (freq.get(name) or 0) >= COMMON_FREQ:
+        if body is None or freq(name) >= COMMON_FREQ:
             continue
         i = text.find(name)
         while i >= 0:

@@ -18,6 +18,7 @@ CODE = [
     *sorted((PACKAGE_DIR / "segment").glob("*.py")),
     PACKAGE_DIR / "ingest" / "normalize.py",
     PACKAGE_DIR / "model" / "wordseg.py",
+    PACKAGE_DIR / "model" / "dictionary.py",
 ]
 
 
