@@ -26,7 +26,7 @@ from typing import Any
 # person, place or organisation: what ``line.split()`` into three parts would accept.
 TYPED_LINE = re.compile(r"^[ \t]*(\S{2,})[ \t]+\S+[ \t]+(nrfg|nrt|nr|ns|nt)[ \t\r]*$", re.M)
 TYPE_BITS = {"nr": 1, "nrt": 1, "nrfg": 1, "ns": 2, "nt": 4}
-_CACHE_VERSION = b"pinghu-dictionary-v1"
+_CACHE_VERSION = b"pinghu-dictionary-v2"
 
 Walk = list[list[tuple[int, int]]]  # per start k: (end, key id) of each dictionary word text[k:end]
 
@@ -57,8 +57,9 @@ class Dictionary:
     """The words of a jieba dictionary with a frequency above 0, their frequencies, their name
     types (bits 1/2/4: person, place, organisation) and jieba's total of all frequencies."""
 
-    def __init__(self, trie_bytes: bytes, freqs: bytes, types: bytes, total: int, longest: int) -> None:
+    def __init__(self, trie_bytes: bytes, freqs: bytes, types: bytes, total: int, longest: int, pairs: bytes) -> None:
         import marisa_trie
+        import numpy as np
 
         self.trie = marisa_trie.Trie().frombytes(trie_bytes)
         self.freqs = array("q", freqs)  # by key id
@@ -67,21 +68,32 @@ class Dictionary:
             raise ValueError("dictionary table: arrays and trie differ in length")
         self.total = total
         self.longest = longest  # the longest word's length: how far a walk from one start looks
+        # The first two characters of every word of two or more, as sorted ``pair_keys``: where
+        # a text's pair is none of them, no such word starts (``long_words`` skips the start).
+        self.pairs = np.frombuffer(pairs, dtype=np.int64)
         self._get = self.trie.get
+
+    def key(self, word: str) -> int | None:
+        """The word's key id; None for a string that is no word (a lone surrogate, which the
+        trie cannot encode, is in none)."""
+        try:
+            return self._get(word)
+        except UnicodeEncodeError:
+            return None
 
     def freq(self, word: str) -> int:
         """The word's frequency; 0 for a string that is no word (jieba's ``FREQ.get(w) or 0``)."""
-        i = self._get(word)
+        i = self.key(word)
         return 0 if i is None else self.freqs[i]
 
     def word_types(self, word: str) -> int:
         """The word's name-type bits (0 for no typed word)."""
-        i = self._get(word)
+        i = self.key(word)
         return 0 if i is None else self.types[i]
 
-    def to_value(self) -> tuple[bytes, bytes, bytes, int, int]:
+    def to_value(self) -> tuple[bytes, bytes, bytes, int, int, bytes]:
         """What the cache file holds: plain values ``Dictionary(*value)`` takes back."""
-        return self.trie.tobytes(), self.freqs.tobytes(), self.types, self.total, self.longest
+        return self.trie.tobytes(), self.freqs.tobytes(), self.types, self.total, self.longest, self.pairs.tobytes()
 
 
 def typed_words(text: str) -> dict[str, int]:
@@ -95,6 +107,7 @@ def typed_words(text: str) -> dict[str, int]:
 def build(source: Path) -> Dictionary:
     """The table of the dictionary file ``source``, by jieba's own parse of it."""
     import marisa_trie
+    import numpy as np
 
     with source.open("rb") as f:
         freq, total = jieba_module().Tokenizer().gen_pfdict(f)
@@ -109,7 +122,9 @@ def build(source: Path) -> Dictionary:
         i = trie.get(w)
         if i is not None:  # a typed word without a frequency is never walked to
             types[i] = bits
-    return Dictionary(trie.tobytes(), freqs.tobytes(), bytes(types), total, max(map(len, words), default=0))
+    pairs = np.unique(np.array([pair_keys(w[:2])[0] for w in words if len(w) > 1], dtype=np.int64))
+    return Dictionary(trie.tobytes(), freqs.tobytes(), bytes(types), total, max(map(len, words), default=0),
+                      pairs.tobytes())
 
 
 def cached(source: Path, make: Callable[[Path], Dictionary] = build, cache_dir: Path | None = None) -> Dictionary:
@@ -148,10 +163,47 @@ def dictionary() -> Dictionary:
 
 def dictionary_words(text: str) -> Walk:
     """Every dictionary word in ``text``: for each start ``k``, the ``(end, key id)`` of each word
-    ``text[k:end]``, shortest first (jieba's ``get_DAG`` walk, which stops at the first slice
-    that is no prefix of a word, finds the same words).  Why shared: the tagger's soft word
-    (jieba's best path, where a block needs our own route) and its lexicon rows (every word over
-    a character) both read it."""
+    ``text[k:end]``, shortest first: jieba's ``get_DAG`` walk (which stops at the first slice
+    that is no prefix of a word, so it finds the same words), for the blocks whose route we find
+    ourselves (``wordseg``)."""
     table = dictionary()
     prefixes, longest = table.trie.iter_prefixes_with_ids, table.longest
+    text = _walkable(text)
     return [[(k + len(p), i) for p, i in prefixes(text[k : k + longest])] for k in range(len(text))]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _walkable(text: str) -> str:
+    """``text`` with each lone surrogate (a file's undecodable byte, kept by ingest) as NUL: the
+    trie cannot encode one, and neither is in any word, so the walk finds the same words."""
+    return _SURROGATE.sub("\0", text) if _SURROGATE.search(text) else text
+
+
+def pair_keys(text: str) -> Any:  # numpy is imported lazily: an int64 array
+    """One int64 per pair of neighbouring characters of ``text`` (code points are below 2**21)."""
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+    return (codes[:-1] << 21) | codes[1:]
+
+
+def long_words(text: str) -> list[tuple[int, int, int]]:
+    """Every dictionary word of two or more characters in ``text``, as ``(start, end, key id)``
+    by start, then end: ``dictionary_words`` without its one-character words, walked only from
+    the starts whose first two characters begin some such word (a third of a news text's
+    characters; the pairs are tested at once in numpy).  What the tagger's lexicon rows read."""
+    import numpy as np
+
+    table = dictionary()
+    pairs = table.pairs
+    if len(text) < 2 or not len(pairs):
+        return []
+    text = _walkable(text)
+    keys = pair_keys(text)
+    at = np.minimum(np.searchsorted(pairs, keys), len(pairs) - 1)
+    prefixes, longest = table.trie.iter_prefixes_with_ids, table.longest
+    return [(k, k + len(p), i) for k in np.flatnonzero(pairs[at] == keys).tolist()
+            for p, i in prefixes(text[k : k + longest]) if len(p) > 1]
+

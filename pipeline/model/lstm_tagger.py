@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from pipeline.model.batching import crf_viterbi, equal_length_batches
-from pipeline.model.dictionary import Walk, dictionary, dictionary_words
+from pipeline.model.dictionary import dictionary, long_words
 from pipeline.model.members import (
     DEFAULT_BELOW,
     DEFAULT_CONTEXT,
@@ -65,11 +65,10 @@ _NEG = -1e9
 _TRANS_SCORE = np.where(_TRANS, 0.0, _NEG).astype(np.float32)
 
 
-def softword_ids(text: str, walk: Walk | None = None) -> list[int]:
-    """1/2/3/4 = B/M/E/S of the jieba word each character is in (the 'soft word' feature);
-    ``walk``: the text's ``wordseg.dictionary_words`` if already found."""
+def softword_ids(text: str) -> list[int]:
+    """1/2/3/4 = B/M/E/S of the jieba word each character is in (the 'soft word' feature)."""
     out: list[int] = []
-    for w in cut_words(text, walk):
+    for w in cut_words(text):
         out.extend([4] if len(w) == 1 else [1, *[2] * (len(w) - 2), 3])
     return out
 
@@ -80,7 +79,7 @@ LEXICON_SIZES = (32, 8, 8, 8)
 _LEX_MAX = 12
 
 
-def lexicon_ids(text: str, walk: Walk | None = None) -> np.ndarray:
+def lexicon_ids(text: str) -> np.ndarray:
     """(4, n) codes of every dictionary word covering each character, not only the segmenter's
     one best path ("SoftLexicon", Ma et al. 2020): for a character, whether some word of two or
     more characters Begins, is in the Middle of, or Ends at it, over all words, and over the words
@@ -95,26 +94,23 @@ def lexicon_ids(text: str, walk: Walk | None = None) -> np.ndarray:
     n = len(text)
     rows = [[0] * n for _ in range(4)]  # Python ints while marking: numpy's per-element ops cost more
     word = rows[0]
-    for i, found in enumerate(dictionary_words(text) if walk is None else walk):
-        for j, key in found:  # ends ascending
-            size = j - i
-            if size < 2:
-                continue
-            if size > _LEX_MAX:
-                break
-            word[i] |= 2 if size > 2 else 1
-            word[j - 1] |= 16 if size > 2 else 8
-            for m in range(i + 1, j - 1):
-                word[m] |= 4
-            t = types[key]
-            if t:
-                for r in range(3):
-                    if t >> r & 1:
-                        row = rows[1 + r]
-                        row[i] |= 1
-                        row[j - 1] |= 4
-                        for m in range(i + 1, j - 1):
-                            row[m] |= 2
+    for i, j, key in long_words(text):
+        size = j - i
+        if size > _LEX_MAX:
+            continue
+        word[i] |= 2 if size > 2 else 1
+        word[j - 1] |= 16 if size > 2 else 8
+        for m in range(i + 1, j - 1):
+            word[m] |= 4
+        t = types[key]
+        if t:
+            for r in range(3):
+                if t >> r & 1:
+                    row = rows[1 + r]
+                    row[i] |= 1
+                    row[j - 1] |= 4
+                    for m in range(i + 1, j - 1):
+                        row[m] |= 2
     return np.array(rows, dtype=np.int64).reshape(4, n)
 
 
@@ -164,11 +160,10 @@ class Vocab:
         out[0], pairs = self.ids(text)
         out[1] = pairs[:-1]
         out[2] = pairs[1:]
-        walk = dictionary_words(text) if softword and lexicon else None  # one walk for both rows
         if softword:
-            out[3] = softword_ids(text, walk)
+            out[3] = softword_ids(text)
         if lexicon:
-            out[-len(LEXICON_ROWS) :] = lexicon_ids(text, walk)
+            out[-len(LEXICON_ROWS) :] = lexicon_ids(text)
         return out
 
     def to_json(self) -> dict[str, list[str]]:

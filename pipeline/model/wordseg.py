@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from functools import cache
 
-from pipeline.model.dictionary import Dictionary, Walk, dictionary, dictionary_words, jieba_module
+from pipeline.model.dictionary import Dictionary, dictionary, dictionary_words, jieba_module
 
 MEMO_BLOCKS = 5_000  # blocks remembered before the memo starts afresh: a page's worth, a few MB
 
@@ -27,14 +27,14 @@ MEMO_BLOCKS = 5_000  # blocks remembered before the memo starts afresh: a page's
 RJIEBA_BLOCK = re.compile("[\u4e00-\u9fd5a-zA-Z0-9]+\\Z")
 
 
-def _han_block_cutter(table: Dictionary) -> Callable[[str, int, Walk], list[str]]:
-    """``word_cutter``'s cut of one CJK block from the text's ``dictionary_words``: jieba's
-    ``calc`` (best route by log frequency) and ``__cut_DAG`` (runs of single characters that are
-    no word go to its HMM), the same arithmetic.
+def _han_block_cutter(table: Dictionary) -> Callable[[str], list[str]]:
+    """``block_words``'s cut of one block from its ``dictionary_words``: jieba's ``calc`` (best
+    route by log frequency) and ``__cut_DAG`` (runs of single characters that are no word go to
+    its HMM), the same arithmetic.  For the blocks jieba-rs would cut otherwise (jieba's marks
+    +#&._%- inside).
 
-    Why a factory of its own: ``word_cutter`` holds the block memo and the text walk, this the
-    route arithmetic; built once per cutter, the closure reads ``freq``, ``log`` and
-    ``logtotal`` from its cells as it did inside ``word_cutter``, so a block costs what it did."""
+    Why a factory of its own: ``block_words`` holds the block memo, this the route arithmetic;
+    built once per cutter, the closure reads ``freqs``, ``log`` and ``logtotal`` from its cells."""
     import math
 
     from jieba import finalseg
@@ -42,16 +42,14 @@ def _han_block_cutter(table: Dictionary) -> Callable[[str, int, Walk], list[str]
     freqs, word_freq = table.freqs, table.freq
     log, logtotal = math.log, math.log(table.total)
 
-    def han_block(block: str, start: int, walk: Walk) -> list[str]:
+    def han_block(block: str) -> list[str]:
         n = len(block)
-        stop = start + n
+        walk = dictionary_words(block)
         route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
         for idx in range(n - 1, -1, -1):
             best = None
-            for e, i in walk[start + idx]:  # ends ascending: the block's words come first
-                if e > stop:
-                    break
-                here = (log(freqs[i]) - logtotal + route[e - start][0], e - start - 1)
+            for e, i in walk[idx]:  # ends ascending
+                here = (log(freqs[i]) - logtotal + route[e][0], e - 1)
                 if best is None or here > best:  # jieba's max over (score, end): ties to the longer
                     best = here
             # No word: jieba's DAG keeps the lone character, whose frequency counts as 1.
@@ -86,7 +84,7 @@ def _han_block_cutter(table: Dictionary) -> Callable[[str, int, Walk], list[str]
 
 
 @cache
-def block_words() -> Callable[[str, Walk | None], Iterator[list[str]]]:
+def block_words() -> Callable[[str], Iterator[list[str]]]:
     """jieba's cut with its HMM for unknown words, the segmentation the model was trained with,
     one block's words at a time.  Same words as jieba's ``Tokenizer().cut(text)``, exactly.
 
@@ -94,9 +92,9 @@ def block_words() -> Callable[[str, Walk | None], Iterator[list[str]]]:
     +#&._%-, split on its ``re_han_default``), each block on its own, so the words of a text are
     the words of its blocks in order.  A block of CJK, letters and digits only is cut by jieba-rs
     (``rjieba``, the same dictionary, route and HMM in compiled code: seven times faster than the
-    same arithmetic in Python); a block with the marks, from the text's ``dictionary_words``
-    (jieba's ``calc`` and ``__cut_DAG``, ``_han_block_cutter``); the runs between blocks, as
-    jieba's ``cut`` splits them (whitespace runs whole, other characters one by one).
+    same arithmetic in Python); a block with the marks, from its ``dictionary_words`` (jieba's
+    ``calc`` and ``__cut_DAG``, ``_han_block_cutter``); the runs between blocks, as jieba's
+    ``cut`` splits them (whitespace runs whole, other characters one by one).
 
     The blocks' words are remembered: the tagger's soft-word feature cuts each line and the
     learned vote cuts the whole article again.  The two cuts are a page apart at most, so the
@@ -111,8 +109,7 @@ def block_words() -> Callable[[str, Walk | None], Iterator[list[str]]]:
     han_block = _han_block_cutter(dictionary())
     memo: dict[str, list[str]] = {}
 
-    def blocks(text: str, walk: Walk | None = None) -> Iterator[list[str]]:
-        start = 0
+    def blocks(text: str) -> Iterator[list[str]]:
         for block in _blocks(text, jieba.re_han_default):
             if not block:
                 continue
@@ -122,15 +119,12 @@ def block_words() -> Callable[[str, Walk | None], Iterator[list[str]]]:
                     words = rjieba.cut(block, True)
                 elif not is_han(block):  # jieba's cut outside blocks: whitespace runs whole, the rest by character
                     words = [w for run in skip.split(block) for w in ((run,) if skip.match(run) else run)]
-                elif walk is not None:
-                    words = han_block(block, start, walk)
                 else:
-                    words = han_block(block, 0, dictionary_words(block))
+                    words = han_block(block)
                 if len(memo) >= MEMO_BLOCKS:
                     memo.clear()
                 memo[block] = words
             yield words
-            start += len(block)
 
     return blocks
 
@@ -146,23 +140,22 @@ def _blocks(text: str, pattern: re.Pattern[str]) -> Iterator[str]:
 
 
 @cache
-def word_cutter() -> Callable[[str, Walk | None], list[str]]:
+def word_cutter() -> Callable[[str], list[str]]:
     """jieba's cut of a whole text (``block_words``, block after block)."""
     blocks = block_words()
 
-    def cut(text: str, walk: Walk | None = None) -> list[str]:
+    def cut(text: str) -> list[str]:
         out: list[str] = []
-        for words in blocks(text, walk):
+        for words in blocks(text):
             out.extend(words)
         return out
 
     return cut
 
 
-def cut_words(text: str, walk: Walk | None = None) -> list[str]:
-    """The words of ``text``, in order; their lengths sum to ``len(text)``.  ``walk``: the text's
-    ``dictionary_words``, if the caller has them (saves jieba its own walk)."""
-    return word_cutter()(text, walk)
+def cut_words(text: str) -> list[str]:
+    """The words of ``text``, in order; their lengths sum to ``len(text)``."""
+    return word_cutter()(text)
 
 
 # The bounds of the texts asked about lately, least recent first, and how many words they hold.

@@ -57,6 +57,7 @@ def test_the_table_answers_as_jiebas_own_dictionary() -> None:
     for w, f in tok.FREQ.items():
         assert table.freq(w) == f, w
     assert table.freq("平湖市当湖街道不是一个词") == 0
+    assert table.freq("平\ud800") == table.word_types("\ud800湖") == 0  # a lone surrogate: in no word, no error
     typed: dict[str, int] = {}
     with tok.get_dict_file() as f:
         for line in f.read().decode("utf-8").splitlines():

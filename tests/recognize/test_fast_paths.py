@@ -147,16 +147,24 @@ def _fresh_texts(n: int) -> list[str]:
     return ["".join(rng.choice(pool, size=int(rng.integers(1, 60)))) for _ in range(n)] + ["γ射线", "平湖γ射线A股"]
 
 
-def test_cut_from_the_shared_walk_equals_jieba(jieba_itself) -> None:  # noqa: ANN001
-    """The soft word's cut, with and without the shared walk (jieba-rs on plain blocks, jieba's
-    route arithmetic on the walk for blocks with marks), gives jieba's own words."""
-    from pipeline.model.dictionary import dictionary_words
+def test_cut_of_fresh_blocks_equals_jieba(jieba_itself) -> None:  # noqa: ANN001
+    """The soft word's cut (jieba-rs on plain blocks, jieba's route arithmetic on the dictionary
+    walk for blocks with marks, jieba's split between blocks) gives jieba's own words."""
     from pipeline.model.wordseg import cut_words
 
     for text in _fresh_texts(300):
-        expected = list(jieba_itself.cut(text, HMM=True))
-        assert cut_words(text, dictionary_words(text)) == expected, text
-        assert cut_words(text) == expected, text
+        assert cut_words(text) == list(jieba_itself.cut(text, HMM=True)), text
+
+
+def test_long_words_are_the_walks_words_of_two_or_more(jieba_itself) -> None:  # noqa: ANN001
+    """``long_words`` (starts filtered by their first two characters) finds what the full walk
+    finds, less its one-character words, astral characters and lone surrogates included."""
+    from pipeline.model.dictionary import dictionary_words, long_words
+
+    for text in [*_fresh_texts(200), "𠀀平湖\ud800市人民政府", "平", ""]:
+        walk = [(k, e, i) for k, found in enumerate(dictionary_words(text)) for e, i in found if e - k > 1]
+        assert long_words(text) == walk, text
+        assert all(jieba_itself.FREQ.get(text[k:e]) for k, e, _i in walk)
 
 
 def test_rjieba_cuts_news_blocks_as_jieba(jieba_itself) -> None:  # noqa: ANN001
