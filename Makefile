@@ -11,6 +11,9 @@ $(STAMP): pyproject.toml
 	@echo "installing pinghu-ner into $(VENV) (log: $(VENV)/install.log)"
 	@$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[dev]' > $(VENV)/install.log 2>&1 \
 		|| (tail -30 $(VENV)/install.log; exit 1)
+	@# Bytecode written once, as pip does for a regular install: an editable install leaves it to
+	@# the first import, which PYTHONDONTWRITEBYTECODE turns into a compile in every process.
+	@$(BIN)/python -m compileall -q pipeline bench > /dev/null
 	@touch $(STAMP)
 
 run: $(STAMP)

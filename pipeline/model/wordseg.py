@@ -139,14 +139,45 @@ def _blocks(text: str, pattern: re.Pattern[str]) -> Iterator[str]:
     yield text[pos:]
 
 
+# Characters on which jieba-rs, given a whole text, may part from jieba: jieba's marks inside a
+# block (above), the CJK characters jieba-rs reads as word characters and jieba does not
+# (extension A, U+9FD6-U+9FFF, compatibility ideographs, every astral plane) and lone surrogates,
+# which it cannot take.  A text without any is cut by jieba-rs whole: 229,293 such texts of the
+# corpora, pages and county pages (4.7M characters, whole files with their line breaks among
+# them) came out word for word as jieba's (``tests/recognize/test_fast_paths.py``).
+_NOT_WHOLE = re.compile("[+#&._%\\-\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\ud800-\udfff\U00010000-\U0010ffff]")
+# Longer texts go block by block: a one-line file (issue 33) as one list of words was a copy of
+# its text in a million small strings.
+WHOLE_MAX = 20_000
+
+
+@cache
+def word_lists() -> Callable[[str], Iterator[list[str]]]:
+    """jieba's words of a text in lists that follow each other: the whole text's at once from
+    jieba-rs where it cuts as jieba does (``_NOT_WHOLE``), else block after block
+    (``block_words``)."""
+    import rjieba
+
+    blocks = block_words()
+    not_whole = _NOT_WHOLE.search
+
+    def lists(text: str) -> Iterator[list[str]]:
+        if len(text) <= WHOLE_MAX and not not_whole(text):
+            yield rjieba.cut(text, True)
+        else:
+            yield from blocks(text)
+
+    return lists
+
+
 @cache
 def word_cutter() -> Callable[[str], list[str]]:
-    """jieba's cut of a whole text (``block_words``, block after block)."""
-    blocks = block_words()
+    """jieba's cut of a whole text (``word_lists``)."""
+    lists = word_lists()
 
     def cut(text: str) -> list[str]:
         out: list[str] = []
-        for words in blocks(text):
+        for words in lists(text):
             out.extend(words)
         return out
 
@@ -181,7 +212,7 @@ def word_bounds(text: str) -> array:
         _BOUNDS.move_to_end(text)
         return hit
     bounds, pos = array("q", [0]), 0
-    for words in block_words()(text):
+    for words in word_lists()(text):
         for w in words:
             pos += len(w)
             bounds.append(pos)

@@ -167,27 +167,60 @@ def test_long_words_are_the_walks_words_of_two_or_more(jieba_itself) -> None:  #
         assert all(jieba_itself.FREQ.get(text[k:e]) for k, e, _i in walk)
 
 
-def test_rjieba_cuts_news_blocks_as_jieba(jieba_itself) -> None:  # noqa: ANN001
-    """The blocks handed to jieba-rs (CJK, letters and digits) are cut as jieba cuts them, on
-    text by other hands: the first 1,500 sentences of the MSRA test set and the CLUENER dev set
-    (the full corpora, 484k distinct blocks, were compared once: no difference)."""
+def _texts_by_others() -> list[str]:
+    """The first 1,500 sentences of the MSRA test set, the CLUENER dev set and the county pages,
+    whole and line by line."""
     import json
     from itertools import islice
 
-    import rjieba
-
-    from pipeline.model.wordseg import RJIEBA_BLOCK
     from pipeline.training.corpora import read_msra
 
     texts = [ex.text for ex in islice(read_msra(CORPORA / "msra_ner" / "test.txt"), 1500)]
     with (CORPORA / "cluener2020" / "dev.json").open(encoding="utf-8") as f:
         texts += [json.loads(line)["text"] for line in f]
-    import jieba
+    pages = CORPORA.parent / "county_pages"
+    for page in sorted(p for p in pages.iterdir() if p.suffix in (".md", ".txt") and p.name.count(".") == 1):
+        data = page.read_bytes()
+        try:
+            whole = data.decode("utf-8")
+        except UnicodeDecodeError:  # the GB18030 page
+            whole = data.decode("gb18030")
+        texts += [whole, *whole.splitlines()]
+    return texts
 
-    blocks = {b for t in texts for b in jieba.re_han_default.split(t) if b and RJIEBA_BLOCK.match(b)}
+
+def test_rjieba_cuts_news_blocks_as_jieba(jieba_itself) -> None:  # noqa: ANN001
+    """The blocks handed to jieba-rs (CJK, letters and digits) are cut as jieba cuts them, on
+    text by other hands (the full corpora, 484k distinct blocks, were compared once: no
+    difference)."""
+    import jieba
+    import rjieba
+
+    from pipeline.model.wordseg import RJIEBA_BLOCK
+
+    blocks = {b for t in _texts_by_others() for b in jieba.re_han_default.split(t) if b and RJIEBA_BLOCK.match(b)}
     assert len(blocks) > 10_000
     differ = [b for b in sorted(blocks) if rjieba.cut(b, True) != list(jieba_itself.cut(b, HMM=True))]
     assert differ == []
+
+
+def test_whole_texts_are_cut_as_jieba_cuts_them(jieba_itself) -> None:  # noqa: ANN001
+    """Texts cut whole by jieba-rs (no character of ``_NOT_WHOLE``) and the rest, block by block:
+    jieba's words either way, on text by other hands and on whitespace of every kind."""
+    from pipeline.model.wordseg import _NOT_WHOLE, cut_words, word_bounds
+
+    rng = np.random.default_rng(3)
+    pool = list("平湖市人民政府办公室张三说A股T恤２０２３年，。、“”\r\n \t\u3000\xa0\x85\x1c\x0b")
+    odd = ["".join(rng.choice(pool, size=int(rng.integers(1, 40)))) for _ in range(300)]
+    texts = [*_texts_by_others(), *odd, "\r\n", "a\r\n\r\nb", ""]
+    assert sum(not _NOT_WHOLE.search(t) for t in texts) > 2000 and any(_NOT_WHOLE.search(t) for t in texts)
+    for text in texts:
+        expected = list(jieba_itself.cut(text, HMM=True))
+        assert cut_words(text) == expected, text
+        bounds = [0]
+        for w in expected:
+            bounds.append(bounds[-1] + len(w))
+        assert list(word_bounds(text)) == (bounds if text else [0])
 
 
 def test_lexicon_rows_from_the_shared_walk_equal_every_dictionary_word(jieba_itself) -> None:  # noqa: ANN001
