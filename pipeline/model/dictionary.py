@@ -182,11 +182,11 @@ def _walkable(text: str) -> str:
 
 
 def pair_keys(text: str) -> Any:  # numpy is imported lazily: an int64 array
-    """One int64 per pair of neighbouring characters of ``text`` (code points are below 2**21)."""
-    import numpy as np
+    """One ``codes.pair_key`` per pair of neighbouring characters of ``text``."""
+    from pipeline.model.codes import code_points, pair_key
 
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
-    return (codes[:-1] << 21) | codes[1:]
+    codes = code_points(text)
+    return pair_key(codes[:-1], codes[1:])
 
 
 def long_words(text: str) -> list[tuple[int, int, int]]:
@@ -194,16 +194,14 @@ def long_words(text: str) -> list[tuple[int, int, int]]:
     by start, then end: ``dictionary_words`` without its one-character words, walked only from
     the starts whose first two characters begin some such word (a third of a news text's
     characters; the pairs are tested at once in numpy).  What the tagger's lexicon rows read."""
-    import numpy as np
+    from pipeline.model.codes import sorted_hits
 
     table = dictionary()
     pairs = table.pairs
     if len(text) < 2 or not len(pairs):
         return []
     text = _walkable(text)
-    keys = pair_keys(text)
-    at = np.minimum(np.searchsorted(pairs, keys), len(pairs) - 1)
     prefixes, longest = table.trie.iter_prefixes_with_ids, table.longest
-    return [(k, k + len(p), i) for k in np.flatnonzero(pairs[at] == keys).tolist()
+    return [(k, k + len(p), i) for k in sorted_hits(pairs, pair_keys(text)).tolist()
             for p, i in prefixes(text[k : k + longest]) if len(p) > 1]
 

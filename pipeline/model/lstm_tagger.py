@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from pipeline.model.batching import crf_viterbi, equal_length_batches
+from pipeline.model.codes import code_points, pair_key
 from pipeline.model.dictionary import dictionary, long_words
 from pipeline.model.members import (
     DEFAULT_BELOW,
@@ -128,11 +129,11 @@ class Vocab:
         # The same ids as arrays, looked up a text at a time (a dict lookup per character and per
         # bigram cost a twentieth of the default's time): a character's id by code point, and the
         # bigrams' code-point pairs sorted, found by bisection.
-        chars_cp = _code_points("".join(self.chars))
+        chars_cp = code_points("".join(self.chars))
         self._char_ids = np.full(int(chars_cp.max(initial=0)) + 2, UNK, dtype=np.int64)  # last slot: any code point above
         self._char_ids[chars_cp] = np.fromiter(self.chars.values(), dtype=np.int64, count=len(self.chars))
-        pairs = _code_points("".join(self.bigrams)).reshape(-1, 2)
-        keys = _pair_key(pairs[:, 0], pairs[:, 1])
+        pairs = code_points("".join(self.bigrams)).reshape(-1, 2)
+        keys = pair_key(pairs[:, 0], pairs[:, 1])
         order = np.argsort(keys, kind="stable")
         self._bigram_keys = keys[order]
         self._bigram_ids = np.fromiter(self.bigrams.values(), dtype=np.int64, count=len(self.bigrams))[order]
@@ -143,9 +144,9 @@ class Vocab:
 
     def ids(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(character ids, ids of the n + 1 bigrams of BOS + text + EOS)."""
-        codes = _code_points(BOS + text + EOS)
+        codes = code_points(BOS + text + EOS)
         chars = self._char_ids[np.minimum(codes[1:-1], len(self._char_ids) - 1)]
-        pairs = _pair_key(codes[:-1], codes[1:])
+        pairs = pair_key(codes[:-1], codes[1:])
         if not len(self._bigram_keys):
             return chars, np.full(len(pairs), UNK, dtype=np.int64)
         at = np.minimum(np.searchsorted(self._bigram_keys, pairs), len(self._bigram_keys) - 1)
@@ -172,16 +173,6 @@ class Vocab:
     @classmethod
     def from_json(cls, data: dict[str, list[str]]) -> Vocab:
         return cls(data["chars"], data["bigrams"])
-
-
-def _code_points(text: str) -> np.ndarray:
-    """Each character's code point (lone surrogates too, as ``ord`` gives them), as int64."""
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
-
-
-def _pair_key(first: int | np.ndarray, second: int | np.ndarray) -> int | np.ndarray:
-    """One integer per pair of code points (each below 2**21)."""
-    return first * (1 << 21) + second
 
 
 _START_SCORE = np.where(_START, 0.0, _NEG)

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from pipeline.model.codes import code_points, sorted_hits
+
 BLOCK = 1 << 18  # characters read at a time: a few MB of code points and their pairs
 _SHIFT = 1 << 21  # above every code point
 
@@ -23,16 +25,6 @@ _SHIFT = 1 << 21  # above every code point
 def _key(name: str) -> int:
     """A one-character name's code point; a longer name's first two, above every code point."""
     return ord(name) if len(name) == 1 else (ord(name[0]) + 1) * _SHIFT + ord(name[1])
-
-
-def _code_points(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
-
-
-def _hits(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Indices of ``values`` found in the sorted ``keys``."""
-    at = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
-    return np.flatnonzero(keys[at] == values)
 
 
 def occurrences(text: str, names: Iterable[str]) -> dict[str, list[int]]:
@@ -44,14 +36,14 @@ def occurrences(text: str, names: Iterable[str]) -> dict[str, list[int]]:
     singles = np.array(sorted(k for k in by_key if k < _SHIFT), dtype=np.int64)
     pairs = np.array(sorted(k for k in by_key if k >= _SHIFT), dtype=np.int64)
     for lo in range(0, len(text), BLOCK):
-        codes = _code_points(text[lo : lo + BLOCK + 1])  # one character more: the last pair
+        codes = code_points(text[lo : lo + BLOCK + 1])  # one character more: the last pair
         here = min(BLOCK, len(codes))  # the places this block answers for
         if len(singles):
-            for i in _hits(singles, codes[:here]).tolist():
+            for i in sorted_hits(singles, codes[:here]).tolist():
                 out[text[lo + i]].append(lo + i)
         if len(pairs) and len(codes) > 1:
             values = (codes[:-1] + 1) * _SHIFT + codes[1:]
-            starts = _hits(pairs, values)
+            starts = sorted_hits(pairs, values)
             starts = starts[starts < here]
             for i, key in zip(starts.tolist(), values[starts].tolist()):
                 for n in by_key[key]:
