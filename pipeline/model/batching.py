@@ -10,9 +10,35 @@ per character per text.  Nothing here imports spaCy or onnxruntime.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 import numpy as np
+
+# The graph input that tells a recurrent network each text's length (int64, one per text).
+LENGTHS = "lengths"
+
+
+def wire_lengths(model: object, source: str, ops: Collection[str]) -> int:
+    """Wire the ONNX ``model``'s length input ``source`` (int64, one per text; added to the graph's
+    inputs if it has none of that name), cast to int32, into the ``sequence_lens`` of every node
+    whose type is in ``ops`` (``GRU``, ``LSTM``, onnxruntime's ``DynamicQuantizeLSTM``), in place;
+    returns how many nodes were wired (none: the graph is left unchanged).  The weights are untouched: a text padded in a batch then
+    reads as it does alone, neither direction running over the pads.  Needs ``onnx``."""
+    from onnx import TensorProto, helper
+
+    graph = model.graph  # type: ignore[attr-defined]
+    nodes = [node for node in graph.node if node.op_type in ops]
+    if not nodes:
+        return 0  # nothing to tell: the graph is left as it is
+    if source not in {i.name for i in graph.input}:
+        graph.input.append(helper.make_tensor_value_info(source, TensorProto.INT64, ["batch"]))
+    cast = f"{source}_int32"
+    graph.node.insert(0, helper.make_node("Cast", [source], [cast], to=TensorProto.INT32))
+    for node in nodes:
+        while len(node.input) < 5:
+            node.input.append("")
+        node.input[4] = cast
+    return len(nodes)
 
 
 def equal_length_batches(texts: Sequence[str], size: int = 64) -> Iterator[list[int]]:

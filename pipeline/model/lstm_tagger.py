@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from pipeline.model.batching import crf_viterbi, equal_length_batches
+from pipeline.model.batching import LENGTHS, crf_viterbi, equal_length_batches, length_sorted_batches
 from pipeline.model.codes import code_points, pair_key
 from pipeline.model.dictionary import dictionary, long_words
 from pipeline.model.members import (
@@ -115,9 +115,11 @@ def lexicon_ids(text: str) -> np.ndarray:
     return np.array(rows, dtype=np.int64).reshape(4, n)
 
 
-def input_names(softword: bool, lexicon: bool) -> list[str]:
-    """The network's inputs, in the order ``Vocab.features`` stacks its rows."""
-    return ["chars", "left", "right", *(["softword"] if softword else []), *(LEXICON_ROWS if lexicon else [])]
+def input_names(softword: bool, lexicon: bool, lengths: bool = False) -> list[str]:
+    """The network's inputs, in the order ``Vocab.features`` stacks its rows; with ``lengths``
+    last, the input that tells its LSTM each text's length (``PADDED_BATCH``)."""
+    return ["chars", "left", "right", *(["softword"] if softword else []), *(LEXICON_ROWS if lexicon else []),
+            *([LENGTHS] if lengths else [])]
 
 
 class Vocab:
@@ -183,6 +185,12 @@ _END_SCORE = np.where(_END, 0.0, _NEG)
 # 4 windows of 64 pieces of up to 800 characters, 13 floats a character and ``decode``'s copies,
 # some 50 MB at most, whatever the length of the text the pieces come from.
 READ_WINDOWS = 4
+
+# Texts per onnxruntime call for a network told each text's length (its ``lengths`` input wired
+# into its LSTM's ``sequence_lens``: ``pipeline.model.batching.wire_lengths``): a window's texts,
+# shortest first, in padded batches of this many.  The int8 LSTM's step costs little more for 4
+# rows than for one (docs/speed.md).
+PADDED_BATCH = 4
 
 # Below this, two tags' log-probabilities at a character count as tied (the decoder's sums run in
 # float64; its rounding at the scores a text reaches is ten orders of magnitude smaller).
@@ -276,6 +284,7 @@ class OnnxTagger:
         self.inputs = [i.name for i in self.session.get_inputs()]
         self.softword = "softword" in self.inputs
         self.lexicon = LEXICON_ROWS[0] in self.inputs
+        self.padded = LENGTHS in self.inputs  # told each text's length: padded batches (``PADDED_BATCH``)
         self.second: SecondMember | None = None
         self.second_session: object | None = None
         self.second_inputs: list[str] = []
@@ -306,12 +315,13 @@ class OnnxTagger:
         return [r.spans for r in self.read(texts)]
 
     def read(self, texts: Sequence[str], window: int = 64) -> list[Reading]:
-        """Each text's spans and how sure the tagger is of each character (``Reading``).  Texts
-        of equal length within each ``window`` of consecutive texts run as one batch: no padding,
-        so the backward LSTM never reads pads (and the int8 LSTM, which quantises a batch's
-        activations together, sees only texts of one length; the window fixes which texts those
-        are, so a text's batch-mates do not depend on how many texts a call holds beyond it; the
-        second member's clauses are batched within the same window).
+        """Each text's spans and how sure the tagger is of each character (``Reading``).  The
+        texts of each ``window`` of consecutive texts run in batches (``_run``): of equal length,
+        or padded for a network told each text's length, whose LSTM then never reads the pads.
+        The int8 LSTM quantises a batch's activations together (one range per step over the
+        batch's rows), so a text's log-probabilities move a little with its batch-mates; the
+        window fixes which texts those can be, so they do not depend on how many texts a call
+        holds beyond it (the second member's clauses are batched within the same window).
         The texts are then decoded together (``decode``, each to its own length), ``READ_WINDOWS``
         windows at a time: a text's tags do not depend on the texts decoded with it, and the
         log-probabilities of a one-line file's every piece (issue 33) held at once, with
@@ -334,15 +344,23 @@ class OnnxTagger:
         return out
 
     def _run(self, session: object, inputs: list[str], texts: dict[object, str]) -> dict[object, np.ndarray]:
-        """Log-probabilities of each text, by key, texts of equal length in one call."""
+        """Log-probabilities of each text, by key: texts of equal length in one call, or, for a
+        network told each text's length, padded batches of ``PADDED_BATCH`` texts of neighbouring
+        lengths (shortest first; the sort is stable, so a text's batch-mates follow from the
+        texts given, nothing else)."""
         keys = list(texts)
         values = [texts[k] for k in keys]
         softword, lexicon = "softword" in inputs, LEXICON_ROWS[0] in inputs
         out: dict[object, np.ndarray] = {}
-        for group in equal_length_batches(values):
-            feats = np.stack([self.vocab.features(values[k], softword, lexicon) for k in group])
-            (logp,) = session.run(None, {name: feats[:, r] for r, name in enumerate(inputs)})  # type: ignore[attr-defined]
-            out.update(zip((keys[k] for k in group), logp))
+        groups = length_sorted_batches(values, PADDED_BATCH) if LENGTHS in inputs else equal_length_batches(values)
+        for group in groups:
+            each = [self.vocab.features(values[k], softword, lexicon) for k in group]
+            lengths = np.array([f.shape[1] for f in each], dtype=np.int64)
+            feats = np.zeros((len(each), len(each[0]), int(lengths.max())), dtype=np.int64)
+            for b, f in enumerate(each):
+                feats[b, :, : f.shape[1]] = f
+            (logp,) = session.run(None, feed(inputs, feats, lengths))  # type: ignore[attr-defined]
+            out.update((keys[k], lp[:n]) for k, lp, n in zip(group, logp, lengths))
         return out
 
     def _average(self, texts: Sequence[str], logps: dict[int, np.ndarray], ids: Iterable[int]) -> None:
@@ -361,6 +379,16 @@ class OnnxTagger:
                 mixed[i] = logps[i] if second.everywhere else logps[i].copy()
             mixed[i][s:e] = first_w * logps[i][s:e] + second_w * lp[s - rs : e - rs]
         logps.update(mixed)
+
+
+def feed(inputs: Sequence[str], feats: np.ndarray, lengths: np.ndarray) -> dict[str, np.ndarray]:
+    """The onnxruntime feed of a network whose inputs are ``inputs``: (batch, rows, n) feature ids
+    (``Vocab.features`` stacked, padded to the longest text), and each text's length where the
+    network takes ``lengths``."""
+    out = {name: feats[:, r] for r, name in enumerate(n for n in inputs if n != LENGTHS)}
+    if LENGTHS in inputs:
+        out[LENGTHS] = np.asarray(lengths, dtype=np.int64)
+    return out
 
 
 def _session(onnx_bytes: bytes, threads: int) -> object:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.model.batching import crf_viterbi, length_sorted_batches
+from pipeline.model.batching import crf_viterbi, length_sorted_batches, wire_lengths
 from pipeline.recognize.base import BackendUnavailable, Piece, Recognizer, register, spans_by_pieces
 from pipeline.records import Span
 
@@ -36,17 +36,11 @@ def encoder_with_lengths(path: Path, out: Path) -> Path:
     piece of a padded batch encoded as if alone.  A file, not bytes: onnxruntime building a
     session from a path keeps no copy of the 32 MB graph (from bytes: +30 MB per process)."""
     import onnx
-    from onnx import TensorProto, helper
 
     model = onnx.load(str(path))
-    model.graph.node.insert(0, helper.make_node("Cast", ["length"], ["length_int32"], to=TensorProto.INT32))
-    grus = [n for n in model.graph.node if n.op_type == "GRU"]
-    if not grus or {i.name for i in model.graph.input} != {"token_ids", "length"}:
+    if ({i.name for i in model.graph.input} != {"token_ids", "length"}
+            or not wire_lengths(model, "length", {"GRU"})):
         raise BackendUnavailable(f"{path}: not the LAC encoder this package knows (inputs, GRUs)")
-    for node in grus:
-        while len(node.input) < 5:
-            node.input.append("")
-        node.input[4] = "length_int32"
     onnx.save(model, str(out))
     return out
 

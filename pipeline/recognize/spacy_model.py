@@ -85,7 +85,7 @@ def _checked_net(onnx_path: Path, vocab: lstm_tagger.Vocab) -> lstm_tagger.OnnxT
         raise ModelFileError(onnx_path, "empty file")
     try:
         tagger = lstm_tagger.OnnxTagger(data, vocab)
-        expected = lstm_tagger.input_names(tagger.softword, tagger.lexicon)
+        expected = lstm_tagger.input_names(tagger.softword, tagger.lexicon, tagger.padded)
         if tagger.inputs != expected:
             raise ValueError(f"inputs {tagger.inputs}, not the tagger's {expected}")
         tagger.read(["今天上午召开会议"])  # the outputs' shape, the vocabulary within the embeddings

@@ -9,6 +9,11 @@ nodes between its inputs and its log-softmax, weights untouched, so an int8 grap
 int8 graph), reads the two weights from the sum's constants, and writes ``model.onnx`` (the first
 member), ``second.onnx`` and ``members.json`` in place of the ensemble graph.  Run on the shipped
 model once (2026-12-07); ``save_pipeline`` runs it on every new ensemble.
+
+Each member's graph also gets a ``lengths`` input wired into its LSTM's ``sequence_lens``
+(``pipeline.model.batching.wire_lengths``): the runtime then reads texts of neighbouring lengths
+in padded batches.  Given a component already split, the command wires only that (how the shipped
+members got it, 2026-12-07, night).
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline.model.batching import LENGTHS, wire_lengths
 from pipeline.model.lstm_tagger import FACTORY, input_names
 from pipeline.model.members import MEMBERS_FILE, SECOND_FILE, write_weights
+
+LSTM_OPS = {"LSTM", "DynamicQuantizeLSTM"}  # the float export's and the int8 one's
 
 
 def member_graphs(ensemble: Path) -> list[tuple[list[str], str, float]]:
@@ -75,17 +83,44 @@ def split(ensemble: Path, component: Path) -> tuple[float, float]:
         for node in model.graph.node:
             node.output[:] = ["logp" if o == soft else o for o in node.output]
         model.graph.output[0].name = "logp"
+        _wire(model)
         onnx.save(model, str(component / name))
     weights = (members[0][2], members[1][2])
     write_weights(component / MEMBERS_FILE, weights)
     return weights
 
 
+def _wire(model: object) -> bool:
+    """The member's ``lengths`` input wired into its LSTM (``wire_lengths``), so that the runtime
+    reads texts of neighbouring lengths in padded batches (``lstm_tagger.PADDED_BATCH``); False
+    for a graph that has the input already or no LSTM to tell (the runtime then batches texts of
+    equal length only)."""
+    if LENGTHS in {i.name for i in model.graph.input}:  # type: ignore[attr-defined]
+        return False
+    return wire_lengths(model, LENGTHS, LSTM_OPS) > 0
+
+
+def with_lengths(path: Path) -> bool:
+    """``_wire`` the tagger graph at ``path`` in place; whether it was rewritten."""
+    import onnx
+
+    model = onnx.load(str(path))
+    if not _wire(model):
+        return False
+    onnx.save(model, str(path))
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("model_dir", type=Path, help="a model directory whose component holds an ensemble model.onnx")
+    ap.add_argument("model_dir", type=Path, help="a model directory whose component holds an ensemble model.onnx, "
+                    "or members already split (then only the length input is wired into those that lack it)")
     args = ap.parse_args(argv)
     component = args.model_dir / FACTORY
+    if not member_graphs(component / "model.onnx"):
+        rewritten = [p.name for p in (component / "model.onnx", component / SECOND_FILE) if p.exists() and with_lengths(p)]
+        print(f"{component}: lengths wired into {', '.join(rewritten) or 'nothing (already there)'}")
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         ensemble = Path(tmp) / "ensemble.onnx"
         ensemble.write_bytes((component / "model.onnx").read_bytes())

@@ -18,7 +18,7 @@ from pipeline.model.batching import equal_length_batches
 from pipeline.model.lstm_tagger import LABELS, LEXICON_SIZES, TAGS, Vocab, input_names, tags_to_spans, viterbi
 from pipeline.model.members import SECOND_FILE
 from pipeline.training.corpora import Example
-from pipeline.training.split_members import member_graphs, split
+from pipeline.training.split_members import member_graphs, split, with_lengths
 from pipeline.training.tagger_data import IGNORE, TaggerConfig
 
 
@@ -220,6 +220,7 @@ def save_pipeline(
         ner.set_model((parts / "model.onnx").read_bytes(), vocab,  # type: ignore[attr-defined]
                       ((parts / SECOND_FILE).read_bytes(), weights))
     else:
+        with_lengths(onnx_path)
         ner.set_model(onnx_path.read_bytes(), vocab)  # type: ignore[attr-defined]
     if output.exists():
         shutil.rmtree(output)

@@ -100,12 +100,12 @@ def test_model_confidence_is_its_best_tags_probability() -> None:
     # is the whole reading; the averaged readings are ``test_second_member``'s.
     tagger = lstm_tagger.OnnxTagger.from_dir(path, below=0.0)
     texts = ["乍浦镇与上海两家企业签约了。", "平湖市委书记在当湖街道调研，市发改局局长陪同。", ""]
-    for text, reading in zip(texts, tagger.read(texts)):
+    for text, reading in zip(texts, [tagger.read([t])[0] for t in texts]):  # alone, as the session runs below
         assert reading.confidence.shape == (len(text),)
         if not text:
             continue
         feats = tagger.vocab.features(text, tagger.softword, tagger.lexicon)[None]
-        (logp,) = tagger.session.run(None, {n: feats[:, k] for k, n in enumerate(tagger.inputs)})
+        (logp,) = tagger.session.run(None, lstm_tagger.feed(tagger.inputs, feats, [len(text)]))
         np.testing.assert_allclose(reading.confidence, np.exp(logp[0].max(-1)), rtol=1e-6)
         assert reading.spans == tagger.spans([text])[0]
 

@@ -8,7 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.model.lstm_tagger import FACTORY, OnnxTagger, Vocab, decode, span_confidence, tags_to_spans
+from pipeline.model.lstm_tagger import (
+    FACTORY,
+    OnnxTagger,
+    Vocab,
+    decode,
+    feed,
+    span_confidence,
+    tags_to_spans,
+)
 from pipeline.model.members import clauses, read_weights, second_reads
 from pipeline.settings import Settings
 
@@ -39,19 +47,18 @@ def test_clauses_tile_the_text_and_end_after_a_stop() -> None:
 def _alone(session: object, tagger: OnnxTagger, text: str, inputs: list[str]) -> np.ndarray:
     soft, lex = "softword" in inputs, "lex_word" in inputs
     feats = tagger.vocab.features(text, soft, lex)[None]
-    return session.run(None, {n: feats[:, k] for k, n in enumerate(inputs)})[0][0]  # type: ignore[attr-defined]
+    return session.run(None, feed(inputs, feats, [len(text)]))[0][0]  # type: ignore[attr-defined]
 
 
 def test_both_members_read_whole_is_the_weighted_average() -> None:
     """``below`` 2, ``unit`` 0: every text read whole by both, averaged with the trained weights in
-    float32, as the exported ensemble graph did (each text here has its own length, so each runs
-    alone in both calls)."""
+    float32, as the exported ensemble graph did (each text read alone, so that no batch-mate
+    moves its int8 activations' range: ``test_padded_batches``)."""
     tagger = OnnxTagger.from_dir(COMPONENT, below=2.0, unit=0)
     assert tagger.second is not None and tagger.second.everywhere
     w0, w1 = (np.float32(w) for w in read_weights(COMPONENT / "members.json"))
-    got = tagger.read(TEXTS)
+    got = [tagger.read([t])[0] for t in TEXTS]  # each alone: the int8 LSTM quantises a batch together
     texts = [t for t in TEXTS if t]
-    assert len({len(t) for t in texts}) == len(texts)  # no batch-mates: the int8 LSTM quantises a batch together
     logps = [w0 * _alone(tagger.session, tagger, t, tagger.inputs)
              + w1 * _alone(tagger.second_session, tagger, t, tagger.second_inputs) for t in texts]
     for text, reading, tags, top, lp in zip(texts, got, *decode(logps), logps):
