@@ -207,6 +207,10 @@ def test_training_export_and_runtime_agree(tmp_path: Path) -> None:
         nets.append(net)
     export_onnx(nets, vocab, tmp_path / "model.onnx", members, weights=[0.7, 0.3])
     save_pipeline(tmp_path / "model.onnx", vocab, tmp_path / "pipe", {"test": True}, int8=False)
+    from pipeline.model.lstm_tagger import FACTORY, OnnxTagger
+
+    saved = OnnxTagger.from_dir(tmp_path / "pipe" / FACTORY)
+    assert saved.padded and saved.second_inputs[-1] == "lengths"  # both members told each text's length
     nlp = spacy.load(tmp_path / "pipe")
     texts = ["王小明在嘉兴工作", "李华", "平湖市政府"]
     got = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
