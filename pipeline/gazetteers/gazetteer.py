@@ -239,8 +239,16 @@ class Gazetteer:
         entry (an alias shared by two equally ranked entries is left to the model).  Short forms
         of counties and towns outside ``ruler_regions`` are left out: far-away 县 short names are
         mostly ordinary words in a county paper (东城, 海城), while their full names stay in.
-        Villages go by their printed names only (:meth:`_ruler_village`).
+        Villages go by their printed names only (:meth:`_ruler_village`).  Computed once per
+        gazetteer object (the ruler and the learned vote both ask, at every process's start);
+        each caller gets its own list.
         """
+        known = self.__dict__.setdefault("_ruler_names", {})
+        if min_len not in known:
+            known[min_len] = self._names_for_ruler(min_len)
+        return list(known[min_len])
+
+    def _names_for_ruler(self, min_len: int) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
         for surface, ms in self._index.items():
             if len(surface) < min_len or not ms:

@@ -70,6 +70,14 @@ def test_load_is_fast_and_cached() -> None:
     assert load_gazetteer(DEFAULT_GAZETTEER) is load_gazetteer(str(DEFAULT_GAZETTEER))
 
 
+def test_ruler_names_are_computed_once_and_each_caller_gets_its_own(gaz: Gazetteer) -> None:
+    first = gaz.names_for_ruler()
+    assert first and first == gaz._names_for_ruler(2)
+    first.clear()  # a caller's own list: the next caller still gets every name
+    assert gaz.names_for_ruler() == gaz._names_for_ruler(2)
+    assert gaz.names_for_ruler(3) == [p for p in gaz.names_for_ruler() if len(p[0]) >= 3]
+
+
 def test_divisions_file(gaz: Gazetteer) -> None:
     path = DEFAULT_GAZETTEER / "divisions.csv"
     assert path.stat().st_size < 1_000_000
