@@ -181,10 +181,16 @@ _START_SCORE = np.where(_START, 0.0, _NEG)
 _END_SCORE = np.where(_END, 0.0, _NEG)
 
 
-# Windows of texts (``OnnxTagger.read``) whose log-probabilities are held and decoded at once:
-# 4 windows of 64 pieces of up to 800 characters, 13 floats a character and ``decode``'s copies,
-# some 50 MB at most, whatever the length of the text the pieces come from.
-READ_WINDOWS = 4
+# Texts read as one window (``OnnxTagger.read``): a text's batch-mates are among them.  128 holds
+# a page's pieces (about 80 on the bench's pages), so its texts of neighbouring lengths meet in a
+# batch; in windows of spaCy's 32, member A's onnxruntime time on the unseen set's pages was 14%
+# more (docs/speed.md).
+READ_WINDOW = 128
+
+# Windows of texts whose log-probabilities are held and decoded at once: 2 windows of 128 pieces
+# of up to 800 characters, 13 floats a character and ``decode``'s copies, some 50 MB at most,
+# whatever the length of the text the pieces come from.
+READ_WINDOWS = 2
 
 # Texts per onnxruntime call for a network told each text's length (its ``lengths`` input wired
 # into its LSTM's ``sequence_lens``: ``pipeline.model.batching.wire_lengths``): a window's texts,
@@ -314,7 +320,7 @@ class OnnxTagger:
         """(start, end, label, confidence) per text."""
         return [r.spans for r in self.read(texts)]
 
-    def read(self, texts: Sequence[str], window: int = 64) -> list[Reading]:
+    def read(self, texts: Sequence[str], window: int = READ_WINDOW) -> list[Reading]:
         """Each text's spans and how sure the tagger is of each character (``Reading``).  The
         texts of each ``window`` of consecutive texts run in batches (``_run``): of equal length,
         or padded for a network told each text's length, whose LSTM then never reads the pads.

@@ -148,7 +148,7 @@ class SpacyRecognizer(Recognizer):
         from pipeline.model.lstm_tagger import Reading
 
         out = []
-        found = self.direct.read(texts, window=self.batch_size)  # type: ignore[union-attr]  # spaCy's batches
+        found = self.direct.read(texts)  # type: ignore[union-attr]  # in the tagger's own windows (READ_WINDOW)
         for text, reading in zip(texts, found):
             kept = []
             for s, e, label, conf in reading.spans:
