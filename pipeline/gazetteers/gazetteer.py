@@ -164,6 +164,7 @@ class Gazetteer:
     _by_id: dict[str, GazetteerEntry] = field(default_factory=dict, repr=False)
     _index: dict[str, tuple[Match, ...]] = field(default_factory=dict, repr=False)
     _ruler_regions: tuple[str, ...] = field(default=(), repr=False)
+    _ruler_names: dict[int, list[tuple[str, str]]] = field(default_factory=dict, repr=False, compare=False)
     common_words: frozenset[str] = COMMON_WORDS  # language-wide + <dir>/lexicons/common_words.txt
 
     # -- config values ----------------------------------------------------------------------
@@ -243,10 +244,9 @@ class Gazetteer:
         gazetteer object (the ruler and the learned vote both ask, at every process's start);
         each caller gets its own list.
         """
-        known = self.__dict__.setdefault("_ruler_names", {})
-        if min_len not in known:
-            known[min_len] = self._names_for_ruler(min_len)
-        return list(known[min_len])
+        if min_len not in self._ruler_names:
+            self._ruler_names[min_len] = self._names_for_ruler(min_len)
+        return list(self._ruler_names[min_len])
 
     def _names_for_ruler(self, min_len: int) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []

@@ -22,14 +22,15 @@ def wire_lengths(model: object, source: str, ops: Collection[str]) -> int:
     """Wire the ONNX ``model``'s length input ``source`` (int64, one per text; added to the graph's
     inputs if it has none of that name), cast to int32, into the ``sequence_lens`` of every node
     whose type is in ``ops`` (``GRU``, ``LSTM``, onnxruntime's ``DynamicQuantizeLSTM``), in place;
-    returns how many nodes were wired (none: the graph is left unchanged).  The weights are untouched: a text padded in a batch then
-    reads as it does alone, neither direction running over the pads.  Needs ``onnx``."""
+    returns how many nodes were wired (none: the graph is left unchanged).  The weights are
+    untouched: a text padded in a batch then reads as it does alone, neither direction running
+    over the pads.  Needs ``onnx``."""
     from onnx import TensorProto, helper
 
     graph = model.graph  # type: ignore[attr-defined]
     nodes = [node for node in graph.node if node.op_type in ops]
     if not nodes:
-        return 0  # nothing to tell: the graph is left as it is
+        return 0
     if source not in {i.name for i in graph.input}:
         graph.input.append(helper.make_tensor_value_info(source, TensorProto.INT64, ["batch"]))
     cast = f"{source}_int32"
