@@ -24,7 +24,7 @@ import json
 import os
 import secrets
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 from pipeline.ingest import printable, sha256_of
 from pipeline.store.atomic import atomic_write_bytes, fsync_dir, pid_alive, write_file
-from pipeline.store.manifest import Manifest, ManifestLines, locked, new_record
+from pipeline.store.manifest import PARTS_LISTED, Manifest, ManifestLines, locked, new_record
 from pipeline.store.schema import PARTITIONED_TABLES
 
 JOURNAL_DIR = ".pending"
@@ -111,8 +111,9 @@ def commit(out_dir: Path, identity: str, staged: list[Staged], record: dict[str,
             replaces = _superseded(manifest, identity, record, same_source)
             olds = [manifest.record(i) or {} for i in (identity, *replaces)]
             new_files = {p["file"] for p in parts.values()}
-            stale = sorted(({p.get("file", "") for old in olds for p in (old.get("parts") or {}).values()}
-                            | _same_name_elsewhere(out_dir, staged)) - new_files - {""})
+            listed = {p.get("file", "") for old in olds for p in (old.get("parts") or {}).values()}
+            elsewhere = _same_name_elsewhere(out_dir, staged, everywhere=not manifest.parts_listed)
+            stale = sorted((listed | elsewhere) - new_files - {""})
             journal = {
                 "identity": identity,
                 "renames": [[rel(out_dir, s.tmp), rel(out_dir, s.final)] for s in staged],
@@ -144,22 +145,24 @@ def _superseded(manifest: Manifest | ManifestLines, identity: str, record: dict[
     )
 
 
-def _same_name_elsewhere(out_dir: Path, staged: list[Staged]) -> set[str]:
-    """Part files of this source in other partitions (its date or paper changed), manifest or not,
-    and dead writers' temp files of it where it is written.
+def _same_name_elsewhere(out_dir: Path, staged: list[Staged], everywhere: bool = True) -> set[str]:
+    """Part files of this source in other partitions (its date or paper changed) that the manifest
+    may not list, and dead writers' temp files of it where it is written.
 
-    A part's name is the source's, so each partition (``paper=*/<date>/``) is asked for that one
-    name (a ``stat``), not listed: this runs under the outputs lock at every commit, over every
-    partition a run has written (365 dates a year, three tables), and listing each took 15 ms a
-    commit by the year's end, a fifteenth of a year's run.  Dead writers' temp files are looked
-    for in the partition written (a killed run's, or one of a run killed beside this one);
-    ``recover`` clears any others at the start of every run."""
+    ``everywhere``: look in every partition, for a manifest that does not promise to list every
+    part (``Manifest.parts_listed``: after a manifest was lost, a source's old parts can be
+    anywhere); with the promise, the old record's parts are all there is.  A part's name is the
+    source's, so each partition (``paper=*/<date>/``) is asked for that one name (a ``stat``), not
+    listed: this runs under the outputs lock at every commit, over every partition a run has
+    written (365 dates a year, three tables).  Dead writers' temp files are looked for in the
+    partition written (a killed run's, or one of a run killed beside this one); ``recover`` clears
+    any others at the start of every run."""
     found: set[str] = set()
     ours = {s.tmp for s in staged}
     exists = os.path.lexists
     for s in staged:
         name, temp_prefix = s.final.name, f".{s.final.name}."
-        for part_dir in _partition_dirs(out_dir / s.table):
+        for part_dir in _partition_dirs(out_dir / s.table) if everywhere else ():
             if exists(os.path.join(part_dir, name)):
                 found.add(rel(out_dir, Path(part_dir, name)))
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
@@ -180,6 +183,37 @@ def _partition_dirs(base: Path) -> list[str]:
             if paper.name.startswith("paper=") and paper.is_dir():
                 out.extend(d.path for d in os.scandir(paper.path) if not d.name.startswith(".") and d.is_dir())
     return out
+
+
+def vouch(out_dir: Path) -> bool:
+    """Set the manifest's ``parts_listed`` promise to what the disk shows (every ``part-*.parquet``
+    of every table listed by a record); returns it.  Called under no lock; takes it.
+
+    Run at every run's start (``Store.prepare``): one listing of the partitions per run, where
+    without the promise every commit would ask each of them.  The manifest is written only when
+    the promise changes (a fresh directory, a manifest lost or restored by hand, orphans removed);
+    where it cannot be written, commits search as they would without it."""
+    out_dir = Path(out_dir)
+    with locked(out_dir):
+        manifest = Manifest.load(out_dir)
+        listed = {p.get("file") for r in manifest.files.values() for p in (r.get("parts") or {}).values()}
+        found = all(name in listed for name in _part_files(out_dir))
+        if manifest.parts_listed != found:
+            manifest.data[PARTS_LISTED] = found
+            try:
+                manifest.save()
+            except OSError:  # disk full, say: only a promise unwritten; each commit will search
+                return False
+    return found
+
+
+def _part_files(out_dir: Path) -> Iterator[str]:
+    """Every ``part-*.parquet`` in the tables' partitions, relative to ``out_dir``."""
+    for table in PARTITIONED_TABLES:
+        for part_dir in _partition_dirs(out_dir / table):
+            for entry in os.listdir(part_dir):
+                if entry.startswith("part-") and entry.endswith(".parquet"):
+                    yield f"{rel(out_dir, Path(part_dir))}/{entry}"
 
 
 def _writer_gone(tmp: Path) -> bool:

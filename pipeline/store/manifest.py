@@ -35,6 +35,8 @@ from pipeline.versions import __version__
 MANIFEST_FILE = "manifest.json"
 LOCK_FILE = "manifest.lock"
 MAX_RUNS = 50
+# Header flag: every part file in the tables is listed by a record (``Manifest.parts_listed``).
+PARTS_LISTED = "parts_listed"
 
 # Attributes of a record that must all match for --resume to skip a source.
 RESUME_KEYS = ("sha256", "paper", "issue_date", "backend", "model_hash", "gazetteer_hash", "pipeline_version")
@@ -180,6 +182,17 @@ class Manifest:
         its commits and its rebuild) from a current one."""
         return int(self.data.get("generation", 0))
 
+    @property
+    def parts_listed(self) -> bool:
+        """Whether every part file in the tables is listed by one of this manifest's records, as
+        ``Store.prepare`` last found (``pipeline.store.commit.vouch``) and every commit since kept.
+
+        Why: a commit must remove its source's parts wherever they are, and without this promise
+        it asks every partition (365 dates a year) for them, in case a lost manifest left some
+        unlisted: a few percent of a year's run, under the outputs lock.  A manifest made afresh
+        (none, or one set aside as corrupt) makes no promise until a run's start has looked."""
+        return self.data.get(PARTS_LISTED) is True
+
     def bump(self) -> None:
         """Count one change of the committed parts (a commit, a removal, a migration)."""
         self.data["generation"] = self.generation + 1
@@ -296,6 +309,11 @@ class ManifestLines:
             return None
         return cls(path, head, keys, raw)
 
+    @property
+    def parts_listed(self) -> bool:
+        """``Manifest.parts_listed``, from the header's line."""
+        return f'\n"{PARTS_LISTED}": true,\n' in self.head
+
     def record(self, identity: str) -> dict[str, Any] | None:
         """The source's record, or None."""
         k = bisect.bisect_left(self.keys, identity)
@@ -344,5 +362,5 @@ class ManifestLines:
         return self.path
 
 
-__all__ = ["LOCK_FILE", "MANIFEST_FILE", "RESULT_KEYS", "Manifest", "ManifestError", "ManifestLines", "RESUME_KEYS",
+__all__ = ["LOCK_FILE", "MANIFEST_FILE", "PARTS_LISTED", "RESULT_KEYS", "Manifest", "ManifestError", "ManifestLines", "RESUME_KEYS",
            "locked", "new_record", "source_fields"]

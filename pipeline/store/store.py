@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from pipeline.ingest import printable
-from pipeline.store.commit import recover
+from pipeline.store.commit import recover, vouch
 from pipeline.store.corrections import CORRECTIONS_FILE, Corrections, apply_to_source, reapply, type_counts
 from pipeline.store.derived import rebuild_derived, rebuild_locked
 from pipeline.store.manifest import LOCK_FILE, Manifest, ManifestError, locked
@@ -73,6 +73,7 @@ class Store:
         again = reapply(self.out_dir)  # corrections.csv edited since the sources were committed
         if again:
             notes.append(f"{printable(self.out_dir / CORRECTIONS_FILE)}: applied to {len(again)} committed source(s)")
+        vouch(self.out_dir)  # commits need not search every partition while no part is unlisted
         return notes
 
     def is_current(self, identity: str, expected: dict[str, Any]) -> bool:
