@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from pipeline.model.anchors import anchored_paths
 from pipeline.model.batching import LENGTHS, crf_viterbi, equal_length_batches, length_sorted_batches
 from pipeline.model.codes import code_points, pair_key
 from pipeline.model.dictionary import dictionary, long_words
@@ -244,15 +245,34 @@ def decode(logps: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarr
     legal = np.logical_and.reduceat(moves, starts) & _START[best[starts]] & _END[best[ends - 1]]
     small = np.abs(np.add.reduceat(top.astype(np.float64), starts)) < 1e4
     tags = [best[a:b] for a, b in zip(starts, ends)]
-    rest = np.flatnonzero(~(unique & legal & small))
+    unsure = np.flatnonzero(~(unique & legal) & small)
+    if len(unsure):  # decoded by their unsure stretches (``anchors``), whole where a cut fails
+        bad = top - top2 <= GREEDY_MARGIN
+        bad |= ~moves
+        bad[1:] |= ~moves[:-1]  # both characters of an illegal move (never across texts)
+        bad[starts] |= ~_START[best[starts]]
+        bad[ends - 1] |= ~_END[best[ends - 1]]
+        cut = anchored_paths([logps[i] for i in unsure], [bad[starts[i] : ends[i]] for i in unsure], _strict)
+        for i, path in zip(unsure, cut):
+            if path is not None:
+                tags[i] = path
+        whole = [i for i, path in zip(unsure, cut) if path is None]
+    else:
+        whole = []
+    rest = np.array(sorted([*whole, *np.flatnonzero(~small)]), dtype=np.int64)
     if len(rest):
         padded = np.zeros((len(rest), int(lengths[rest].max()), flat.shape[1]), dtype=flat.dtype)
         for row, i in enumerate(rest):
             padded[row, : lengths[i]] = logps[i]
-        paths = crf_viterbi(padded, _TRANS_SCORE, _START_SCORE, _END_SCORE, lengths=lengths[rest])
+        paths = _strict(padded, lengths[rest])
         for row, i in enumerate(rest):
             tags[i] = paths[row, : lengths[i]]
     return tags, [top[a:b] for a, b in zip(starts, ends)]
+
+
+def _strict(rows: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Best legal paths of a padded batch, each text to its own length (``crf_viterbi``)."""
+    return crf_viterbi(rows, _TRANS_SCORE, _START_SCORE, _END_SCORE, lengths=lengths)
 
 
 def tags_to_spans(tags: Iterable[int]) -> list[tuple[int, int, str]]:
