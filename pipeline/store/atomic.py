@@ -54,8 +54,8 @@ def write_file(path: Path, write: Callable[[IO[bytes]], object]) -> None:
 def atomic_write_bytes(final: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Call ``write(fh)`` on a temp file beside ``final``, fsync it, rename it over ``final``."""
     tmp = tmp_path(final)
-    write_file(tmp, write)
-    replace_atomic(tmp, final)
+    write_file(tmp, write)  # fsynced already: renamed without a second open and fsync
+    _rename(tmp, final)
 
 
 def replace_atomic(tmp: Path, final: Path) -> None:
@@ -65,6 +65,17 @@ def replace_atomic(tmp: Path, final: Path) -> None:
     try:
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _rename(tmp, final)
+
+
+def _rename(tmp: Path, final: Path) -> None:
+    """Rename the durable ``tmp`` over ``final`` and fsync the directory (``tmp`` removed if the
+    rename fails)."""
+    try:
         os.replace(tmp, final)
     except BaseException:
         with contextlib.suppress(OSError):
