@@ -11,6 +11,7 @@ lock, so concurrent runs and workers never lose a record).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import sys
 import time
@@ -175,6 +176,14 @@ _WORKER: Pipeline | None = None
 def _init_worker(settings: Settings) -> None:
     global _WORKER
     _WORKER = Pipeline(settings)
+    _frozen_models()  # a worker's own process: never unfrozen
+
+
+def _frozen_models() -> None:
+    """Move every object alive now (the models, dictionaries and gazetteer tables just loaded) out
+    of the cyclic collector's reach: they live as long as the run, and each full collection
+    walked all ~110k of them again, 2.5% of the recognition's time on the unseen set."""
+    gc.freeze()
 
 
 def process_and_write(path: Path, issue_date: dt.date | None, pipe: Pipeline | None = None) -> FileOutcome:
@@ -413,8 +422,12 @@ def execute_local(settings: Settings, files: list[Path], issue_date: dt.date | N
         return
     if settings.workers <= 1 or len(files) == 1:
         pipe = Pipeline(settings)
-        for p in files:
-            yield process_and_write(p, issue_date, pipe)
+        _frozen_models()
+        try:
+            for p in files:
+                yield process_and_write(p, issue_date, pipe)
+        finally:
+            gc.unfreeze()  # a caller's process (a notebook) gets its collector back whole
         return
     import multiprocessing as mp
 
