@@ -65,8 +65,9 @@ class Store:
                                 "first (nothing was written)")
 
     def prepare(self) -> list[str]:
-        """Create the directory, complete interrupted commits and apply a changed corrections
-        file to what is committed; returns one note per thing done."""
+        """Create the directory, complete interrupted commits, apply a changed corrections file to
+        what is committed and set the manifest's promise to list every part (``vouch``); returns
+        one note per thing done."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.check_layout()
         notes = recover(self.out_dir)
