@@ -38,15 +38,17 @@ SLACK = 1e-3
 Decoder = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (rows, lengths) -> paths, padded
 
 
-def anchored_paths(logps: Sequence[np.ndarray], bad: Sequence[np.ndarray], viterbi: Decoder) -> list[np.ndarray | None]:
+def anchored_paths(logps: Sequence[np.ndarray], best: Sequence[np.ndarray], margin: Sequence[np.ndarray],
+                   bad: Sequence[np.ndarray], viterbi: Decoder) -> list[np.ndarray | None]:
     """Each text's best legal path, or None where a cut does not hold (decode it whole).
 
-    ``bad[i]``: for text i, where its best tag is not unique or makes an illegal move (a move's
+    For text i, as ``decode`` found them: ``best[i]`` each character's best tag, ``margin[i]`` how
+    far it leads the next, ``bad[i]`` where it is not unique or makes an illegal move (a move's
     two characters, a first tag that cannot open, a last that cannot close).  ``viterbi(rows,
     lengths)``: the strict decoder over a padded batch.  Every unsure stretch of every text (twice:
     alone and between its anchors' rows) runs in one call, so the loop takes as many steps as the
     longest stretch, not the longest text."""
-    plans = [_stretches(x, b) for x, b in zip(logps, bad)]
+    plans = [_stretches(*text) for text in zip(logps, best, margin, bad)]
     rows = [row for plan in plans for row in plan.rows()]
     if not rows:
         return [plan.best.copy() for plan in plans]
@@ -102,10 +104,8 @@ def _beside(x: np.ndarray, a: int, before: bool) -> list[np.ndarray]:
     return [zero[None], loss[None]] if before else [loss[None], zero[None]]
 
 
-def _stretches(x: np.ndarray, bad: np.ndarray) -> _Plan:
-    best = x.argmax(1)
-    top2 = np.partition(x, -2, axis=1)
-    is_anchor = (best == 0) & (top2[:, -1] - top2[:, -2] >= ANCHOR_MARGIN)
+def _stretches(x: np.ndarray, best: np.ndarray, margin: np.ndarray, bad: np.ndarray) -> _Plan:
+    is_anchor = (best == 0) & (margin >= ANCHOR_MARGIN)
     anchors = np.flatnonzero(is_anchor)
     stretch_of = np.cumsum(is_anchor)  # a non-anchor's stretch number: the anchors before it
     spans = []

@@ -227,7 +227,8 @@ def decode(logps: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarr
     ``GREEDY_MARGIN``) and the sequence of best tags is itself legal, no other path reaches that
     sum and the decoder's own steps would choose the same tags at every character; those texts
     skip the step-per-character loop (most texts: a confident tagger's best tags are legal).  The
-    rest are decoded together by ``crf_viterbi``, each to its own length."""
+    rest are decoded by their unsure stretches (``anchors.anchored_paths``, exact), and those whose
+    cut does not hold together by ``crf_viterbi``, each to its own length."""
     lengths = np.fromiter((len(x) for x in logps), dtype=np.int64, count=len(logps))
     if not len(logps):
         return [], []
@@ -237,8 +238,8 @@ def decode(logps: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarr
     ends = starts + lengths
     best = flat.argmax(-1)
     top = flat.max(-1)
-    top2 = np.partition(flat, -2, axis=-1)[:, -2]
-    unique = np.logical_and.reduceat(top - top2 > GREEDY_MARGIN, starts)
+    margin = top - np.partition(flat, -2, axis=-1)[:, -2]  # how far each best tag leads the next
+    unique = np.logical_and.reduceat(margin > GREEDY_MARGIN, starts)
     moves = np.ones(len(flat), dtype=bool)  # moves[i]: best[i] -> best[i + 1] legal, or i ends its text
     moves[:-1] = _TRANS[best[:-1], best[1:]]
     moves[ends - 1] = True
@@ -247,12 +248,13 @@ def decode(logps: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarr
     tags = [best[a:b] for a, b in zip(starts, ends)]
     unsure = np.flatnonzero(~(unique & legal) & small)
     if len(unsure):  # decoded by their unsure stretches (``anchors``), whole where a cut fails
-        bad = top - top2 <= GREEDY_MARGIN
+        bad = margin <= GREEDY_MARGIN
         bad |= ~moves
         bad[1:] |= ~moves[:-1]  # both characters of an illegal move (never across texts)
         bad[starts] |= ~_START[best[starts]]
         bad[ends - 1] |= ~_END[best[ends - 1]]
-        cut = anchored_paths([logps[i] for i in unsure], [bad[starts[i] : ends[i]] for i in unsure], _strict)
+        cut = anchored_paths([logps[i] for i in unsure], *([a[starts[i] : ends[i]] for i in unsure] for a in (best, margin, bad)),
+                             viterbi=_strict)
         for i, path in zip(unsure, cut):
             if path is not None:
                 tags[i] = path
